@@ -1,0 +1,169 @@
+//! Typed configuration, read once from flags and the environment by the
+//! binaries and passed down. The core never reads the environment.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::limits::{IDLE_TIMEOUT, MAX_CONNECTION_DURATION};
+
+/// `--store`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Memory,
+    Redb,
+    Dynamodb,
+}
+
+/// `--translator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TranslatorKind {
+    Apertium,
+    Aws,
+    Pseudo,
+    None,
+}
+
+/// A value a flag does not accept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl FromStr for StoreKind {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "memory" => Ok(Self::Memory),
+            "redb" => Ok(Self::Redb),
+            "dynamodb" => Ok(Self::Dynamodb),
+            _ => Err(ConfigError(format!(
+                "unknown store {s:?}; expected memory, redb or dynamodb"
+            ))),
+        }
+    }
+}
+
+impl FromStr for TranslatorKind {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "apertium" => Ok(Self::Apertium),
+            "aws" => Ok(Self::Aws),
+            "pseudo" => Ok(Self::Pseudo),
+            "none" => Ok(Self::None),
+            _ => Err(ConfigError(format!(
+                "unknown translator {s:?}; expected apertium, aws, pseudo or none"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Memory => "memory",
+            Self::Redb => "redb",
+            Self::Dynamodb => "dynamodb",
+        })
+    }
+}
+
+impl fmt::Display for TranslatorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Apertium => "apertium",
+            Self::Aws => "aws",
+            Self::Pseudo => "pseudo",
+            Self::None => "none",
+        })
+    }
+}
+
+/// A duration flag: `90`, `90s`, `500ms`, `10m` or `2h`.
+pub fn parse_duration(s: &str) -> Result<Duration, ConfigError> {
+    let bad = || {
+        ConfigError(format!(
+            "bad duration {s:?}; use e.g. 500ms, 30s, 10m or 2h"
+        ))
+    };
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    Ok(match unit {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => return Err(bad()),
+    })
+}
+
+/// Everything `honyaku serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The stage, the first path segment of the WebSocket URL.
+    pub stage: String,
+    pub store: StoreKind,
+    /// Directory of the redb file.
+    pub data_dir: PathBuf,
+    pub translator: TranslatorKind,
+    /// The chat page served at `/`.
+    pub web_dir: PathBuf,
+    pub idle_timeout: Duration,
+    pub max_connection: Duration,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            stage: "local".into(),
+            store: StoreKind::Redb,
+            data_dir: PathBuf::from("honyaku-data"),
+            translator: TranslatorKind::Pseudo,
+            web_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/web")),
+            idle_timeout: IDLE_TIMEOUT,
+            max_connection: MAX_CONNECTION_DURATION,
+        }
+    }
+}
+
+/// A stage name: what API Gateway allows (letters, digits, `_`, `-`).
+pub fn parse_stage(s: &str) -> Result<String, ConfigError> {
+    if !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        Ok(s.to_owned())
+    } else {
+        Err(ConfigError(format!(
+            "bad stage {s:?}; use letters, digits, _ and -"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2h").unwrap(), Duration::from_secs(7200));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!("redb".parse::<StoreKind>().unwrap(), StoreKind::Redb);
+        assert!("postgres".parse::<StoreKind>().is_err());
+        assert_eq!(
+            "none".parse::<TranslatorKind>().unwrap(),
+            TranslatorKind::None
+        );
+        assert!(parse_stage("a/b").is_err());
+    }
+}

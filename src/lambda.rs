@@ -1,0 +1,84 @@
+//! The Lambda-shaped entry: one API Gateway WebSocket event in, one proxy
+//! response out, dispatched on `routeKey`. `honyaku-lambda` runs it behind
+//! `lambda_runtime`; the local gateway calls it with events it builds, so
+//! both paths share every line below.
+
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::encodings::Body;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::core::{App, ConnectParams};
+use crate::model::ConnectionId;
+
+/// Handles one event. Replies to the client travel through the `Push` port,
+/// so every route answers 200 except a refused `$connect`.
+#[tracing::instrument(skip_all, fields(route, conn, request))]
+pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
+    let ctx = &event.request_context;
+    let span = tracing::Span::current();
+    span.record("route", ctx.route_key.as_deref().unwrap_or("-"));
+    span.record("request", ctx.request_id.as_deref().unwrap_or("-"));
+    let Some(id) = ctx.connection_id.as_deref() else {
+        return response(400, "bad_request", "the event has no connectionId");
+    };
+    span.record("conn", id);
+    let id = ConnectionId::new(id);
+    match ctx.route_key.as_deref() {
+        Some("$connect") => {
+            let q = &event.query_string_parameters;
+            let params = ConnectParams {
+                room: q.first("room").map(str::to_owned),
+                lang: q.first("lang").map(str::to_owned),
+                name: q.first("name").map(str::to_owned),
+            };
+            match app.connect(id, params, ctx.connected_at).await {
+                Ok(()) => ok(),
+                Err(e) => {
+                    tracing::info!(code = e.code(), "connect refused");
+                    response(e.status(), e.code(), &e.public_message())
+                }
+            }
+        }
+        Some("$disconnect") => {
+            app.disconnect(&id).await;
+            ok()
+        }
+        Some(_) => {
+            app.message(&id, &body_text(&event)).await;
+            ok()
+        }
+        None => response(400, "bad_request", "the event has no routeKey"),
+    }
+}
+
+/// The frame as text; a binary frame arrives base64-encoded and, not being
+/// JSON, ends up as a `bad_request`.
+fn body_text(event: &ApiGatewayWebsocketProxyRequest) -> String {
+    let body = event.body.as_deref().unwrap_or_default();
+    if event.is_base64_encoded {
+        let bytes = STANDARD.decode(body).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        body.to_owned()
+    }
+}
+
+fn ok() -> ApiGatewayProxyResponse {
+    let mut r = ApiGatewayProxyResponse::default();
+    r.status_code = 200;
+    r
+}
+
+fn response(status: u16, code: &str, message: &str) -> ApiGatewayProxyResponse {
+    let mut r = ApiGatewayProxyResponse::default();
+    r.status_code = i64::from(status);
+    r.headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    r.body = Some(Body::Text(
+        serde_json::json!({ "code": code, "message": message }).to_string(),
+    ));
+    r
+}

@@ -1,0 +1,33 @@
+//! honyaku (翻訳): a realtime translation chat. People join a room, each in
+//! their own language, and read everyone else's messages in theirs.
+//!
+//! The same route handlers run on AWS (API Gateway WebSocket API → Lambda →
+//! DynamoDB, Amazon Translate) and locally (`honyaku serve`: a gateway that
+//! speaks API Gateway's protocol, an embedded store, a local engine).
+//!
+//! # Layout
+//!
+//! Every arrow points down; the core sees only the three ports.
+//!
+//! - [`local`]: `honyaku serve` — the local API Gateway (WebSocket ⇄ events,
+//!   the `@connections` management API, the page) (feature `local`).
+//! - [`lambda`]: `ApiGatewayWebsocketProxyRequest` → core →
+//!   `ApiGatewayProxyResponse`, the one entry both gateways call.
+//! - [`core`]: the route handlers, the fan-out plan, history paging.
+//! - [`protocol`]: the wire frames of PROTOCOL.md.
+//! - [`store`], [`translate`]: adapters of the ports.
+//! - [`ports`]: `Store`, `Translator`, `Push`.
+//! - [`model`]: parsed domain types; [`limits`]: every limit; [`config`]:
+//!   typed configuration.
+
+pub mod config;
+pub mod core;
+pub mod lambda;
+pub mod limits;
+#[cfg(feature = "local")]
+pub mod local;
+pub mod model;
+pub mod ports;
+pub mod protocol;
+pub mod store;
+pub mod translate;

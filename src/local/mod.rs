@@ -1,0 +1,21 @@
+//! `honyaku serve`: a local stand-in for API Gateway's WebSocket API. It
+//! builds the same `ApiGatewayWebsocketProxyRequest` events API Gateway
+//! would and hands them to [`crate::lambda::handle`].
+//!
+//! - `server.rs`: `run(listener, config, shutdown)`, the HTTP routes, the page.
+//! - `gateway.rs`: the WebSocket handshake and `$connect`.
+//! - `session.rs`: one live socket: frames → events, limits, `$disconnect`.
+//! - `events.rs`: the API Gateway events, fully populated.
+//! - `connections.rs`: the live sockets, and the in-process `Push`.
+//! - `management.rs`: the `@connections` management API over HTTP.
+
+mod connections;
+mod events;
+mod gateway;
+mod management;
+mod server;
+mod session;
+
+pub use connections::{Outbound, Registry};
+pub use events::{EventContext, connect_event, disconnect_event, message_event};
+pub use server::{ServeError, build_app, run};

@@ -1,0 +1,137 @@
+//! One live WebSocket: frames in become `MESSAGE` events (one at a time, in
+//! order), queued frames go out, API Gateway's limits apply, and every way a
+//! connection ends runs `$disconnect` exactly once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::error::Error as WsError;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use super::connections::{ConnInfo, Outbound};
+use super::events::{EventContext, disconnect_event, message_event};
+use super::gateway::Gateway;
+use crate::model::ConnectionId;
+use crate::protocol::route_key;
+
+type Socket = WebSocketStream<TokioIo<Upgraded>>;
+
+/// How long a closing socket gets to flush its close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Runs the connection until it ends, then `$disconnect`.
+pub async fn run(
+    gw: Arc<Gateway>,
+    ctx: EventContext,
+    info: Arc<ConnInfo>,
+    ws: Socket,
+    tx: mpsc::Sender<Outbound>,
+    mut rx: mpsc::Receiver<Outbound>,
+) {
+    let (mut sink, mut stream) = ws.split();
+    let mut writer = tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            let sent = match out {
+                Outbound::Text(t) => sink.send(Message::text(t)).await,
+                Outbound::Binary(b) => sink.send(Message::binary(b)).await,
+                Outbound::Close(code, reason) => {
+                    let frame = CloseFrame {
+                        code: CloseCode::from(code),
+                        reason: reason.into(),
+                    };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    break;
+                }
+            };
+            if sent.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+
+    let idle = gw.config.idle_timeout;
+    let deadline = tokio::time::Instant::now() + gw.config.max_connection;
+    let mut writer_done = false;
+    // What ended the connection, and whether we still owe the peer a close frame.
+    let (code, reason, close_first): (u16, &'static str, bool) = loop {
+        tokio::select! {
+            frame = tokio::time::timeout(idle, stream.next()) => match frame {
+                Err(_) => break (1001, "Going away", true),
+                Ok(None) | Ok(Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed))) => {
+                    break (1006, "Connection lost", false)
+                }
+                Ok(Some(Ok(msg))) => {
+                    info.touch();
+                    match msg {
+                        Message::Text(t) => on_frame(&gw, &ctx, t.as_bytes(), false).await,
+                        Message::Binary(b) => on_frame(&gw, &ctx, &b, true).await,
+                        Message::Close(frame) => {
+                            let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
+                            break (code, "Client closed", false);
+                        }
+                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                    }
+                }
+                Ok(Some(Err(WsError::Capacity(e)))) => {
+                    tracing::info!(conn = %ctx.connection_id, error = %e, "frame over the limit");
+                    break (1009, "Message too big", true);
+                }
+                Ok(Some(Err(e))) => {
+                    tracing::debug!(conn = %ctx.connection_id, error = %e, "socket error");
+                    break (1006, "Connection lost", false);
+                }
+            },
+            _ = tokio::time::sleep_until(deadline) => break (1001, "Going away", true),
+            _ = gw.shutdown.cancelled() => break (1001, "Going away", true),
+            // The writer stops after a server-side close (DeleteConnection)
+            // or a failed write.
+            _ = &mut writer => {
+                writer_done = true;
+                break (1000, "Connection closed by server", false);
+            }
+        }
+    };
+
+    // Gone for everyone before `$disconnect` runs, as on API Gateway.
+    gw.registry.remove(&ConnectionId::new(&ctx.connection_id));
+    if !writer_done {
+        if close_first {
+            let _ = tx.try_send(Outbound::Close(code, reason));
+        }
+        drop(tx);
+        if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
+    }
+    end(&gw, &ctx, code, reason).await;
+}
+
+/// `$disconnect` for a connection that is no longer live.
+pub async fn end(gw: &Gateway, ctx: &EventContext, code: u16, reason: &str) {
+    gw.registry.remove(&ConnectionId::new(&ctx.connection_id));
+    tracing::info!(conn = %ctx.connection_id, code, "disconnect");
+    gw.invoke(disconnect_event(ctx, code, reason)).await;
+}
+
+/// One client frame: route selection on `$request.body.action`, then the
+/// Lambda entry.
+async fn on_frame(gw: &Gateway, ctx: &EventContext, body: &[u8], binary: bool) {
+    let route = if binary {
+        None
+    } else {
+        std::str::from_utf8(body).ok().and_then(route_key)
+    };
+    let event = message_event(ctx, route.unwrap_or("$default"), body, binary);
+    gw.invoke(event).await;
+}

@@ -1,0 +1,142 @@
+//! The three ports the core depends on. Adapters implement them: stores in
+//! `store/`, engines in `translate/`, delivery in `push/` and `local/`.
+
+use async_trait::async_trait;
+
+use crate::model::{
+    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName, Translation,
+};
+
+/// What a store can fail with. The core turns any of these into an
+/// `internal` error frame; details stay in the logs.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store backend: {0}")]
+    Backend(String),
+    #[error("corrupt item {pk}/{sk}: {reason}")]
+    Corrupt {
+        pk: String,
+        sk: String,
+        reason: String,
+    },
+}
+
+/// Result of writing a message that may repeat a `clientMsgId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    Stored,
+    /// The sender already had a message with this `clientMsgId`.
+    Duplicate,
+}
+
+/// One page of a room's history, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    /// Whether older messages exist before the first one returned.
+    pub more: bool,
+}
+
+/// Connections, rooms and history in one table (see DESIGN.md "One table").
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Writes the connection row and its room member row.
+    async fn put_connection(&self, conn: &Connection) -> Result<(), StoreError>;
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
+    /// Moves a connection to a new room, language or name: one update of the
+    /// connection row, the member row replaced.
+    async fn update_connection(&self, old: &Connection, new: &Connection)
+    -> Result<(), StoreError>;
+    /// Deletes every row of the connection; returns what it was, if anything.
+    async fn delete_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
+    /// The live members of a room (expired rows skipped), in key order.
+    async fn room_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError>;
+    /// Whether this connection already sent a message with this id.
+    async fn has_client_msg(
+        &self,
+        from: &ConnectionId,
+        id: &ClientMsgId,
+    ) -> Result<bool, StoreError>;
+    /// Stores a message durably; with a `clientMsgId`, at most once per sender.
+    async fn put_message(&self, msg: &Message) -> Result<PutOutcome, StoreError>;
+    /// Up to `limit` of the newest messages strictly older than `before`.
+    async fn messages_before(
+        &self,
+        room: &RoomName,
+        before: Option<&MessageKey>,
+        limit: usize,
+    ) -> Result<HistoryPage, StoreError>;
+    /// Adds a translation made later (history read in a new language).
+    async fn put_translation(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        lang: Lang,
+        translation: &Translation,
+    ) -> Result<(), StoreError>;
+}
+
+/// Why an engine did not translate. Each maps to a PROTOCOL.md code carried in
+/// the `message` frame; the original text is delivered either way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TranslateError {
+    #[error("the engine cannot translate {from} to {to}")]
+    UnsupportedPair {
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error("translation failed: {0}")]
+    Failed(String),
+    #[error("translation engine unavailable: {0}")]
+    Unavailable(String),
+    /// Translation is switched off (`--translator none`): not a failure.
+    #[error("translation is switched off")]
+    Disabled,
+}
+
+impl TranslateError {
+    /// The code for the `error` field of a `message` frame, if any.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Self::UnsupportedPair { .. } => Some("unsupported_language_pair"),
+            Self::Failed(_) => Some("translation_failed"),
+            Self::Unavailable(_) => Some("translation_unavailable"),
+            Self::Disabled => None,
+        }
+    }
+}
+
+/// A translation engine.
+#[async_trait]
+pub trait Translator: Send + Sync {
+    /// Translates `text` from one language to another (never equal).
+    async fn translate(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+    ) -> Result<Translation, TranslateError>;
+
+    /// Detects the language of `text`; `None` when the engine cannot.
+    async fn detect(&self, _text: &str) -> Option<Lang> {
+        None
+    }
+}
+
+/// Why a post to one connection failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PushError {
+    /// The connection no longer exists (HTTP 410): its rows can go.
+    #[error("connection is gone")]
+    Gone,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("push failed: {0}")]
+    Other(String),
+}
+
+/// Delivery of one frame to one connection (`PostToConnection`).
+#[async_trait]
+pub trait Push: Send + Sync {
+    async fn post(&self, to: &ConnectionId, frame: &str) -> Result<(), PushError>;
+}

@@ -1,0 +1,52 @@
+//! The single-table keys (DESIGN.md "One table"), in one place so every
+//! store writes the same layout.
+
+use crate::model::{ClientMsgId, ConnectionId, MessageKey, RoomName};
+
+/// Sort key of a connection's own row.
+pub const META: &str = "META";
+/// Sort key prefix of room member rows (and of nothing else in a room).
+pub const MEMBER_PREFIX: &str = "CONN#";
+/// Sort key prefix of message rows.
+pub const MESSAGE_PREFIX: &str = "MSG#";
+
+pub fn connection_pk(id: &ConnectionId) -> String {
+    format!("CONN#{id}")
+}
+
+pub fn room_pk(room: &RoomName) -> String {
+    format!("ROOM#{}", room.as_str())
+}
+
+pub fn member_sk(id: &ConnectionId) -> String {
+    format!("{MEMBER_PREFIX}{id}")
+}
+
+/// `MSG#{ts:013}#{id}`: zero-padded so that key order is time order.
+pub fn message_sk(key: &MessageKey) -> String {
+    format!("{MESSAGE_PREFIX}{:013}#{}", key.ts, key.id)
+}
+
+/// Marks that a connection used a `clientMsgId` (a conditional write).
+pub fn client_msg_sk(id: &ClientMsgId) -> String {
+    format!("CMID#{}", id.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_keys_sort_by_time() {
+        let a = message_sk(&MessageKey {
+            ts: 999,
+            id: "Z".into(),
+        });
+        let b = message_sk(&MessageKey {
+            ts: 1_000,
+            id: "A".into(),
+        });
+        assert!(a < b);
+        assert_eq!(b, "MSG#0000000001000#A");
+    }
+}

@@ -1,0 +1,294 @@
+//! The store logic over any sorted key-value backend holding the single
+//! table: written once, so the memory and redb stores cannot drift apart.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::items::{ClientMsgItem, ConnectionItem, MemberItem, MessageItem, decode, encode, now_s};
+use super::keys;
+use crate::model::{
+    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName, Translation,
+};
+use crate::ports::{HistoryPage, PutOutcome, Store, StoreError};
+
+/// Which rows of one partition a query returns.
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    /// Sort keys must start with this.
+    pub prefix: &'a str,
+    /// Sort keys must be strictly below this.
+    pub below: Option<&'a str>,
+    /// Newest (highest key) first.
+    pub reverse: bool,
+    pub limit: Option<usize>,
+}
+
+pub type Row = (String, Vec<u8>);
+
+/// Reads inside one transaction.
+pub trait ReadTx {
+    fn get(&self, pk: &str, sk: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    fn query(&self, pk: &str, q: &Query<'_>) -> Result<Vec<Row>, StoreError>;
+}
+
+/// Reads and writes inside one transaction; all or nothing.
+pub trait WriteTx: ReadTx {
+    fn put(&mut self, pk: &str, sk: &str, value: &[u8]) -> Result<(), StoreError>;
+    fn delete(&mut self, pk: &str, sk: &str) -> Result<(), StoreError>;
+}
+
+/// A sorted key-value store of `(pk, sk) → bytes` with transactions.
+pub trait Backend: Send + Sync + 'static {
+    /// Whether calls block on disk and so belong on the blocking pool.
+    const BLOCKING: bool;
+    fn read<R>(
+        &self,
+        f: impl FnOnce(&dyn ReadTx) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError>;
+    fn write<R>(
+        &self,
+        f: impl FnOnce(&mut dyn WriteTx) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError>;
+}
+
+/// The upper bound of all keys starting with `prefix`.
+pub fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}{}", char::MAX)
+}
+
+/// [`Store`] over a [`Backend`].
+pub struct TableStore<B> {
+    backend: Arc<B>,
+}
+
+impl<B: Backend> TableStore<B> {
+    pub fn new(backend: B) -> Self {
+        Self {
+            backend: Arc::new(backend),
+        }
+    }
+
+    async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&B) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        if B::BLOCKING {
+            let backend = self.backend.clone();
+            tokio::task::spawn_blocking(move || f(&backend))
+                .await
+                .map_err(|e| StoreError::Backend(format!("store task: {e}")))?
+        } else {
+            f(&self.backend)
+        }
+    }
+}
+
+fn get_connection(tx: &dyn ReadTx, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+    let pk = keys::connection_pk(id);
+    match tx.get(&pk, keys::META)? {
+        Some(bytes) => {
+            let item: ConnectionItem = decode(&pk, keys::META, &bytes)?;
+            Ok((item.ttl >= now_s()).then_some(item.conn))
+        }
+        None => Ok(None),
+    }
+}
+
+fn put_member(tx: &mut dyn WriteTx, conn: &Connection) -> Result<(), StoreError> {
+    let item = MemberItem {
+        lang: conn.lang,
+        name: conn.name.clone(),
+        ttl: conn.ttl(),
+    };
+    tx.put(
+        &keys::room_pk(&conn.room),
+        &keys::member_sk(&conn.id),
+        &encode(&item),
+    )
+}
+
+fn put_meta(tx: &mut dyn WriteTx, conn: &Connection) -> Result<(), StoreError> {
+    let item = ConnectionItem {
+        conn: conn.clone(),
+        ttl: conn.ttl(),
+    };
+    tx.put(&keys::connection_pk(&conn.id), keys::META, &encode(&item))
+}
+
+#[async_trait]
+impl<B: Backend> Store for TableStore<B> {
+    async fn put_connection(&self, conn: &Connection) -> Result<(), StoreError> {
+        let conn = conn.clone();
+        self.run(move |b| {
+            b.write(|tx| {
+                put_meta(tx, &conn)?;
+                put_member(tx, &conn)
+            })
+        })
+        .await
+    }
+
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        let id = id.clone();
+        self.run(move |b| b.read(|tx| get_connection(tx, &id)))
+            .await
+    }
+
+    async fn update_connection(
+        &self,
+        old: &Connection,
+        new: &Connection,
+    ) -> Result<(), StoreError> {
+        let (old, new) = (old.clone(), new.clone());
+        self.run(move |b| {
+            b.write(|tx| {
+                put_meta(tx, &new)?;
+                if old.room != new.room {
+                    tx.delete(&keys::room_pk(&old.room), &keys::member_sk(&old.id))?;
+                }
+                put_member(tx, &new)
+            })
+        })
+        .await
+    }
+
+    async fn delete_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        let id = id.clone();
+        self.run(move |b| {
+            b.write(|tx| {
+                let pk = keys::connection_pk(&id);
+                let meta = match tx.get(&pk, keys::META)? {
+                    Some(bytes) => Some(decode::<ConnectionItem>(&pk, keys::META, &bytes)?.conn),
+                    None => None,
+                };
+                for (sk, _) in tx.query(&pk, &Query::default())? {
+                    tx.delete(&pk, &sk)?;
+                }
+                if let Some(conn) = &meta {
+                    tx.delete(&keys::room_pk(&conn.room), &keys::member_sk(&conn.id))?;
+                }
+                Ok(meta)
+            })
+        })
+        .await
+    }
+
+    async fn room_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError> {
+        let room = room.clone();
+        self.run(move |b| {
+            b.read(|tx| {
+                let pk = keys::room_pk(&room);
+                let q = Query {
+                    prefix: keys::MEMBER_PREFIX,
+                    ..Query::default()
+                };
+                let now = now_s();
+                let mut members = Vec::new();
+                for (sk, bytes) in tx.query(&pk, &q)? {
+                    let item: MemberItem = decode(&pk, &sk, &bytes)?;
+                    if item.ttl >= now {
+                        members.push(Member {
+                            connection_id: ConnectionId::new(&sk[keys::MEMBER_PREFIX.len()..]),
+                            name: item.name,
+                            lang: item.lang,
+                        });
+                    }
+                }
+                Ok(members)
+            })
+        })
+        .await
+    }
+
+    async fn has_client_msg(
+        &self,
+        from: &ConnectionId,
+        id: &ClientMsgId,
+    ) -> Result<bool, StoreError> {
+        let (pk, sk) = (keys::connection_pk(from), keys::client_msg_sk(id));
+        self.run(move |b| b.read(|tx| Ok(tx.get(&pk, &sk)?.is_some())))
+            .await
+    }
+
+    async fn put_message(&self, msg: &Message) -> Result<PutOutcome, StoreError> {
+        let msg = msg.clone();
+        self.run(move |b| {
+            b.write(|tx| {
+                let msg_sk = keys::message_sk(&msg.key());
+                if let Some(cmid) = &msg.client_msg_id {
+                    let (pk, sk) = (
+                        keys::connection_pk(&msg.from_connection),
+                        keys::client_msg_sk(cmid),
+                    );
+                    if tx.get(&pk, &sk)?.is_some() {
+                        return Ok(PutOutcome::Duplicate);
+                    }
+                    let marker = ClientMsgItem {
+                        message_sk: msg_sk.clone(),
+                    };
+                    tx.put(&pk, &sk, &encode(&marker))?;
+                }
+                tx.put(
+                    &keys::room_pk(&msg.room),
+                    &msg_sk,
+                    &encode::<MessageItem>(&msg),
+                )?;
+                Ok(PutOutcome::Stored)
+            })
+        })
+        .await
+    }
+
+    async fn messages_before(
+        &self,
+        room: &RoomName,
+        before: Option<&MessageKey>,
+        limit: usize,
+    ) -> Result<HistoryPage, StoreError> {
+        let pk = keys::room_pk(room);
+        let below = before.map(keys::message_sk);
+        self.run(move |b| {
+            b.read(|tx| {
+                let q = Query {
+                    prefix: keys::MESSAGE_PREFIX,
+                    below: below.as_deref(),
+                    reverse: true,
+                    limit: Some(limit + 1),
+                };
+                let mut rows = tx.query(&pk, &q)?;
+                let more = rows.len() > limit;
+                rows.truncate(limit);
+                let mut messages = rows
+                    .iter()
+                    .map(|(sk, bytes)| decode::<MessageItem>(&pk, sk, bytes))
+                    .collect::<Result<Vec<_>, _>>()?;
+                messages.reverse();
+                Ok(HistoryPage { messages, more })
+            })
+        })
+        .await
+    }
+
+    async fn put_translation(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        lang: Lang,
+        translation: &Translation,
+    ) -> Result<(), StoreError> {
+        let (pk, sk) = (keys::room_pk(room), keys::message_sk(key));
+        let translation = translation.clone();
+        self.run(move |b| {
+            b.write(|tx| {
+                let Some(bytes) = tx.get(&pk, &sk)? else {
+                    return Ok(());
+                };
+                let mut msg: MessageItem = decode(&pk, &sk, &bytes)?;
+                msg.translations.insert(lang, translation);
+                tx.put(&pk, &sk, &encode(&msg))
+            })
+        })
+        .await
+    }
+}

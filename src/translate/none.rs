@@ -1,0 +1,21 @@
+//! `--translator none`: translation switched off; everyone reads originals.
+
+use async_trait::async_trait;
+
+use crate::model::{Lang, Translation};
+use crate::ports::{TranslateError, Translator};
+
+#[derive(Debug, Default, Clone)]
+pub struct NoTranslator;
+
+#[async_trait]
+impl Translator for NoTranslator {
+    async fn translate(
+        &self,
+        _text: &str,
+        _from: Lang,
+        _to: Lang,
+    ) -> Result<Translation, TranslateError> {
+        Err(TranslateError::Disabled)
+    }
+}

@@ -1,0 +1,201 @@
+//! Helpers for the end-to-end tests: a server on port 0 (`spawn`), real
+//! WebSocket clients (`Client`), and a tiny HTTP GET.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use honyaku::config::{ServeConfig, StoreKind, TranslatorKind};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for a frame that should come.
+pub const WAIT: Duration = Duration::from_secs(5);
+/// How long a test listens to be sure a frame does not come.
+pub const QUIET: Duration = Duration::from_millis(300);
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+pub fn config() -> ServeConfig {
+    ServeConfig {
+        store: StoreKind::Memory,
+        translator: TranslatorKind::Pseudo,
+        ..ServeConfig::default()
+    }
+}
+
+pub fn redb_config(dir: PathBuf) -> ServeConfig {
+    ServeConfig {
+        store: StoreKind::Redb,
+        data_dir: dir,
+        ..config()
+    }
+}
+
+/// Starts `honyaku serve` in-process on a free port.
+pub async fn spawn(config: ServeConfig) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        honyaku::local::run(listener, config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server failed");
+    });
+    TestServer {
+        addr,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl TestServer {
+    pub fn ws(&self, query: &str) -> String {
+        format!("ws://{}/local?{query}", self.addr)
+    }
+
+    pub async fn connect(&self, query: &str) -> Client {
+        Client::connect(&self.ws(query)).await
+    }
+
+    /// Graceful shutdown, waiting for every `$disconnect`.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .expect("server did not stop in time")
+                .unwrap();
+        }
+    }
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn connect(url: &str) -> Client {
+        let (ws, resp) = tokio_tungstenite::connect_async(url)
+            .await
+            .unwrap_or_else(|e| panic!("connect {url}: {e}"));
+        assert_eq!(resp.status(), 101);
+        Client { ws }
+    }
+
+    /// Connects in `room` as `name` speaking `lang`, and drains nothing.
+    pub async fn join(server: &TestServer, room: &str, lang: &str, name: &str) -> Client {
+        server
+            .connect(&format!("room={room}&lang={lang}&name={name}"))
+            .await
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.ws
+            .send(Message::text(frame.to_string()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws.send(Message::text(text.to_owned())).await.unwrap();
+    }
+
+    /// The next text frame, as JSON.
+    pub async fn recv(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("no frame in time")
+                .expect("socket ended")
+                .expect("socket error");
+            match msg {
+                Message::Text(t) => return serde_json::from_str(&t).expect("frame is JSON"),
+                Message::Close(c) => panic!("closed while waiting for a frame: {c:?}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next frame of type `ty`, skipping others (presence, ...).
+    pub async fn recv_type(&mut self, ty: &str) -> Value {
+        loop {
+            let f = self.recv().await;
+            if f["type"] == ty {
+                return f;
+            }
+        }
+    }
+
+    /// Asserts no frame arrives for a while.
+    pub async fn assert_silent(&mut self) {
+        if let Ok(Some(Ok(msg))) = tokio::time::timeout(QUIET, self.ws.next()).await {
+            panic!("expected silence, got {msg:?}");
+        }
+    }
+
+    /// Waits for the server's close frame.
+    pub async fn closed(&mut self, within: Duration) -> Option<CloseFrame> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .expect("socket not closed in time");
+            match next {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    pub async fn request(&mut self, frame: Value, ty: &str) -> Value {
+        self.send(frame).await;
+        self.recv_type(ty).await
+    }
+}
+
+/// A minimal HTTP/1.1 GET: (status, headers lowercased, body).
+pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    tokio::time::timeout(WAIT, s.read_to_end(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_lowercase(), body.to_owned())
+}
+
+/// The HTTP status of a refused WebSocket handshake.
+pub async fn rejected_status(url: &str) -> u16 {
+    match tokio_tungstenite::connect_async(url).await {
+        Ok(_) => panic!("handshake to {url} was accepted"),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
+        Err(e) => panic!("unexpected error for {url}: {e}"),
+    }
+}
