@@ -1,7 +1,9 @@
 //! `honyaku serve`: the whole chat on one machine, no cloud.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -51,7 +53,17 @@ struct ServeArgs {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
+    match serve_main().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve_main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -70,16 +82,18 @@ async fn main() -> anyhow::Result<()> {
         idle_timeout: args.idle_timeout,
         max_connection: args.max_connection,
     };
+    let stage = config.stage.clone();
+    let server = honyaku::local::prepare(config)?;
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
-    println!("listening on http://{addr}");
-    println!(
-        "chat page: http://{addr}/   websocket: ws://{addr}/{}",
-        config.stage
+    // One write; a closed stdout must not stop the server.
+    let _ = writeln!(
+        std::io::stdout(),
+        "listening on http://{addr}\nchat page: http://{addr}/   websocket: ws://{addr}/{stage}"
     );
-    honyaku::local::run(listener, config, shutdown_signal()).await?;
+    server.run(listener, shutdown_signal()).await?;
     Ok(())
 }
 

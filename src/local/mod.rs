@@ -18,4 +18,4 @@ mod session;
 
 pub use connections::{Outbound, Registry};
 pub use events::{EventContext, connect_event, disconnect_event, message_event};
-pub use server::{ServeError, build_app, run};
+pub use server::{Prepared, ServeError, build_app, prepare, run};

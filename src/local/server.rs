@@ -73,27 +73,63 @@ pub fn build_app(config: &ServeConfig, push: Arc<dyn Push>) -> Result<App, Serve
     Ok(App::new(store, translator, push))
 }
 
-/// Serves until `shutdown` resolves, then closes every connection (each
-/// gets `$disconnect`) and returns.
+/// A configured local gateway, ready to serve: adapters opened, so start-up
+/// errors surface before anything is printed or bound.
+pub struct Prepared {
+    app: App,
+    registry: Arc<Registry>,
+    config: ServeConfig,
+}
+
+/// Opens the store and engine that `config` names.
+pub fn prepare(config: ServeConfig) -> Result<Prepared, ServeError> {
+    let registry = Arc::new(Registry::default());
+    let app = build_app(&config, registry.clone())?;
+    Ok(Prepared {
+        app,
+        registry,
+        config,
+    })
+}
+
+/// [`prepare`] and [`Prepared::run`] in one.
 pub async fn run(
     listener: TcpListener,
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let registry = Arc::new(Registry::default());
-    let app = build_app(&config, registry.clone())?;
-    let addr = listener.local_addr()?;
-    let gw = Arc::new(Gateway {
-        app,
-        registry,
-        domain_name: addr.to_string(),
-        shutdown: CancellationToken::new(),
-        sessions: TaskTracker::new(),
-        config,
-    });
-    tracing::info!(%addr, stage = %gw.config.stage, store = %gw.config.store,
-        translator = %gw.config.translator, "serving");
+    prepare(config)?.run(listener, shutdown).await
+}
 
+impl Prepared {
+    /// Serves until `shutdown` resolves, then closes every connection (each
+    /// gets `$disconnect`) and returns.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let addr = listener.local_addr()?;
+        let gw = Arc::new(Gateway {
+            app: self.app,
+            registry: self.registry,
+            // The events' domainName is where this gateway listens.
+            domain_name: addr.to_string(),
+            shutdown: CancellationToken::new(),
+            sessions: TaskTracker::new(),
+            config: self.config,
+        });
+        tracing::info!(%addr, stage = %gw.config.stage, store = %gw.config.store,
+            translator = %gw.config.translator, "serving");
+        serve(gw, listener, shutdown).await
+    }
+}
+
+async fn serve(
+    gw: Arc<Gateway>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     let stage = &gw.config.stage;
     let page = ServeDir::new(&gw.config.web_dir);
     let router = Router::new()

@@ -66,33 +66,20 @@ fn query(
         .range::<(&str, &str)>((Bound::Included((pk, q.prefix)), hi))
         .map_err(backend)?;
     let limit = q.limit.unwrap_or(usize::MAX);
+    let entries: Box<dyn Iterator<Item = _>> = if q.reverse {
+        Box::new(range.rev())
+    } else {
+        Box::new(range)
+    };
     let mut rows = Vec::new();
-    let mut push = |entry: Result<
-        (
-            redb::AccessGuard<'_, (&str, &str)>,
-            redb::AccessGuard<'_, &[u8]>,
-        ),
-        redb::StorageError,
-    >|
-     -> Result<bool, StoreError> {
+    for entry in entries {
+        if rows.len() >= limit {
+            break;
+        }
         let (k, v) = entry.map_err(backend)?;
         let (_, sk) = k.value();
         if sk.starts_with(q.prefix) {
             rows.push((sk.to_owned(), v.value().to_vec()));
-        }
-        Ok(rows.len() < limit)
-    };
-    if q.reverse {
-        for entry in range.rev() {
-            if !push(entry)? {
-                break;
-            }
-        }
-    } else {
-        for entry in range {
-            if !push(entry)? {
-                break;
-            }
         }
     }
     Ok(rows)
