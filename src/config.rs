@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::core::Policy;
 use crate::limits::{IDLE_TIMEOUT, MAX_CONNECTION_DURATION};
 
 /// `--store`.
@@ -112,6 +113,21 @@ pub struct ServeConfig {
     pub web_dir: PathBuf,
     pub idle_timeout: Duration,
     pub max_connection: Duration,
+    /// `--dynamodb-endpoint`: DynamoDB Local's URL; AWS's own when `None`.
+    pub dynamodb_endpoint: Option<String>,
+    /// `--table`: the DynamoDB table, created if missing.
+    pub table: String,
+    /// Where the installed Apertium modes are.
+    pub apertium_modes: PathBuf,
+    /// Why the engine is not the one a user would expect (e.g. Apertium
+    /// is missing); shown at start-up and on the page.
+    pub translator_notice: Option<String>,
+    /// Rates, sizes, budgets, origins and tokens the routes enforce.
+    pub policy: Policy,
+    /// Live connections the local gateway accepts (429 beyond).
+    pub max_connections: usize,
+    /// How often rows of connections that are no longer live are swept.
+    pub sweep_every: Duration,
 }
 
 impl Default for ServeConfig {
@@ -124,9 +140,21 @@ impl Default for ServeConfig {
             web_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/web")),
             idle_timeout: IDLE_TIMEOUT,
             max_connection: MAX_CONNECTION_DURATION,
+            dynamodb_endpoint: None,
+            table: "honyaku".into(),
+            apertium_modes: PathBuf::from("/usr/share/apertium/modes"),
+            translator_notice: None,
+            policy: Policy::default(),
+            max_connections: 10_000,
+            sweep_every: Duration::from_secs(60),
         }
     }
 }
+
+/// The one line that installs Apertium with the pairs honyaku pivots
+/// through (most meet in Spanish).
+pub const APERTIUM_INSTALL: &str = "sudo apt-get install apertium apertium-eng-spa apertium-es-pt \
+                                    apertium-fr-es apertium-spa-cat apertium-spa-ita";
 
 /// A stage name: what API Gateway allows (letters, digits, `_`, `-`).
 pub fn parse_stage(s: &str) -> Result<String, ConfigError> {

@@ -31,6 +31,12 @@ pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
                 room: q.first("room").map(str::to_owned),
                 lang: q.first("lang").map(str::to_owned),
                 name: q.first("name").map(str::to_owned),
+                token: q.first("token").map(str::to_owned),
+                origin: event
+                    .headers
+                    .get(http::header::ORIGIN)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
             };
             match app.connect(id, params, ctx.connected_at).await {
                 Ok(()) => ok(),

@@ -15,19 +15,30 @@
 //!   `ApiGatewayProxyResponse`, the one entry both gateways call.
 //! - [`core`]: the route handlers, the fan-out plan, history paging.
 //! - [`protocol`]: the wire frames of PROTOCOL.md.
-//! - [`store`], [`translate`]: adapters of the ports.
+//! - [`store`], [`translate`], [`push`]: adapters of the ports (the AWS
+//!   ones — DynamoDB, Amazon Translate, the Management API — with feature
+//!   `aws`).
+//! - [`aws`]: SDK configuration, the Lambda function behind
+//!   `honyaku-lambda`, the AWS adapters for `honyaku serve` (feature `aws`).
+//! - [`metrics`]: counts kept by wrapping the ports, written as CloudWatch
+//!   Embedded Metric Format lines.
 //! - [`ports`]: `Store`, `Translator`, `Push`.
 //! - [`model`]: parsed domain types; [`limits`]: every limit; [`config`]:
 //!   typed configuration.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod config;
 pub mod core;
 pub mod lambda;
 pub mod limits;
 #[cfg(feature = "local")]
 pub mod local;
+pub mod metrics;
 pub mod model;
 pub mod ports;
 pub mod protocol;
+#[cfg(feature = "aws")]
+pub mod push;
 pub mod store;
 pub mod translate;

@@ -32,5 +32,8 @@ pub const FANOUT_CONCURRENCY: usize = 32;
 pub const HISTORY_TRANSLATE_CONCURRENCY: usize = 8;
 /// Frames queued for one local connection before it counts as too slow.
 pub const LOCAL_SEND_QUEUE: usize = 1024;
+/// A `clientMsgId` stays used this long, so a client that reconnects and
+/// resends is still recognised.
+pub const CLIENT_MSG_ID_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// One engine call may take this long; API Gateway gives the whole route 29 s.
 pub const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);

@@ -281,6 +281,9 @@ pub struct Member {
 pub struct Translation {
     pub text: String,
     pub engine: String,
+    /// The language a pivot translation went through (en→es→pt), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Lang>,
 }
 
 /// Where a message sits in its room's history: its sort key parts.

@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 
 use crate::model::{
-    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName, Translation,
+    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
+    Translation, UserName,
 };
 
 /// What a store can fail with. The core turns any of these into an
@@ -51,13 +52,16 @@ pub trait Store: Send + Sync {
     async fn delete_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
     /// The live members of a room (expired rows skipped), in key order.
     async fn room_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError>;
-    /// Whether this connection already sent a message with this id.
+    /// Whether this sender already sent a message with this id to this room
+    /// (within `CLIENT_MSG_ID_TTL`, across reconnects).
     async fn has_client_msg(
         &self,
-        from: &ConnectionId,
+        room: &RoomName,
+        sender: &UserName,
         id: &ClientMsgId,
     ) -> Result<bool, StoreError>;
-    /// Stores a message durably; with a `clientMsgId`, at most once per sender.
+    /// Stores a message durably; with a `clientMsgId`, at most once per
+    /// sender and room.
     async fn put_message(&self, msg: &Message) -> Result<PutOutcome, StoreError>;
     /// Up to `limit` of the newest messages strictly older than `before`.
     async fn messages_before(
@@ -66,6 +70,12 @@ pub trait Store: Send + Sync {
         before: Option<&MessageKey>,
         limit: usize,
     ) -> Result<HistoryPage, StoreError>;
+    /// Connections stored before `cutoff_ms`, for a gateway that knows which
+    /// are live to sweep the rest. Stores whose rows expire by themselves
+    /// (DynamoDB's TTL) need not list anything.
+    async fn connections_before(&self, _cutoff_ms: i64) -> Result<Vec<Connection>, StoreError> {
+        Ok(Vec::new())
+    }
     /// Adds a translation made later (history read in a new language).
     async fn put_translation(
         &self,
@@ -131,6 +141,9 @@ pub enum PushError {
     Gone,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// Throttled (`LimitExceededException`): worth another try shortly.
+    #[error("throttled")]
+    Throttled,
     #[error("push failed: {0}")]
     Other(String),
 }
@@ -139,4 +152,15 @@ pub enum PushError {
 #[async_trait]
 pub trait Push: Send + Sync {
     async fn post(&self, to: &ConnectionId, frame: &str) -> Result<(), PushError>;
+
+    /// Ends a connection (`DeleteConnection`). Gateways that can send a
+    /// close code use `code`; API Gateway cannot and closes it its own way.
+    async fn close(
+        &self,
+        _to: &ConnectionId,
+        _code: u16,
+        _reason: &'static str,
+    ) -> Result<(), PushError> {
+        Ok(())
+    }
 }

@@ -281,6 +281,9 @@ pub struct MessageFrame {
     pub translated: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
+    /// The pivot language of a two-step translation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,6 +310,9 @@ impl MessageFrame {
             original: (!same).then(|| msg.text.clone()),
             translated: translation.is_some(),
             engine: translation.map(|t| t.engine.clone()),
+            via: translation
+                .and_then(|t| t.via)
+                .map(|l| l.as_str().to_owned()),
             error: match (same, translation) {
                 (false, None) => failure.and_then(TranslateError::code).map(str::to_owned),
                 _ => None,

@@ -26,6 +26,8 @@ fn serve(data: &Path, extra: &[&str]) -> Serve {
             "127.0.0.1:0",
             "--store",
             "redb",
+            "--translator",
+            "pseudo",
             "--data",
         ])
         .arg(data)
@@ -116,31 +118,91 @@ async fn sigterm_disconnects_everyone_and_history_survives_a_restart() {
 }
 
 #[tokio::test]
-async fn acknowledged_messages_survive_kill_9() {
+async fn acknowledged_messages_survive_kill_9_under_load() {
     let data = tempfile::tempdir().unwrap();
     let server = serve(data.path(), &[]);
-    let mut c = Client::connect(&server.ws("room=crash&name=Kim")).await;
-    for i in 0..20 {
-        c.send(json!({"action":"translate","text":format!("n{i}"),"clientMsgId":format!("k{i}")}))
-            .await;
-        assert_eq!(c.recv_type("message").await["clientMsgId"], format!("k{i}"));
-    }
+    let url = server.ws("room=crash&lang=en");
+    // Four senders as fast as their echoes come back; each remembers what
+    // was acknowledged until the server dies under it.
+    let senders: Vec<_> = (0..4)
+        .map(|s| {
+            let url = format!("{url}&name=s{s}");
+            tokio::spawn(async move {
+                let mut c = Client::connect(&url).await;
+                let mut acked = Vec::new();
+                for i in 0.. {
+                    let text = format!("s{s}-{i}");
+                    let frame = json!({"action":"translate","text":text,"clientMsgId":text});
+                    if futures_util::SinkExt::send(
+                        &mut c.ws,
+                        tokio_tungstenite::tungstenite::Message::text(frame.to_string()),
+                    )
+                    .await
+                    .is_err()
+                    {
+                        break;
+                    }
+                    // Our own echo is the acknowledgement.
+                    let echo = loop {
+                        match tokio::time::timeout(
+                            Duration::from_secs(5),
+                            futures_util::StreamExt::next(&mut c.ws),
+                        )
+                        .await
+                        {
+                            Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t)))) => {
+                                let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+                                if v["clientMsgId"] == text.as_str() {
+                                    break Some(());
+                                }
+                            }
+                            Ok(Some(Ok(_))) => {}
+                            _ => break None,
+                        }
+                    };
+                    if echo.is_none() {
+                        break;
+                    }
+                    acked.push(text);
+                }
+                acked
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     server.signal("-KILL");
     server.wait(Duration::from_secs(5));
+    let mut acked = Vec::new();
+    for s in senders {
+        acked.extend(s.await.unwrap());
+    }
+    assert!(acked.len() > 20, "too little load: {}", acked.len());
 
     let server = serve(data.path(), &[]);
     let mut r = Client::connect(&server.ws("room=crash&name=Rea")).await;
-    let h = r
-        .request(json!({"action":"history","limit":100}), "history")
-        .await;
-    let texts: Vec<&str> = h["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["text"].as_str().unwrap())
-        .collect();
-    let want: Vec<String> = (0..20).map(|i| format!("n{i}")).collect();
-    assert_eq!(texts, want);
+    let mut stored = std::collections::HashSet::new();
+    let mut before: Option<String> = None;
+    loop {
+        let mut ask = json!({"action":"history","limit":100});
+        if let Some(b) = &before {
+            ask["before"] = json!(b);
+        }
+        let h = r.request(ask, "history").await;
+        for m in h["messages"].as_array().unwrap() {
+            stored.insert(m["text"].as_str().unwrap().to_owned());
+        }
+        match h["next"].as_str() {
+            Some(n) => before = Some(n.to_owned()),
+            None => break,
+        }
+    }
+    let lost: Vec<&String> = acked.iter().filter(|t| !stored.contains(*t)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged messages lost, e.g. {:?}",
+        lost.len(),
+        &lost[..lost.len().min(5)]
+    );
 }
 
 #[tokio::test]
@@ -164,25 +226,59 @@ async fn health_page_and_headers() {
     assert!([0, 400, 404].contains(&status), "{status}");
 }
 
+/// Runs a command that must end by itself, killing it if it does not.
+fn output_within(mut cmd: Command, within: Duration) -> std::process::Output {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(within) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &id.to_string()])
+                .status();
+            panic!("{cmd:?} did not exit within {within:?}");
+        }
+    }
+}
+
 #[test]
-fn engines_and_stores_not_built_yet_fail_with_a_sentence() {
+fn unusable_engines_and_stores_fail_with_a_sentence() {
     let data = tempfile::tempdir().unwrap();
-    for (flag, value) in [
-        ("--translator", "apertium"),
-        ("--translator", "aws"),
-        ("--store", "dynamodb"),
-        ("--store", "postgres"),
-    ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_honyaku"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "--translator",
+                "apertium",
+                "--apertium-modes",
+                "/nonexistent",
+            ],
+            "apt-get install apertium",
+        ),
+        (&["--translator", "babelfish"], "babelfish"),
+        (&["--store", "postgres"], "postgres"),
+        (&["--stage", "a/b"], "stage"),
+        (&["--idle-timeout", "soon"], "duration"),
+    ];
+    for (args, expected) in cases {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data"])
             .arg(data.path())
-            .args([flag, value])
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "{flag} {value}");
+            .args(*args);
+        let out = output_within(cmd, Duration::from_secs(20));
+        assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(value), "{flag} {value}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            out.stdout.is_empty(),
+            "nothing is announced before a failure"
+        );
     }
 }
 
@@ -190,11 +286,69 @@ fn engines_and_stores_not_built_yet_fail_with_a_sentence() {
 fn a_busy_port_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_honyaku"))
-        .args(["serve", "--store", "memory", "--addr", &addr])
-        .output()
-        .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
+    cmd.args([
+        "serve",
+        "--store",
+        "memory",
+        "--translator",
+        "pseudo",
+        "--addr",
+        &addr,
+    ]);
+    let out = output_within(cmd, Duration::from_secs(20));
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot listen on"), "{err}");
+}
+
+#[tokio::test]
+async fn without_apertium_it_falls_back_to_pseudo_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_honyaku"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--store",
+            "memory",
+            "--apertium-modes",
+            "/nonexistent",
+            "--data",
+        ])
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let addr: SocketAddr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let server = Serve { child, addr };
+    let (status, head, body) = common::http_get(server.addr, "/status.json").await;
+    assert_eq!(status, 200);
+    assert!(head.contains("application/json"));
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["engine"], "pseudo");
+    assert!(
+        v["notice"]
+            .as_str()
+            .unwrap()
+            .contains("apt-get install apertium"),
+        "{v}"
+    );
+    server.signal("-TERM");
+    let mut server = server;
+    let status = server.child.wait().unwrap();
+    assert!(status.success());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut server.child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("Apertium is not installed"), "{err}");
 }

@@ -1,5 +1,9 @@
 //! The store contract: every `Store` implementation runs this same suite
-//! (memory and redb here; DynamoDB joins it with the AWS adapters).
+//! (memory and redb; with `--features aws`, DynamoDB against DynamoDB
+//! Local at `HONYAKU_DYNAMODB_ENDPOINT`, a fresh table per test).
+
+#[cfg(feature = "aws")]
+mod dynamodb_local;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,7 +34,7 @@ fn msg(room: &str, ts: i64, id: &str, from: &str, cmid: Option<&str>) -> Message
         id: id.into(),
         room: RoomName::parse(room).unwrap(),
         ts,
-        from_name: UserName::parse("Aki").unwrap(),
+        from_name: UserName::parse(&format!("n-{from}")).unwrap(),
         from_connection: ConnectionId::new(from),
         source_lang: Lang::parse("ja").unwrap(),
         text: format!("text {id}"),
@@ -124,34 +128,68 @@ async fn expired_rows_are_skipped(store: Arc<dyn Store>) {
 }
 
 async fn client_msg_ids_are_once_per_sender(store: Arc<dyn Store>) {
-    let first = msg("r", 1000, "A", "a", Some("c-1"));
+    let t = now_ms();
+    let first = msg("r", t, "A", "a", Some("c-1"));
     assert_eq!(store.put_message(&first).await.unwrap(), PutOutcome::Stored);
     let cmid = ClientMsgId::parse("c-1").unwrap();
+    let name = |n: &str| UserName::parse(n).unwrap();
     assert!(
         store
-            .has_client_msg(&ConnectionId::new("a"), &cmid)
+            .has_client_msg(&room("r"), &name("n-a"), &cmid)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .has_client_msg(&ConnectionId::new("b"), &cmid)
+            .has_client_msg(&room("r"), &name("n-b"), &cmid)
             .await
             .unwrap()
     );
-    let again = msg("r", 2000, "B", "a", Some("c-1"));
+    assert!(
+        !store
+            .has_client_msg(&room("r2"), &name("n-a"), &cmid)
+            .await
+            .unwrap()
+    );
+    // The same sender again, even from a new connection after a reconnect.
+    let again = Message {
+        from_connection: ConnectionId::new("a-reconnected"),
+        ..msg("r", t + 1, "B", "a", Some("c-1"))
+    };
     assert_eq!(
         store.put_message(&again).await.unwrap(),
         PutOutcome::Duplicate
     );
-    let other_sender = msg("r", 3000, "C", "b", Some("c-1"));
+    let other_sender = msg("r", t + 2, "C", "b", Some("c-1"));
     assert_eq!(
         store.put_message(&other_sender).await.unwrap(),
+        PutOutcome::Stored
+    );
+    let other_room = msg("r2", t + 3, "D", "a", Some("c-1"));
+    assert_eq!(
+        store.put_message(&other_room).await.unwrap(),
         PutOutcome::Stored
     );
     let page = store.messages_before(&room("r"), None, 10).await.unwrap();
     let ids: Vec<&str> = page.messages.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["A", "C"]);
+    // A day-old marker no longer counts.
+    let old = msg("r", t - 25 * 3600 * 1000, "E", "e", Some("c-9"));
+    assert_eq!(store.put_message(&old).await.unwrap(), PutOutcome::Stored);
+    let fresh = msg("r", t, "F", "e", Some("c-9"));
+    assert_eq!(store.put_message(&fresh).await.unwrap(), PutOutcome::Stored);
+}
+
+async fn connections_are_listed_for_sweeping(store: Arc<dyn Store>) {
+    let old = Connection {
+        connected_at: now_ms() - 60_000,
+        ..conn("old", "r", "en")
+    };
+    store.put_connection(&old).await.unwrap();
+    store.put_connection(&conn("new", "r", "en")).await.unwrap();
+    let listed = store.connections_before(now_ms() - 30_000).await.unwrap();
+    // Stores with their own expiry (DynamoDB's TTL) may list nothing.
+    assert!(listed.is_empty() || listed == [old], "{listed:?}");
 }
 
 async fn history_pages_newest_first(store: Arc<dyn Store>) {
@@ -213,6 +251,7 @@ async fn translations_are_kept(store: Arc<dyn Store>) {
     let es = Translation {
         text: "hola".into(),
         engine: "pseudo".into(),
+        via: None,
     };
     store
         .put_translation(&m.room, &m.key(), Lang::parse("es").unwrap(), &es)
@@ -262,6 +301,11 @@ macro_rules! contract {
                 super::client_msg_ids_are_once_per_sender(store).await;
             }
             #[tokio::test]
+            async fn connections_are_listed_for_sweeping() {
+                let (_guard, store) = $make;
+                super::connections_are_listed_for_sweeping(store).await;
+            }
+            #[tokio::test]
             async fn history_pages_newest_first() {
                 let (_guard, store) = $make;
                 super::history_pages_newest_first(store).await;
@@ -285,13 +329,21 @@ contract!(redb, {
     (dir, store)
 });
 
+#[cfg(feature = "aws")]
+contract!(dynamodb, {
+    match dynamodb_local::contract_store(concat!(module_path!(), " (DynamoDB contract)")).await {
+        Some(made) => made,
+        None => return,
+    }
+});
+
 #[tokio::test]
 async fn redb_keeps_everything_across_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = RedbStore::open(dir.path()).unwrap();
         store
-            .put_message(&msg("p", 1000, "P", "a", Some("k")))
+            .put_message(&msg("p", now_ms(), "P", "a", Some("k")))
             .await
             .unwrap();
         store.put_connection(&conn("a", "p", "en")).await.unwrap();
@@ -302,7 +354,7 @@ async fn redb_keeps_everything_across_a_reopen() {
     assert_eq!(store.room_members(&room("p")).await.unwrap().len(), 1);
     assert_eq!(
         store
-            .put_message(&msg("p", 2000, "Q", "a", Some("k")))
+            .put_message(&msg("p", now_ms() + 1, "Q", "a", Some("k")))
             .await
             .unwrap(),
         PutOutcome::Duplicate

@@ -3,7 +3,7 @@ import { fillLanguageSelect, guessLanguage, languageLabel } from './languages.js
 import { Connection, resolveWsBase } from './connection.js';
 import {
   errorElement, messageElement, pendingElement, presenceElement, renderMembers,
-  renderStatus, setPendingState, systemElement,
+  renderStatus, setPendingState, showEngineBanner, systemElement, updateCountdown,
 } from './render.js';
 import {
   langProblem, loadPrefs, nameProblem, pageParams, roomProblem, savePrefs, shareLink,
@@ -12,12 +12,17 @@ import {
 
 const HISTORY_PAGE = 50;
 const MAX_TEXT_BYTES = 10000;
+const ENGINE_NOTES = {
+  pseudo: 'Test translator: messages are tagged with your language, like “[es] Hello”, not translated.',
+};
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   joinView: $('join-view'), joinForm: $('join-form'), name: $('name'), room: $('room'),
   lang: $('lang'), joinError: $('join-error'), joinButton: $('join-button'),
-  chatView: $('chat-view'), roomName: $('room-name'), meName: $('me-name'), status: $('status'),
+  chatView: $('chat-view'), chatHeader: $('chat-header'), settingsToggle: $('settings-toggle'),
+  roomName: $('room-name'), meName: $('me-name'), status: $('status'),
+  engineBanner: $('engine-banner'), engineBannerClose: $('engine-banner-close'),
   langSwitch: $('lang-switch'), roomSwitchForm: $('room-switch-form'), roomSwitch: $('room-switch'),
   shareLink: $('share-link'), copyLink: $('copy-link'), copyStatus: $('copy-status'),
   loadEarlier: $('load-earlier'), messages: $('messages'), composerForm: $('composer-form'),
@@ -34,7 +39,12 @@ const state = {
   historyFresh: true,    // the next history reply is the first page after a reset
   focusAfterJoin: false,
   myConnections: new Set(),
-  pending: new Map(),    // clientMsgId → { item, frame, state: queued|sending|failed }
+  // clientMsgId → { item, frame, state: queued|sending|unconfirmed|failed }
+  pending: new Map(),
+  lastSeenId: null,      // newest message id shown before the last reset
+  engineNote: '',        // note shown about the engine ('' when none)
+  engineNoteDismissed: false,
+  retryAt: 0,            // when the next reconnect attempt is due (ms epoch)
 };
 let connection = null;
 
@@ -82,11 +92,12 @@ async function enterChat({ name, room, lang }) {
   ui.joinView.hidden = true;
   ui.chatView.hidden = false;
   ui.composer.focus();
+  loadServerNotice();
   // Created at once so messages typed before the endpoint is known are queued.
   connection = new Connection({
     base: null,
     params: () => ({ room: state.room, lang: state.lang, name: state.name, token: params.token }),
-    onState: (connState, detail) => renderStatus(ui.status, connState, detail),
+    onState,
     onOpen,
     onFrame,
     onSent: (frame) => markPending(frame.clientMsgId, 'sending'),
@@ -96,6 +107,18 @@ async function enterChat({ name, room, lang }) {
 }
 
 // ---------- connection events ----------
+
+let countdownTimer = null;
+
+function onState(connState, detail = {}) {
+  renderStatus(ui.status, connState, detail);
+  ui.chatView.dataset.state = connState;
+  clearInterval(countdownTimer);
+  if (connState === 'offline' && detail.retryInMs !== undefined) {
+    state.retryAt = Date.now() + detail.retryInMs;
+    countdownTimer = setInterval(() => updateCountdown(ui.status, state.retryAt - Date.now()), 1000);
+  }
+}
 
 function onOpen() {
   resetConversation();
@@ -116,6 +139,7 @@ function onFrame(frame) {
 }
 
 function onMessage(msg) {
+  noteEngine(msg.engine);
   const entry = msg.clientMsgId !== undefined ? state.pending.get(msg.clientMsgId) : undefined;
   if (entry) {
     state.pending.delete(msg.clientMsgId);
@@ -156,8 +180,11 @@ function onHistory(frame) {
   if (frame.room !== state.room || frame.lang !== state.lang) return; // stale reply
   state.historyBusy = false;
   state.next = frame.next ?? null;
+  const messages = Array.isArray(frame.messages) ? frame.messages : [];
+  if (state.historyFresh) settleUnconfirmed(messages);
   const fragment = document.createDocumentFragment();
-  for (const msg of frame.messages ?? []) {
+  for (const msg of messages) {
+    noteEngine(msg.engine);
     if (!findMessage(msg.id)) fragment.append(messageElement(msg, isOwn(msg)));
   }
   const { scrollHeight, scrollTop } = ui.messages;
@@ -176,6 +203,7 @@ function onError(frame) {
     if (entry) markPending(entry.frame.clientMsgId, 'failed', frame.code);
   } else if (frame.action === 'history') {
     state.historyBusy = false;
+    if (state.historyFresh) settleUnconfirmed(null);
     showLoadEarlier();
   } else if (frame.action === 'join') {
     state.focusAfterJoin = false;
@@ -187,21 +215,85 @@ function onError(frame) {
 
 /**
  * Empty the list for a fresh history, keeping my messages not yet sent
- * (and those refused, unless the room changed).
+ * (and, unless the room changed, those refused or in flight).
  */
 function resetConversation({ roomChanged = false } = {}) {
   const kept = [];
+  state.lastSeenId = newestMessageId();
   for (const [id, entry] of state.pending) {
-    // A message in flight is in the history if it arrived.
-    if (entry.state === 'sending' || (roomChanged && entry.state === 'failed')) {
-      state.pending.delete(id);
-    } else {
-      kept.push(entry.item);
+    if (roomChanged && entry.state !== 'queued') {
+      state.pending.delete(id); // went to (or was refused by) the old room
+      continue;
     }
+    // In flight when the connection changed: the fresh history tells whether it
+    // arrived. It is never sent again by itself, so it can never show up twice.
+    if (entry.state === 'sending') markPending(id, 'unconfirmed');
+    kept.push(entry.item);
   }
   ui.messages.replaceChildren(...kept);
   Object.assign(state, { next: null, historyBusy: false, historyFresh: true });
   showLoadEarlier();
+}
+
+/**
+ * Settle my messages that were in flight when the connection dropped, using
+ * the first history page after it (`null` when that request failed): one that
+ * is there arrived, the rest are marked "not sent" with a Retry button.
+ * History carries no clientMsgId, so a match is by my name and the text, among
+ * messages newer than any I had seen.
+ */
+function settleUnconfirmed(messages) {
+  const used = new Set();
+  for (const [id, entry] of state.pending) {
+    if (entry.state !== 'unconfirmed') continue;
+    const match = (messages ?? []).find((msg) => !used.has(msg.id)
+      && (state.lastSeenId === null || String(msg.id) > state.lastSeenId)
+      && msg.from?.name === state.name
+      && (msg.original ?? msg.text) === entry.frame.text);
+    if (match) {
+      used.add(match.id);
+      state.pending.delete(id);
+      entry.item.remove();
+      if (match.from?.connectionId) state.myConnections.add(match.from.connectionId);
+    } else {
+      markPending(id, 'failed', messages ? 'connection lost' : 'could not check');
+    }
+  }
+}
+
+function newestMessageId() {
+  let newest = null;
+  for (const item of ui.messages.querySelectorAll('.message[data-id]')) {
+    if (newest === null || item.dataset.id > newest) newest = item.dataset.id;
+  }
+  return newest;
+}
+
+/**
+ * The server's own word on its engine (`honyaku serve` answers
+ * status.json; a static host has none, and that is fine): e.g. that
+ * Apertium is missing and messages are only pseudo-translated.
+ */
+async function loadServerNotice() {
+  try {
+    const res = await fetch('status.json', { cache: 'no-store' });
+    if (!res.ok) return;
+    const status = await res.json();
+    if (typeof status.notice === 'string' && status.notice && !state.engineNoteDismissed) {
+      state.engineNote = status.notice;
+      showEngineBanner(ui.engineBanner, status.notice);
+    }
+  } catch {
+    // No status: nothing to say.
+  }
+}
+
+/** Explain an engine whose output could puzzle a reader (the test translator). */
+function noteEngine(engine) {
+  const note = ENGINE_NOTES[engine];
+  if (!note || state.engineNote === note || state.engineNoteDismissed) return;
+  state.engineNote = note;
+  showEngineBanner(ui.engineBanner, note);
 }
 
 function requestHistory(before) {
@@ -344,9 +436,26 @@ ui.langSwitch.addEventListener('change', () => switchTo({ room: state.room, lang
 ui.roomSwitchForm.addEventListener('submit', (event) => {
   event.preventDefault();
   state.focusAfterJoin = true;
+  showSettings(false);
   switchTo({ room: ui.roomSwitch.value.trim(), lang: state.lang });
 });
 ui.copyLink.addEventListener('click', copyShareLink);
+/** The settings (language, room, invite link) fold away on narrow screens. */
+function showSettings(open) {
+  ui.chatHeader.classList.toggle('open', open);
+  ui.settingsToggle.setAttribute('aria-expanded', String(open));
+}
+ui.settingsToggle.addEventListener('click', () => showSettings(!ui.chatHeader.classList.contains('open')));
+ui.chatHeader.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape' || !ui.chatHeader.classList.contains('open')) return;
+  showSettings(false);
+  ui.settingsToggle.focus();
+});
+ui.engineBannerClose.addEventListener('click', () => {
+  state.engineNoteDismissed = true;
+  showEngineBanner(ui.engineBanner, '');
+  ui.composer.focus();
+});
 ui.shareLink.addEventListener('focus', () => ui.shareLink.select());
 window.addEventListener('online', () => {
   if (connection && !connection.isOpen) connection.reconnectNow();

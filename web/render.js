@@ -88,6 +88,7 @@ export function messageElement(msg, own = false) {
 const LOCAL_STATUS = {
   queued: 'queued, will send when back online',
   sending: 'sending…',
+  unconfirmed: 'checking whether it was sent…',
   failed: 'not sent',
 };
 
@@ -143,17 +144,32 @@ export function renderMembers(list, members) {
 
 const STATUS_TEXT = { connecting: 'Connecting…', online: 'Online', offline: 'Offline' };
 
+/**
+ * The connection status. While offline with a retry planned, a countdown
+ * follows the state; it is hidden from screen readers, which would otherwise
+ * read it out every second (the live region announces the state itself).
+ */
 export function renderStatus(node, state, detail = {}) {
   node.dataset.state = state;
-  let text = STATUS_TEXT[state] ?? state;
+  node.textContent = STATUS_TEXT[state] ?? state;
   if (state === 'offline' && detail.retryInMs !== undefined) {
-    text += ` · retrying in ${Math.ceil(detail.retryInMs / 1000)} s`;
+    const countdown = el('span', 'countdown');
+    countdown.setAttribute('aria-hidden', 'true');
+    node.append(countdown);
+    updateCountdown(node, detail.retryInMs);
   }
-  node.textContent = text;
 }
 
-/** The page hides #engine-banner until the server says which engine it uses. */
+/** Show `ms` until the next retry in the status's countdown, if it has one. */
+export function updateCountdown(node, ms) {
+  const countdown = node.querySelector('.countdown');
+  if (!countdown) return;
+  const seconds = Math.ceil(Math.max(0, ms) / 1000);
+  countdown.textContent = seconds > 0 ? ` · retrying in ${seconds} s` : ' · retrying…';
+}
+
+/** Show (or, with an empty text, hide) #engine-banner with `text`. */
 export function showEngineBanner(node, text) {
-  node.textContent = text;
+  node.querySelector('#engine-banner-text').textContent = text;
   node.hidden = !text;
 }

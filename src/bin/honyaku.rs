@@ -2,13 +2,18 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use honyaku::config::{ServeConfig, StoreKind, TranslatorKind, parse_duration, parse_stage};
+use honyaku::config::{
+    APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind, parse_duration, parse_stage,
+};
+use honyaku::core::{Policy, TokenSecret, access};
+use honyaku::model::RoomName;
+use honyaku::translate::apertium::Apertium;
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
@@ -21,7 +26,22 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the local API Gateway, store and engine, and serve the chat page.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// Print an access token that opens one room (for `--token-secret`).
+    Token(TokenArgs),
+}
+
+#[derive(clap::Args)]
+struct TokenArgs {
+    /// The server's token secret.
+    #[arg(long, env = "HONYAKU_TOKEN_SECRET", hide_env_values = true)]
+    secret: String,
+    /// The room the token opens.
+    #[arg(long)]
+    room: String,
+    /// How long the token is valid, e.g. 30m, 1h, 24h.
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    ttl: Duration,
 }
 
 #[derive(clap::Args)]
@@ -38,9 +58,13 @@ struct ServeArgs {
     /// Directory of the redb store.
     #[arg(long, default_value = "./honyaku-data")]
     data: PathBuf,
-    /// apertium | aws | pseudo | none
-    #[arg(long, default_value = "pseudo")]
-    translator: TranslatorKind,
+    /// apertium | aws | pseudo | none (default: apertium when installed,
+    /// else pseudo)
+    #[arg(long)]
+    translator: Option<TranslatorKind>,
+    /// Where Apertium's modes are installed.
+    #[arg(long, default_value = "/usr/share/apertium/modes")]
+    apertium_modes: PathBuf,
     /// Directory of the chat page served at `/`.
     #[arg(long)]
     web: Option<PathBuf>,
@@ -50,11 +74,41 @@ struct ServeArgs {
     /// Close connections after this long (API Gateway: 2h).
     #[arg(long, default_value = "2h", value_parser = parse_duration)]
     max_connection: Duration,
+    /// With --store dynamodb: DynamoDB Local's URL (default: AWS itself,
+    /// with the environment's region and credentials).
+    #[arg(long, value_name = "URL")]
+    dynamodb_endpoint: Option<String>,
+    /// With --store dynamodb: the table, created if missing.
+    #[arg(long, value_name = "NAME", default_value = "honyaku")]
+    table: String,
+    /// Accept WebSocket handshakes only from this Origin (repeatable;
+    /// exact match; default: any).
+    #[arg(long = "allowed-origin", value_name = "URL")]
+    allowed_origins: Vec<String>,
+    /// Require access tokens signed with this secret at $connect.
+    #[arg(long, env = "HONYAKU_TOKEN_SECRET", hide_env_values = true)]
+    token_secret: Option<String>,
+    /// Messages one connection may send per minute.
+    #[arg(long, default_value_t = 100)]
+    rate_limit: u32,
+    /// Members one room may hold.
+    #[arg(long, default_value_t = 5_000)]
+    max_room_members: usize,
+    /// Live connections this server accepts.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+    /// Characters one connection may have translated per hour.
+    #[arg(long, default_value_t = 100_000)]
+    chars_per_hour: u32,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match serve_main().await {
+    let result = match Cli::parse().command {
+        Command::Serve(args) => serve(*args).await,
+        Command::Token(args) => token(args),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -63,7 +117,17 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve_main() -> anyhow::Result<()> {
+fn token(args: TokenArgs) -> anyhow::Result<()> {
+    let room = RoomName::parse(&args.room)?;
+    let expires = chrono::Utc::now().timestamp() + args.ttl.as_secs() as i64;
+    println!(
+        "{}",
+        access::mint(&TokenSecret::new(args.secret), &room, expires)
+    );
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -71,16 +135,30 @@ async fn serve_main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let Command::Serve(args) = Cli::parse().command;
     let defaults = ServeConfig::default();
+    let (translator, translator_notice) = pick_translator(args.translator, &args.apertium_modes);
     let config = ServeConfig {
         stage: args.stage,
         store: args.store,
         data_dir: args.data,
-        translator: args.translator,
+        translator,
+        translator_notice,
+        apertium_modes: args.apertium_modes,
         web_dir: args.web.unwrap_or(defaults.web_dir),
         idle_timeout: args.idle_timeout,
         max_connection: args.max_connection,
+        dynamodb_endpoint: args.dynamodb_endpoint,
+        table: args.table,
+        policy: Policy {
+            messages_per_minute: args.rate_limit,
+            max_room_members: args.max_room_members,
+            chars_per_hour: args.chars_per_hour,
+            allowed_origins: args.allowed_origins,
+            token_secret: args.token_secret.map(TokenSecret::new),
+            ..Policy::default()
+        },
+        max_connections: args.max_connections,
+        sweep_every: defaults.sweep_every,
     };
     let stage = config.stage.clone();
     let server = honyaku::local::prepare(config)?;
@@ -95,6 +173,26 @@ async fn serve_main() -> anyhow::Result<()> {
     );
     server.run(listener, shutdown_signal()).await?;
     Ok(())
+}
+
+/// The engine asked for, or Apertium when it is installed, or else the
+/// pseudo engine with a loud notice (shown here and on the page).
+fn pick_translator(
+    asked: Option<TranslatorKind>,
+    modes: &Path,
+) -> (TranslatorKind, Option<String>) {
+    if let Some(kind) = asked {
+        return (kind, None);
+    }
+    if Apertium::installed(modes) {
+        return (TranslatorKind::Apertium, None);
+    }
+    let notice = format!(
+        "Apertium is not installed, so messages are only pseudo-translated (\"[es] text\"). \
+         For real translations: {APERTIUM_INSTALL}"
+    );
+    eprintln!("\n*** {notice}\n");
+    (TranslatorKind::Pseudo, Some(notice))
 }
 
 /// Ctrl-C or SIGTERM.

@@ -9,10 +9,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use futures_util::future::join_all;
 
 use super::{App, RouteError, now_ms};
-use crate::limits::ENGINE_TIMEOUT;
 use crate::model::{ChatText, ClientMsgId, ConnectionId, Lang, Member, Message, SourceLang};
 use crate::ports::{PutOutcome, TranslateError, Translator};
-use crate::protocol::{MessageFrame, ServerFrame};
+use crate::protocol::{FrameError, MessageFrame, ServerFrame};
 
 /// Who gets a message in which language: members grouped by language.
 #[derive(Debug)]
@@ -40,11 +39,12 @@ impl<'a> FanoutPlan<'a> {
 /// One engine call under the route's time budget.
 pub(super) async fn translate_one(
     translator: &dyn Translator,
+    limit: Duration,
     text: &str,
     from: Lang,
     to: Lang,
 ) -> Result<crate::model::Translation, TranslateError> {
-    match tokio::time::timeout(ENGINE_TIMEOUT, translator.translate(text, from, to)).await {
+    match tokio::time::timeout(limit, translator.translate(text, from, to)).await {
         Ok(result) => result,
         Err(_) => Err(TranslateError::Unavailable("engine timed out".into())),
     }
@@ -76,7 +76,7 @@ impl App {
         if let Some(cmid) = &client_msg_id {
             // Cheap early exit before paying for translation; the
             // conditional write below is what guarantees once-only.
-            if self.store.has_client_msg(id, cmid).await? {
+            if self.store.has_client_msg(&me.room, &me.name, cmid).await? {
                 return Ok(());
             }
         }
@@ -95,12 +95,25 @@ impl App {
         };
         let plan = FanoutPlan::new(source, &members);
         let targets: Vec<Lang> = plan.targets().collect();
-        let results = join_all(
-            targets
-                .iter()
-                .map(|to| translate_one(self.translator.as_ref(), text.as_str(), source, *to)),
-        )
-        .await;
+        // The cost guard counts what would be billed: characters × targets.
+        let cost = text.as_str().chars().count() * targets.len();
+        if !self.guard.spend(id, cost) {
+            return Err(FrameError::new(
+                "rate_limited",
+                format!(
+                    "translation budget used up: {} characters an hour",
+                    self.policy.chars_per_hour
+                ),
+                Some("translate"),
+            )
+            .into());
+        }
+        let limit = self.policy.engine_timeout;
+        let results =
+            join_all(targets.iter().map(|to| {
+                translate_one(self.translator.as_ref(), limit, text.as_str(), source, *to)
+            }))
+            .await;
 
         let mut translations = BTreeMap::new();
         let mut failures = HashMap::new();

@@ -104,7 +104,14 @@ impl App {
                 let m = &messages[i];
                 (
                     i,
-                    translate_one(self.translator.as_ref(), &m.text, m.source_lang, lang).await,
+                    translate_one(
+                        self.translator.as_ref(),
+                        self.policy.engine_timeout,
+                        &m.text,
+                        m.source_lang,
+                        lang,
+                    )
+                    .await,
                 )
             })
             .buffer_unordered(HISTORY_TRANSLATE_CONCURRENCY)

@@ -6,8 +6,13 @@
 //! - `fanout.rs`: `translate`, and the plan that groups members by language.
 //! - `history.rs`: `history` paging and its opaque cursor.
 
+pub mod access;
 mod fanout;
+#[cfg(test)]
+mod faults;
+mod guard;
 mod history;
+pub mod policy;
 mod routes;
 #[cfg(test)]
 mod tests;
@@ -16,7 +21,11 @@ use std::sync::Arc;
 
 pub use fanout::FanoutPlan;
 pub use history::Cursor;
+pub use policy::{Policy, TokenSecret};
 pub use routes::ConnectParams;
+
+use self::access::AccessError;
+use self::guard::Guard;
 
 use crate::model::InvalidInput;
 use crate::ports::{Push, Store, StoreError, Translator};
@@ -28,19 +37,38 @@ pub struct App {
     store: Arc<dyn Store>,
     translator: Arc<dyn Translator>,
     push: Arc<dyn Push>,
+    policy: Arc<Policy>,
+    guard: Arc<Guard>,
 }
 
 impl App {
+    /// The routes with the default [`Policy`].
     pub fn new(
         store: Arc<dyn Store>,
         translator: Arc<dyn Translator>,
         push: Arc<dyn Push>,
     ) -> Self {
+        let policy = Policy::default();
         Self {
             store,
             translator,
             push,
+            guard: Arc::new(Guard::new(&policy)),
+            policy: Arc::new(policy),
         }
+    }
+
+    /// The same routes under another policy.
+    pub fn with_policy(self, policy: Policy) -> Self {
+        Self {
+            guard: Arc::new(Guard::new(&policy)),
+            policy: Arc::new(policy),
+            ..self
+        }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -54,6 +82,10 @@ pub enum ConnectError {
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
     #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("room {0} is full")]
+    RoomFull(String),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -61,6 +93,8 @@ impl ConnectError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) => 400,
+            Self::Access(e) => e.status(),
+            Self::RoomFull(_) => 429,
             Self::Store(_) => 500,
         }
     }
@@ -68,6 +102,8 @@ impl ConnectError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid(e) => e.code(),
+            Self::Access(_) => "unauthorized",
+            Self::RoomFull(_) => "rate_limited",
             Self::Store(_) => "internal",
         }
     }
@@ -76,6 +112,8 @@ impl ConnectError {
     pub fn public_message(&self) -> String {
         match self {
             Self::Invalid(e) => e.to_string(),
+            Self::Access(e) => e.to_string(),
+            Self::RoomFull(room) => format!("room {room} is full"),
             Self::Store(_) => "the server could not store the connection; try again".into(),
         }
     }

@@ -4,11 +4,14 @@
 use futures_util::StreamExt;
 use futures_util::stream;
 
-use super::{App, ConnectError, RouteError, now_ms};
+use super::guard::Verdict;
+use super::{App, ConnectError, RouteError, access, now_ms};
 use crate::limits::FANOUT_CONCURRENCY;
 use crate::model::{Connection, ConnectionId, Lang, Member, RoomName, UserName};
 use crate::ports::PushError;
-use crate::protocol::{Command, FrameError, MemberView, PresenceEvent, ServerFrame, parse_command};
+use crate::protocol::{
+    Command, FrameError, MemberView, PresenceEvent, ServerFrame, parse_command, route_key,
+};
 
 /// `$connect` query parameters as they came; `None` when absent.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +19,10 @@ pub struct ConnectParams {
     pub room: Option<String>,
     pub lang: Option<String>,
     pub name: Option<String>,
+    /// `token` from the query string (never logged).
+    pub token: Option<String>,
+    /// The handshake's `Origin` header.
+    pub origin: Option<String>,
 }
 
 impl App {
@@ -28,12 +35,16 @@ impl App {
         params: ConnectParams,
         connected_at: i64,
     ) -> Result<(), ConnectError> {
-        let room = params
-            .room
-            .as_deref()
-            .map(RoomName::parse)
-            .transpose()?
-            .unwrap_or_else(RoomName::lobby);
+        let asked = params.room.as_deref().map(RoomName::parse).transpose()?;
+        let opened = access::admit(
+            &self.policy,
+            params.origin.as_deref(),
+            params.token.as_deref(),
+            asked.as_ref(),
+            connected_at / 1000,
+        )?;
+        // A token's room is the default room.
+        let room = asked.or(opened).unwrap_or_else(RoomName::lobby);
         let lang = params
             .lang
             .as_deref()
@@ -44,6 +55,9 @@ impl App {
             Some(n) => UserName::parse(n)?,
             None => UserName::guest(&id),
         };
+        if self.store.room_members(&room).await?.len() >= self.policy.max_room_members {
+            return Err(ConnectError::RoomFull(room.as_str().to_owned()));
+        }
         let conn = Connection {
             id,
             room,
@@ -60,6 +74,7 @@ impl App {
     /// `$disconnect`: forgets the connection and tells the room.
     #[tracing::instrument(skip(self), fields(conn = %id))]
     pub async fn disconnect(&self, id: &ConnectionId) {
+        self.guard.forget(id);
         match self.store.delete_connection(id).await {
             Ok(Some(conn)) => match self.store.room_members(&conn.room).await {
                 Ok(members) => self.presence(&conn, PresenceEvent::Leave, &members).await,
@@ -73,6 +88,28 @@ impl App {
     /// One client frame (any route other than `$connect`/`$disconnect`).
     /// Every failure becomes an `error` frame to the sender.
     pub async fn message(&self, id: &ConnectionId, body: &str) {
+        match self.guard.frame(id) {
+            Verdict::Allow => {}
+            Verdict::Refuse => {
+                let e = FrameError::new(
+                    "rate_limited",
+                    format!(
+                        "too many messages; the limit is {} a minute",
+                        self.policy.messages_per_minute
+                    ),
+                    route_key(body),
+                );
+                self.reply(id, &e.to_frame()).await;
+                return;
+            }
+            Verdict::Close => {
+                tracing::warn!(conn = %id, "closing a connection that keeps flooding");
+                if let Err(e) = self.push.close(id, 1008, "Policy Violation").await {
+                    tracing::warn!(conn = %id, error = %e, "close failed");
+                }
+                return;
+            }
+        }
         let result = match parse_command(body) {
             Ok(cmd) => {
                 let action = action_name(&cmd);
@@ -126,6 +163,26 @@ impl App {
         name: Option<UserName>,
     ) -> Result<(), RouteError> {
         let old = self.sender(id).await?;
+        if let Some(room) = &room
+            && *room != old.room
+        {
+            if self.policy.token_secret.is_some() {
+                return Err(FrameError::new(
+                    "unauthorized",
+                    "your access token opens this room only",
+                    Some("join"),
+                )
+                .into());
+            }
+            if self.store.room_members(room).await?.len() >= self.policy.max_room_members {
+                return Err(FrameError::new(
+                    "rate_limited",
+                    format!("room {} is full", room.as_str()),
+                    Some("join"),
+                )
+                .into());
+            }
+        }
         let new = Connection {
             room: room.unwrap_or_else(|| old.room.clone()),
             lang: lang.unwrap_or(old.lang),
@@ -193,7 +250,17 @@ impl App {
     }
 
     async fn post(&self, to: &ConnectionId, frame: &str) {
-        match self.push.post(to, frame).await {
+        let mut result = self.push.post(to, frame).await;
+        // The SDK retries throttling itself; a few more tries here cover
+        // gateways that do not, without holding the fan-out for long.
+        for pause_ms in [50, 150, 400] {
+            if result != Err(PushError::Throttled) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(pause_ms)).await;
+            result = self.push.post(to, frame).await;
+        }
+        match result {
             Ok(()) => {}
             Err(PushError::Gone) => {
                 tracing::info!(conn = %to, "gone; removing its rows");

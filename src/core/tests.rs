@@ -91,6 +91,7 @@ impl Fixture {
             room: Some(room.into()),
             lang: Some(lang.into()),
             name: Some(format!("n-{id}")),
+            ..ConnectParams::default()
         };
         self.app
             .connect(ConnectionId::new(id), params, super::now_ms())

@@ -95,4 +95,13 @@ impl Push for Registry {
     async fn post(&self, to: &ConnectionId, frame: &str) -> Result<(), PushError> {
         self.send(to, Outbound::Text(frame.to_owned()))
     }
+
+    async fn close(
+        &self,
+        to: &ConnectionId,
+        code: u16,
+        reason: &'static str,
+    ) -> Result<(), PushError> {
+        self.send(to, Outbound::Close(code, reason))
+    }
 }

@@ -78,6 +78,14 @@ pub async fn handshake(
         )
             .into_response();
     };
+    // Like API Gateway at its limit: refused before `$connect` runs.
+    if gw.registry.len() >= gw.config.max_connections {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "the server is at its connection limit\n",
+        )
+            .into_response();
+    }
     if gw.shutdown.is_cancelled() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -8,6 +8,7 @@
 //! - `events.rs`: the API Gateway events, fully populated.
 //! - `connections.rs`: the live sockets, and the in-process `Push`.
 //! - `management.rs`: the `@connections` management API over HTTP.
+//! - `sweep.rs`: removes rows of connections that are no longer live.
 
 mod connections;
 mod events;
@@ -15,6 +16,7 @@ mod gateway;
 mod management;
 mod server;
 mod session;
+mod sweep;
 
 pub use connections::{Outbound, Registry};
 pub use events::{EventContext, connect_event, disconnect_event, message_event};

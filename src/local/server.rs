@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use axum::Router;
@@ -20,21 +21,35 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::connections::Registry;
 use super::gateway::{Gateway, handshake};
 use super::management;
-use crate::config::{ServeConfig, StoreKind, TranslatorKind};
+use crate::config::{APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind};
 use crate::core::App;
 use crate::ports::{Push, Store, StoreError, Translator};
 use crate::store::{MemoryStore, RedbStore};
+use crate::translate::apertium::{Apertium, ApertiumError};
+use crate::translate::cache::Cached;
 use crate::translate::{NoTranslator, PseudoTranslator};
+
+/// Engine results kept in memory (a few MB at most).
+const TRANSLATION_CACHE_ENTRIES: NonZeroUsize = NonZeroUsize::new(4096).expect("non-zero");
 
 /// Why the local server could not start or run.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("the {0} is not built yet in this version of honyaku; use {1}")]
-    NotBuilt(&'static str, &'static str),
+    #[error("{0}; install Apertium with: {APERTIUM_INSTALL}")]
+    Apertium(#[from] ApertiumError),
     #[error("opening the store: {0}")]
     Store(#[from] StoreError),
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
+    /// An AWS adapter asked of a build without them.
+    #[error(
+        "the {0} needs the AWS adapters, which this binary was built without; \
+         build with `--features aws` (e.g. `cargo run --release --features aws -- serve ...`)"
+    )]
+    NeedsAws(&'static str),
+    #[cfg(feature = "aws")]
+    #[error(transparent)]
+    Aws(#[from] crate::aws::serve::SetupError),
 }
 
 /// The page may load only itself: no inline script, no third parties.
@@ -42,35 +57,47 @@ const CSP: &str = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'sel
                    style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; \
                    frame-ancestors 'none'";
 
+/// What the page shows about this server: the engine, and why it is not
+/// the one a user would expect.
+async fn status(
+    axum::extract::State(gw): axum::extract::State<Arc<Gateway>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({
+        "engine": gw.config.translator.to_string(),
+        "stage": gw.config.stage,
+        "notice": gw.config.translator_notice,
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 /// The core with the adapters `config` names and the given `push`.
 pub fn build_app(config: &ServeConfig, push: Arc<dyn Push>) -> Result<App, ServeError> {
     let store: Arc<dyn Store> = match config.store {
         StoreKind::Memory => Arc::new(MemoryStore::in_memory()),
         StoreKind::Redb => Arc::new(RedbStore::open(&config.data_dir)?),
-        StoreKind::Dynamodb => {
-            return Err(ServeError::NotBuilt(
-                "dynamodb store",
-                "--store redb or --store memory",
-            ));
-        }
+        #[cfg(feature = "aws")]
+        StoreKind::Dynamodb => Arc::new(crate::aws::serve::dynamodb_store(config)?),
+        #[cfg(not(feature = "aws"))]
+        StoreKind::Dynamodb => return Err(ServeError::NeedsAws("dynamodb store")),
     };
     let translator: Arc<dyn Translator> = match config.translator {
         TranslatorKind::Pseudo => Arc::new(PseudoTranslator),
         TranslatorKind::None => Arc::new(NoTranslator),
-        TranslatorKind::Apertium => {
-            return Err(ServeError::NotBuilt(
-                "apertium translator",
-                "--translator pseudo or --translator none",
-            ));
-        }
-        TranslatorKind::Aws => {
-            return Err(ServeError::NotBuilt(
-                "aws translator",
-                "--translator pseudo or --translator none",
-            ));
-        }
+        TranslatorKind::Apertium => Arc::new(Cached::new(
+            Apertium::discover(&config.apertium_modes)?,
+            TRANSLATION_CACHE_ENTRIES,
+        )),
+        #[cfg(feature = "aws")]
+        TranslatorKind::Aws => Arc::new(crate::aws::serve::amazon_translate()?),
+        #[cfg(not(feature = "aws"))]
+        TranslatorKind::Aws => return Err(ServeError::NeedsAws("aws translator")),
     };
-    Ok(App::new(store, translator, push))
+    Ok(App::new(store, translator, push).with_policy(config.policy.clone()))
 }
 
 /// A configured local gateway, ready to serve: adapters opened, so start-up
@@ -134,6 +161,7 @@ async fn serve(
     let page = ServeDir::new(&gw.config.web_dir);
     let router = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/status.json", get(status))
         .route(&format!("/{stage}"), get(handshake))
         .route(
             &format!("/{stage}/@connections/{{id}}"),
@@ -154,6 +182,7 @@ async fn serve(
         ))
         .with_state(gw.clone());
 
+    tokio::spawn(super::sweep::run(gw.clone()));
     let stop = gw.shutdown.clone();
     tokio::spawn(async move {
         shutdown.await;

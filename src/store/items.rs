@@ -26,6 +26,18 @@ pub struct MemberItem {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ClientMsgItem {
     pub message_sk: String,
+    /// Epoch seconds after which the id may be used again.
+    #[serde(default = "never")]
+    pub ttl: i64,
+}
+
+fn never() -> i64 {
+    i64::MAX
+}
+
+/// The `ttl` of a `clientMsgId` marker for a message sent at `ts_ms`.
+pub fn client_msg_ttl(ts_ms: i64) -> i64 {
+    ts_ms / 1000 + crate::limits::CLIENT_MSG_ID_TTL.as_secs() as i64
 }
 
 /// `ROOM#{room}` / `MSG#{ts}#{id}`.

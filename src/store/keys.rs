@@ -1,7 +1,7 @@
 //! The single-table keys (DESIGN.md "One table"), in one place so every
 //! store writes the same layout.
 
-use crate::model::{ClientMsgId, ConnectionId, MessageKey, RoomName};
+use crate::model::{ClientMsgId, ConnectionId, MessageKey, RoomName, UserName};
 
 /// Sort key of a connection's own row.
 pub const META: &str = "META";
@@ -10,8 +10,11 @@ pub const MEMBER_PREFIX: &str = "CONN#";
 /// Sort key prefix of message rows.
 pub const MESSAGE_PREFIX: &str = "MSG#";
 
+/// Partition key prefix of connection rows.
+pub const CONNECTION_PREFIX: &str = "CONN#";
+
 pub fn connection_pk(id: &ConnectionId) -> String {
-    format!("CONN#{id}")
+    format!("{CONNECTION_PREFIX}{id}")
 }
 
 pub fn room_pk(room: &RoomName) -> String {
@@ -27,9 +30,16 @@ pub fn message_sk(key: &MessageKey) -> String {
     format!("{MESSAGE_PREFIX}{:013}#{}", key.ts, key.id)
 }
 
-/// Marks that a connection used a `clientMsgId` (a conditional write).
-pub fn client_msg_sk(id: &ClientMsgId) -> String {
-    format!("CMID#{}", id.as_str())
+/// Marks that a sender used a `clientMsgId` in a room (a conditional
+/// write). Keyed by the sender's name, not the connection, so a client that
+/// reconnects and resends is recognised; the name's length keeps
+/// `a#b`+`c` apart from `a`+`b#c`.
+pub fn client_msg_key(room: &RoomName, sender: &UserName, id: &ClientMsgId) -> (String, String) {
+    let name = sender.as_str();
+    (
+        room_pk(room),
+        format!("CMID#{}:{name}#{}", name.len(), id.as_str()),
+    )
 }
 
 #[cfg(test)]

@@ -47,6 +47,22 @@ impl ReadTx for Tx<'_> {
             rows.take(limit).map(pick).collect()
         })
     }
+
+    fn scan(&self, pk_prefix: &str, sk: &str) -> Result<Vec<Row>, StoreError> {
+        Ok(self.scan_rows(pk_prefix, sk))
+    }
+}
+
+impl Tx<'_> {
+    fn scan_rows(&self, pk_prefix: &str, sk: &str) -> Vec<Row> {
+        let lo = (pk_prefix.to_owned(), String::new());
+        let hi = (prefix_end(pk_prefix), String::new());
+        self.0
+            .range(lo..hi)
+            .filter(|((pk, s), _)| pk.starts_with(pk_prefix) && s == sk)
+            .map(|((pk, _), v)| (pk.clone(), v.clone()))
+            .collect()
+    }
 }
 
 impl WriteTx for Tx<'_> {

@@ -85,6 +85,26 @@ fn query(
     Ok(rows)
 }
 
+fn scan(
+    t: &impl ReadableTable<(&'static str, &'static str), &'static [u8]>,
+    pk_prefix: &str,
+    sk: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let end = prefix_end(pk_prefix);
+    let range = t
+        .range::<(&str, &str)>((pk_prefix, "")..(end.as_str(), ""))
+        .map_err(backend)?;
+    let mut rows = Vec::new();
+    for entry in range {
+        let (k, v) = entry.map_err(backend)?;
+        let (pk, s) = k.value();
+        if pk.starts_with(pk_prefix) && s == sk {
+            rows.push((pk.to_owned(), v.value().to_vec()));
+        }
+    }
+    Ok(rows)
+}
+
 struct Read(redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>);
 struct Write<'t>(redb::Table<'t, (&'static str, &'static str), &'static [u8]>);
 
@@ -95,6 +115,9 @@ impl ReadTx for Read {
     fn query(&self, pk: &str, q: &Query<'_>) -> Result<Vec<Row>, StoreError> {
         query(&self.0, pk, q)
     }
+    fn scan(&self, pk_prefix: &str, sk: &str) -> Result<Vec<Row>, StoreError> {
+        scan(&self.0, pk_prefix, sk)
+    }
 }
 
 impl ReadTx for Write<'_> {
@@ -103,6 +126,9 @@ impl ReadTx for Write<'_> {
     }
     fn query(&self, pk: &str, q: &Query<'_>) -> Result<Vec<Row>, StoreError> {
         query(&self.0, pk, q)
+    }
+    fn scan(&self, pk_prefix: &str, sk: &str) -> Result<Vec<Row>, StoreError> {
+        scan(&self.0, pk_prefix, sk)
     }
 }
 

@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::items::{ClientMsgItem, ConnectionItem, MemberItem, MessageItem, decode, encode, now_s};
+use super::items::{
+    ClientMsgItem, ConnectionItem, MemberItem, MessageItem, client_msg_ttl, decode, encode, now_s,
+};
 use super::keys;
 use crate::model::{
-    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName, Translation,
+    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
+    Translation, UserName,
 };
 use crate::ports::{HistoryPage, PutOutcome, Store, StoreError};
 
@@ -30,6 +33,9 @@ pub type Row = (String, Vec<u8>);
 pub trait ReadTx {
     fn get(&self, pk: &str, sk: &str) -> Result<Option<Vec<u8>>, StoreError>;
     fn query(&self, pk: &str, q: &Query<'_>) -> Result<Vec<Row>, StoreError>;
+    /// Rows with sort key `sk` in every partition whose key starts with
+    /// `pk_prefix` (a scan: for maintenance, never on a request's path).
+    fn scan(&self, pk_prefix: &str, sk: &str) -> Result<Vec<Row>, StoreError>;
 }
 
 /// Reads and writes inside one transaction; all or nothing.
@@ -92,6 +98,14 @@ fn get_connection(tx: &dyn ReadTx, id: &ConnectionId) -> Result<Option<Connectio
             Ok((item.ttl >= now_s()).then_some(item.conn))
         }
         None => Ok(None),
+    }
+}
+
+/// Whether a live `clientMsgId` marker is at `pk`/`sk`.
+fn client_msg_used(tx: &dyn ReadTx, pk: &str, sk: &str) -> Result<bool, StoreError> {
+    match tx.get(pk, sk)? {
+        Some(bytes) => Ok(decode::<ClientMsgItem>(pk, sk, &bytes)?.ttl >= now_s()),
+        None => Ok(false),
     }
 }
 
@@ -201,13 +215,30 @@ impl<B: Backend> Store for TableStore<B> {
         .await
     }
 
+    async fn connections_before(&self, cutoff_ms: i64) -> Result<Vec<Connection>, StoreError> {
+        self.run(move |b| {
+            b.read(|tx| {
+                let mut out = Vec::new();
+                for (pk, bytes) in tx.scan(keys::CONNECTION_PREFIX, keys::META)? {
+                    let item: ConnectionItem = decode(&pk, keys::META, &bytes)?;
+                    if item.conn.connected_at < cutoff_ms {
+                        out.push(item.conn);
+                    }
+                }
+                Ok(out)
+            })
+        })
+        .await
+    }
+
     async fn has_client_msg(
         &self,
-        from: &ConnectionId,
+        room: &RoomName,
+        sender: &UserName,
         id: &ClientMsgId,
     ) -> Result<bool, StoreError> {
-        let (pk, sk) = (keys::connection_pk(from), keys::client_msg_sk(id));
-        self.run(move |b| b.read(|tx| Ok(tx.get(&pk, &sk)?.is_some())))
+        let (pk, sk) = keys::client_msg_key(room, sender, id);
+        self.run(move |b| b.read(|tx| client_msg_used(tx, &pk, &sk)))
             .await
     }
 
@@ -217,15 +248,13 @@ impl<B: Backend> Store for TableStore<B> {
             b.write(|tx| {
                 let msg_sk = keys::message_sk(&msg.key());
                 if let Some(cmid) = &msg.client_msg_id {
-                    let (pk, sk) = (
-                        keys::connection_pk(&msg.from_connection),
-                        keys::client_msg_sk(cmid),
-                    );
-                    if tx.get(&pk, &sk)?.is_some() {
+                    let (pk, sk) = keys::client_msg_key(&msg.room, &msg.from_name, cmid);
+                    if client_msg_used(tx, &pk, &sk)? {
                         return Ok(PutOutcome::Duplicate);
                     }
                     let marker = ClientMsgItem {
                         message_sk: msg_sk.clone(),
+                        ttl: client_msg_ttl(msg.ts),
                     };
                     tx.put(&pk, &sk, &encode(&marker))?;
                 }

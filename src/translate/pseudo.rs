@@ -22,6 +22,7 @@ impl Translator for PseudoTranslator {
         Ok(Translation {
             text: format!("[{}] {text}", to.as_str()),
             engine: ENGINE.into(),
+            via: None,
         })
     }
 }

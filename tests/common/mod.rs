@@ -2,6 +2,8 @@
 //! WebSocket clients (`Client`), and a tiny HTTP GET.
 #![allow(dead_code)]
 
+pub mod apertium;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;

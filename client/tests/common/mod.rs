@@ -1,0 +1,260 @@
+//! Helpers for the client's end-to-end tests: the real server in-process on
+//! port 0 (memory store, pseudo translator), and the real `honyaku-chat`
+//! binary as a child process whose output lines are read with a deadline.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use honyaku::config::{ServeConfig, StoreKind, TranslatorKind};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// How long a test waits for anything that should happen.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_honyaku-chat");
+
+pub fn config() -> ServeConfig {
+    ServeConfig {
+        store: StoreKind::Memory,
+        translator: TranslatorKind::Pseudo,
+        ..ServeConfig::default()
+    }
+}
+
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// The server on a free port.
+pub async fn serve(config: ServeConfig) -> Server {
+    serve_on("127.0.0.1:0".parse().unwrap(), config).await
+}
+
+/// The server on `addr`; a port just given up may take a moment to free.
+pub async fn serve_on(addr: SocketAddr, config: ServeConfig) -> Server {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let listener = loop {
+        match TcpListener::bind(addr).await {
+            Ok(l) => break l,
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                eprintln!("bind {addr}: {e}; retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("bind {addr}: {e}"),
+        }
+    };
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        honyaku::local::run(listener, config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server failed");
+    });
+    Server {
+        addr,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl Server {
+    /// The WebSocket URL of the default stage.
+    pub fn url(&self) -> String {
+        format!("ws://{}/local", self.addr)
+    }
+
+    /// Graceful shutdown: every connection is closed with 1001.
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        tokio::time::timeout(WAIT, self.task.take().unwrap())
+            .await
+            .expect("server did not stop in time")
+            .unwrap();
+    }
+}
+
+/// A running `honyaku-chat`, its stdin a pipe (so not a terminal).
+pub struct Chat {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: mpsc::UnboundedReceiver<String>,
+    stderr: mpsc::UnboundedReceiver<String>,
+    /// Every stderr line seen so far, for failure messages.
+    pub stderr_seen: Vec<String>,
+}
+
+fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("HONYAKU_URL")
+        .env_remove("HONYAKU_ROOM")
+        .env_remove("HONYAKU_LANG")
+        .env_remove("HONYAKU_NAME")
+        .env_remove("HONYAKU_TOKEN")
+        .kill_on_drop(true);
+    cmd
+}
+
+/// Starts `honyaku-chat ARGS`.
+pub fn chat(args: &[&str]) -> Chat {
+    let mut child = command(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn honyaku-chat");
+    let stdin = child.stdin.take();
+    let stdout = lines(child.stdout.take().unwrap());
+    let stderr = lines(child.stderr.take().unwrap());
+    Chat {
+        child,
+        stdin,
+        stdout,
+        stderr,
+        stderr_seen: Vec::new(),
+    }
+}
+
+fn lines(
+    pipe: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+) -> mpsc::UnboundedReceiver<String> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(pipe).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// What a finished `honyaku-chat` left.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: Vec<String>,
+    pub stderr: Vec<String>,
+}
+
+impl Finished {
+    pub fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        self.stderr.join("\n")
+    }
+}
+
+/// Runs `honyaku-chat ARGS` with nothing on stdin, to the end.
+pub async fn run(args: &[&str]) -> Finished {
+    let mut c = chat(args);
+    c.close_stdin();
+    c.finish().await
+}
+
+impl Chat {
+    /// The next stdout line.
+    pub async fn line(&mut self) -> String {
+        match tokio::time::timeout(WAIT, self.stdout.recv()).await {
+            Ok(Some(line)) => line,
+            Ok(None) => panic!("stdout ended; stderr: {:?}", self.drain_stderr()),
+            Err(_) => panic!("no stdout line in time; stderr: {:?}", self.drain_stderr()),
+        }
+    }
+
+    /// The next stdout line, as JSON.
+    pub async fn json(&mut self) -> Value {
+        let line = self.line().await;
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    }
+
+    /// The next JSON frame that `pred` accepts, skipping others.
+    pub async fn json_where(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let v = self.json().await;
+            if pred(&v) {
+                return v;
+            }
+        }
+    }
+
+    /// Waits for a stderr line containing `needle`.
+    pub async fn stderr_until(&mut self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stderr.recv()).await {
+                Ok(Some(line)) => {
+                    self.stderr_seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Ok(None) => panic!("stderr ended before {needle:?}: {:?}", self.stderr_seen),
+                Err(_) => panic!("no {needle:?} on stderr in time: {:?}", self.stderr_seen),
+            }
+        }
+    }
+
+    pub async fn write_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin closed");
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+        stdin.flush().await.unwrap();
+    }
+
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Waits for the exit, and collects what is left of the output.
+    pub async fn finish(mut self) -> Finished {
+        self.close_stdin();
+        let status = tokio::time::timeout(WAIT, self.child.wait())
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "honyaku-chat did not exit in time; stderr: {:?}",
+                    self.stderr_seen
+                )
+            })
+            .unwrap();
+        let mut stdout = Vec::new();
+        while let Ok(Some(line)) = tokio::time::timeout(WAIT, self.stdout.recv()).await {
+            stdout.push(line);
+        }
+        let mut stderr = std::mem::take(&mut self.stderr_seen);
+        while let Ok(Some(line)) = tokio::time::timeout(WAIT, self.stderr.recv()).await {
+            stderr.push(line);
+        }
+        Finished {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+
+    fn drain_stderr(&mut self) -> Vec<String> {
+        let mut out = self.stderr_seen.clone();
+        while let Ok(line) = self.stderr.try_recv() {
+            out.push(line);
+        }
+        out
+    }
+}
