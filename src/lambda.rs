@@ -2,6 +2,10 @@
 //! response out, dispatched on `routeKey`. `honyaku-lambda` runs it behind
 //! `lambda_runtime`; the local gateway calls it with events it builds, so
 //! both paths share every line below.
+//!
+//! - `rest.rs`: the REST API's entry, for HTTP API events (`POST /translate`).
+
+pub mod rest;
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;

@@ -12,7 +12,9 @@
 //! - [`local`]: `honyaku serve` — the local API Gateway (WebSocket ⇄ events,
 //!   the `@connections` management API, the page) (feature `local`).
 //! - [`lambda`]: `ApiGatewayWebsocketProxyRequest` → core →
-//!   `ApiGatewayProxyResponse`, the one entry both gateways call.
+//!   `ApiGatewayProxyResponse`, the one entry both gateways call; and
+//!   `lambda::rest`, the same for the REST API's HTTP API events
+//!   (`POST /translate`).
 //! - [`core`]: the route handlers, the fan-out plan, history paging.
 //! - [`protocol`]: the wire frames of PROTOCOL.md.
 //! - [`store`], [`translate`], [`push`]: adapters of the ports (the AWS

@@ -37,3 +37,6 @@ pub const LOCAL_SEND_QUEUE: usize = 1024;
 pub const CLIENT_MSG_ID_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// One engine call may take this long; API Gateway gives the whole route 29 s.
 pub const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest body `POST /translate` accepts: room for a 10,000-byte text even
+/// when every byte is written as a 6-byte `\u00XX` escape.
+pub const MAX_REST_BODY_BYTES: usize = 64 * 1024;

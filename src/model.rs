@@ -316,6 +316,24 @@ impl Message {
     }
 }
 
+/// One call of the REST API (`POST /translate`), kept as its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranslationRecord {
+    /// A ULID: unique, sortable by time.
+    pub id: String,
+    /// Server time in milliseconds since the epoch.
+    pub ts: i64,
+    /// The language translated from (detected, when the call said `auto`).
+    pub source_lang: Lang,
+    pub target_lang: Lang,
+    pub text: String,
+    pub translated_text: String,
+    /// What translated it; `None` when source and target were the same
+    /// language and the text came back as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+}
+
 impl TryFrom<String> for RoomName {
     type Error = InvalidInput;
     fn try_from(s: String) -> Result<Self, Self::Error> {

@@ -3,9 +3,11 @@
 
 use async_trait::async_trait;
 
+use chrono::NaiveDate;
+
 use crate::model::{
     ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
-    Translation, UserName,
+    Translation, TranslationRecord, UserName,
 };
 
 /// What a store can fail with. The core turns any of these into an
@@ -84,6 +86,16 @@ pub trait Store: Send + Sync {
         lang: Lang,
         translation: &Translation,
     ) -> Result<(), StoreError>;
+    /// Keeps one call of the REST API as history, under its own partition
+    /// per UTC day (`store::keys::rest_translation_key`). Records are
+    /// never rewritten: each call has a fresh id.
+    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError>;
+    /// Up to `limit` of the REST API's records of one UTC day, newest first.
+    async fn rest_translations(
+        &self,
+        day: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<TranslationRecord>, StoreError>;
 }
 
 /// Why an engine did not translate. Each maps to a PROTOCOL.md code carried in

@@ -214,7 +214,7 @@ async fn a_thousand_malformed_frames_each_get_an_error_and_the_socket_lives() {
     for i in 0..1_000 {
         let base = &shapes[i % shapes.len()];
         // Vary them: a suffix of junk for every other round.
-        let frame = if (i / shapes.len()) % 2 == 0 {
+        let frame = if (i / shapes.len()).is_multiple_of(2) {
             base.clone()
         } else {
             format!("{base}{}", "}".repeat(i % 3))
@@ -248,15 +248,23 @@ async fn a_resend_after_reconnecting_is_delivered_once() {
     a.send(frame).await;
     a.assert_silent().await;
     let mut later = Vec::new();
-    while let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_millis(300), futures_util::StreamExt::next(&mut watcher.ws)).await {
+    while let Ok(Some(Ok(m))) = tokio::time::timeout(
+        Duration::from_millis(300),
+        futures_util::StreamExt::next(&mut watcher.ws),
+    )
+    .await
+    {
         later.push(m);
     }
     assert!(
-        later.iter().all(|m| !m.to_string().contains("\"type\":\"message\"")),
+        later
+            .iter()
+            .all(|m| !m.to_string().contains("\"type\":\"message\"")),
         "delivered twice: {later:?}"
     );
     // A new id goes through.
-    a.send(json!({"action":"translate","text":"again","clientMsgId":"c-re-2"})).await;
+    a.send(json!({"action":"translate","text":"again","clientMsgId":"c-re-2"}))
+        .await;
     assert_eq!(a.recv_type("message").await["clientMsgId"], "c-re-2");
     server.stop().await;
 }

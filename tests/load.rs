@@ -6,7 +6,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,32 +33,22 @@ async fn five_hundred_connections_lose_nothing_and_memory_stays_flat() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_honyaku"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--store",
-            "memory",
-            "--translator",
-            "pseudo",
-            "--rate-limit",
-            "100000",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap()
-        .to_owned();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
+    cmd.args([
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--store",
+        "memory",
+        "--translator",
+        "pseudo",
+        "--rate-limit",
+        "100000",
+    ])
+    .env("RUST_LOG", "warn")
+    .stderr(Stdio::null());
+    let (mut child, addr) = common::start_binary(cmd);
+    let addr = addr.to_string();
     let pid = child.id();
 
     // Connect everyone; each reader counts the messages it gets by id.
@@ -122,7 +111,7 @@ async fn five_hundred_connections_lose_nothing_and_memory_stays_flat() {
             sent.entry(*r).or_default().push(text);
             n += 1;
         }
-        if n % (writers.len() * 10) == 0 {
+        if n.is_multiple_of(writers.len() * 10) {
             rss_samples.push(rss_kb(pid));
         }
     }

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -19,34 +18,21 @@ struct Serve {
 }
 
 fn serve(data: &Path, extra: &[&str]) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_honyaku"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--store",
-            "redb",
-            "--translator",
-            "pseudo",
-            "--data",
-        ])
-        .arg(data)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start honyaku serve");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    // Keep draining so the server never writes to a closed pipe.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
+    cmd.args([
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--store",
+        "redb",
+        "--translator",
+        "pseudo",
+        "--data",
+    ])
+    .arg(data)
+    .args(extra)
+    .stderr(Stdio::null());
+    let (child, addr) = common::start_binary(cmd);
     Serve { child, addr }
 }
 
@@ -305,32 +291,20 @@ fn a_busy_port_is_a_clear_error() {
 #[tokio::test]
 async fn without_apertium_it_falls_back_to_pseudo_and_says_so() {
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_honyaku"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--store",
-            "memory",
-            "--apertium-modes",
-            "/nonexistent",
-            "--data",
-        ])
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr: SocketAddr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
+    cmd.args([
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--store",
+        "memory",
+        "--apertium-modes",
+        "/nonexistent",
+        "--data",
+    ])
+    .arg(data.path())
+    .stderr(Stdio::piped());
+    let (child, addr) = common::start_binary(cmd);
     let server = Serve { child, addr };
     let (status, head, body) = common::http_get(server.addr, "/status.json").await;
     assert_eq!(status, 200);

@@ -8,9 +8,10 @@ mod dynamodb_local;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use honyaku::model::{
     ClientMsgId, Connection, ConnectionId, Lang, Message, MessageKey, RoomName, Translation,
-    UserName,
+    TranslationRecord, UserName,
 };
 use honyaku::ports::{PutOutcome, Store};
 use honyaku::store::{MemoryStore, RedbStore};
@@ -275,6 +276,49 @@ async fn translations_are_kept(store: Arc<dyn Store>) {
         .unwrap();
 }
 
+async fn rest_translations_are_kept_by_day(store: Arc<dyn Store>) {
+    let day = |d: u32| NaiveDate::from_ymd_opt(2025, 11, d).unwrap();
+    // 2025-11-26T00:00:00Z and its last millisecond.
+    let midnight = 1_764_115_200_000;
+    let record = |ts: i64, id: &str, engine: Option<&str>| TranslationRecord {
+        id: id.into(),
+        ts,
+        source_lang: Lang::EN,
+        target_lang: Lang::parse("es").unwrap(),
+        text: format!("text {id}"),
+        translated_text: format!("[es] text {id}"),
+        engine: engine.map(str::to_owned),
+    };
+    let a = record(midnight, "A", Some("pseudo"));
+    let b = record(midnight + 1_000, "B", None);
+    let c = record(midnight + 86_400_000 - 1, "C", Some("pseudo"));
+    let next_day = record(midnight + 86_400_000, "D", Some("pseudo"));
+    let day_before = record(midnight - 1, "E", Some("pseudo"));
+    for r in [&b, &a, &next_day, &c, &day_before] {
+        store.put_rest_translation(r).await.unwrap();
+    }
+    assert_eq!(
+        store.rest_translations(day(26), 10).await.unwrap(),
+        [c.clone(), b.clone(), a]
+    );
+    assert_eq!(store.rest_translations(day(26), 2).await.unwrap(), [c, b]);
+    assert_eq!(
+        store.rest_translations(day(27), 10).await.unwrap(),
+        [next_day]
+    );
+    assert_eq!(
+        store.rest_translations(day(25), 10).await.unwrap(),
+        [day_before]
+    );
+    assert!(
+        store
+            .rest_translations(day(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 macro_rules! contract {
     ($store:ident, $make:expr) => {
         mod $store {
@@ -314,6 +358,11 @@ macro_rules! contract {
             async fn translations_are_kept() {
                 let (_guard, store) = $make;
                 super::translations_are_kept(store).await;
+            }
+            #[tokio::test]
+            async fn rest_translations_are_kept_by_day() {
+                let (_guard, store) = $make;
+                super::rest_translations_are_kept_by_day(store).await;
             }
         }
     };

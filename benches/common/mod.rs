@@ -67,9 +67,9 @@ impl Table {
     }
 }
 
-/// Prints the tables and writes them, with the machine, to
-/// `target/bench/{name}.json`.
-pub fn report(name: &str, tables: &[Table]) {
+/// Prints the tables and writes them, with the machine and any `raw`
+/// numbers, to `target/bench/{name}.json`.
+pub fn report(name: &str, tables: &[Table], raw: Value) {
     for t in tables {
         println!("{}", t.markdown());
     }
@@ -81,6 +81,7 @@ pub fn report(name: &str, tables: &[Table]) {
             .map(|d| d.as_secs())
             .unwrap_or(0),
         "tables": tables.iter().map(Table::json).collect::<Vec<_>>(),
+        "raw": raw,
     });
     let dir = target_dir().join("bench");
     let path = dir.join(format!("{name}.json"));

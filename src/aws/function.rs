@@ -1,18 +1,19 @@
 //! The Lambda function: configuration read once from the environment,
-//! SDK clients built once at init, then one [`lambda::handle`] per event
-//! with the Management API endpoint taken from the event, and one EMF
+//! SDK clients built once at init, then one [`lambda::handle`] per
+//! WebSocket event (with the Management API endpoint taken from the event)
+//! or [`lambda::rest::handle`] per HTTP API event, and one EMF
 //! metrics line per invocation. `honyaku-lambda` only wires this to
 //! `lambda_runtime`.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
-use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayWebsocketProxyRequest};
 use lambda_runtime::LambdaEvent;
+use serde_json::Value;
 
 use super::sdk;
 use crate::config::ConfigError;
-use crate::core::App;
+use crate::core::{App, Policy, TokenSecret};
 use crate::lambda;
 use crate::metrics::emf::Emf;
 use crate::metrics::{Counters, Metered};
@@ -35,6 +36,14 @@ pub struct LambdaConfig {
     pub metrics_namespace: String,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' dimension.
     pub function_name: String,
+    /// `ALLOWED_ORIGINS`: comma-separated `Origin`s accepted at `$connect`;
+    /// any when unset.
+    pub allowed_origins: Vec<String>,
+    /// `TOKEN_SECRET`: when set, `$connect` requires a room token.
+    pub token_secret: Option<TokenSecret>,
+    /// `RATE_LIMIT_PER_MINUTE`, `MAX_ROOM_MEMBERS`, `CHARS_PER_HOUR`: the
+    /// policy's limits; its defaults when unset.
+    pub limits: (Option<u32>, Option<usize>, Option<u32>),
 }
 
 impl LambdaConfig {
@@ -53,8 +62,50 @@ impl LambdaConfig {
             push_endpoint: var("PUSH_ENDPOINT"),
             metrics_namespace: var("METRICS_NAMESPACE").unwrap_or_else(|| "honyaku".into()),
             function_name: var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| "honyaku".into()),
+            allowed_origins: var("ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|o| !o.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            token_secret: var("TOKEN_SECRET").map(TokenSecret::new),
+            limits: (
+                number(&var, "RATE_LIMIT_PER_MINUTE")?,
+                number(&var, "MAX_ROOM_MEMBERS")?,
+                number(&var, "CHARS_PER_HOUR")?,
+            ),
         })
     }
+
+    /// The routes' policy: the defaults with what the environment sets.
+    pub fn policy(&self) -> Policy {
+        let defaults = Policy::default();
+        Policy {
+            messages_per_minute: self.limits.0.unwrap_or(defaults.messages_per_minute),
+            max_room_members: self.limits.1.unwrap_or(defaults.max_room_members),
+            chars_per_hour: self.limits.2.unwrap_or(defaults.chars_per_hour),
+            allowed_origins: self.allowed_origins.clone(),
+            token_secret: self.token_secret.clone(),
+            ..defaults
+        }
+    }
+}
+
+/// An optional numeric variable; a value that is not a number is an error.
+fn number<T: std::str::FromStr>(
+    var: &impl Fn(&str) -> Option<String>,
+    key: &str,
+) -> Result<Option<T>, ConfigError> {
+    var(key)
+        .map(|v| {
+            v.trim()
+                .parse()
+                .map_err(|_| ConfigError(format!("{key} must be a number; got {v:?}")))
+        })
+        .transpose()
 }
 
 /// The initialised function: the core on DynamoDB, Amazon Translate and
@@ -84,7 +135,8 @@ impl Function {
             Arc::new(Metered::new(store, counters.clone())),
             Arc::new(Metered::new(translator, counters.clone())),
             Arc::new(Metered::new(push_port, counters.clone())),
-        );
+        )
+        .with_policy(config.policy());
         Self {
             app,
             push,
@@ -96,16 +148,36 @@ impl Function {
         }
     }
 
-    /// One invocation. Never fails: every outcome is an API Gateway
-    /// response, and the client hears of errors through its frames.
-    pub async fn handle(
-        &self,
-        event: LambdaEvent<ApiGatewayWebsocketProxyRequest>,
-    ) -> Result<ApiGatewayProxyResponse, Infallible> {
-        self.push.use_event(&event.payload.request_context);
-        let response = lambda::handle(&self.app, event.payload).await;
+    /// One invocation: a WebSocket API event (the chat) or an HTTP API
+    /// event (`POST /translate`), told apart by their shape since one
+    /// function serves both APIs. Every outcome of either is an API Gateway
+    /// response; only an event of neither shape fails the invocation.
+    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, EventError> {
+        let payload = event.payload;
+        let response = if lambda::rest::is_http_event(&payload) {
+            let request: ApiGatewayV2httpRequest = serde_json::from_value(payload)?;
+            serde_json::to_value(lambda::rest::handle(&self.app, request).await)
+        } else {
+            let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload)?;
+            self.push.use_event(&request.request_context);
+            serde_json::to_value(lambda::handle(&self.app, request).await)
+        };
         self.emf.write(&self.counters.take());
-        Ok(response)
+        Ok(response?)
+    }
+}
+
+/// An invocation payload that is no API Gateway event this function knows.
+#[derive(Debug, thiserror::Error)]
+#[error("not an API Gateway WebSocket or HTTP API (2.0) event: {0}")]
+pub struct EventError(#[from] serde_json::Error);
+
+impl From<EventError> for lambda_runtime::Diagnostic {
+    fn from(e: EventError) -> Self {
+        Self {
+            error_type: "honyaku::EventError".into(),
+            error_message: e.to_string(),
+        }
     }
 }
 
@@ -152,9 +224,40 @@ mod tests {
                 push_endpoint: None,
                 metrics_namespace: "honyaku".into(),
                 function_name: "honyaku-Chat".into(),
+                allowed_origins: vec![],
+                token_secret: None,
+                limits: (None, None, None),
             }
         );
         let err = LambdaConfig::from_vars(|_| None).unwrap_err();
         assert!(err.to_string().contains("TABLE_NAME"), "{err}");
+    }
+
+    #[test]
+    fn access_and_limits_from_variables() {
+        let vars = HashMap::from([
+            ("TABLE_NAME", "t"),
+            ("ALLOWED_ORIGINS", "https://a.example, https://b.example"),
+            ("TOKEN_SECRET", "s3cret"),
+            ("RATE_LIMIT_PER_MINUTE", "30"),
+        ]);
+        let config = LambdaConfig::from_vars(|k| vars.get(k).map(|v| v.to_string())).unwrap();
+        let policy = config.policy();
+        assert_eq!(
+            policy.allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(policy.token_secret, Some(TokenSecret::new("s3cret")));
+        assert_eq!(policy.messages_per_minute, 30);
+        assert!(
+            !format!("{config:?}").contains("s3cret"),
+            "secrets stay out of Debug"
+        );
+        let bad = LambdaConfig::from_vars(|k| match k {
+            "TABLE_NAME" => Some("t".into()),
+            "CHARS_PER_HOUR" => Some("lots".into()),
+            _ => None,
+        });
+        assert!(bad.unwrap_err().to_string().contains("CHARS_PER_HOUR"));
     }
 }

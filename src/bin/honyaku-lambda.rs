@@ -1,22 +1,22 @@
-//! `honyaku-lambda`: the function behind the API Gateway WebSocket API.
+//! `honyaku-lambda`: the function behind the API Gateway WebSocket API
+//! and the REST API's HTTP API.
 //! Configuration and SDK clients once at init, then one event at a time
 //! (see `honyaku::aws::function`). Built without the local server:
 //! `cargo build --bin honyaku-lambda --no-default-features --features aws`.
 
-use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use honyaku::aws::function::{Function, LambdaConfig, init_logging};
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
+use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     init_logging();
     let config = LambdaConfig::from_env()?;
     let function = Function::init(&config).await;
-    run(service_fn(
-        move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
-            let function = function.clone();
-            async move { function.handle(event).await }
-        },
-    ))
+    // Raw JSON in: the WebSocket and the HTTP API send different events.
+    run(service_fn(move |event: LambdaEvent<Value>| {
+        let function = function.clone();
+        async move { function.handle(event).await }
+    }))
     .await
 }

@@ -52,7 +52,7 @@ pub(super) async fn translate_one(
 
 /// A ULID for the instant `ts`: ids sort by time, and within one
 /// millisecond by the order this process made them.
-fn message_id(ts: i64) -> String {
+pub(super) fn message_id(ts: i64) -> String {
     static IDS: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
     let at = UNIX_EPOCH + Duration::from_millis(u64::try_from(ts).unwrap_or_default());
     let mut ids = IDS.lock().unwrap_or_else(|p| p.into_inner());

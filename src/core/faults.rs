@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::{App, ConnectParams, Policy};
 use crate::model::{
     ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
-    Translation, UserName,
+    Translation, TranslationRecord, UserName,
 };
 use crate::ports::{
     HistoryPage, Push, PushError, PutOutcome, Store, StoreError, TranslateError, Translator,
@@ -127,6 +127,16 @@ impl Store for FlakyStore {
         t: &Translation,
     ) -> Result<(), StoreError> {
         self.inner.put_translation(room, key, lang, t).await
+    }
+    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError> {
+        self.inner.put_rest_translation(record).await
+    }
+    async fn rest_translations(
+        &self,
+        day: chrono::NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<TranslationRecord>, StoreError> {
+        self.inner.rest_translations(day, limit).await
     }
 }
 

@@ -5,6 +5,7 @@
 //!   the dispatch of a client frame.
 //! - `fanout.rs`: `translate`, and the plan that groups members by language.
 //! - `history.rs`: `history` paging and its opaque cursor.
+//! - `rest.rs`: `POST /translate`, the REST API, and its history.
 
 pub mod access;
 mod fanout;
@@ -13,6 +14,7 @@ mod faults;
 mod guard;
 mod history;
 pub mod policy;
+mod rest;
 mod routes;
 #[cfg(test)]
 mod tests;
@@ -22,6 +24,7 @@ use std::sync::Arc;
 pub use fanout::FanoutPlan;
 pub use history::Cursor;
 pub use policy::{Policy, TokenSecret};
+pub use rest::{RestError, TranslateRequest};
 pub use routes::ConnectParams;
 
 use self::access::AccessError;

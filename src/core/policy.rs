@@ -41,7 +41,7 @@ impl Default for Policy {
 }
 
 /// The HMAC key for access tokens; never printed.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TokenSecret(Vec<u8>);
 
 impl TokenSecret {

@@ -8,12 +8,14 @@
 //! - `events.rs`: the API Gateway events, fully populated.
 //! - `connections.rs`: the live sockets, and the in-process `Push`.
 //! - `management.rs`: the `@connections` management API over HTTP.
+//! - `rest.rs`: `POST /translate`, the REST API, as an HTTP API event.
 //! - `sweep.rs`: removes rows of connections that are no longer live.
 
 mod connections;
 mod events;
 mod gateway;
 mod management;
+mod rest;
 mod server;
 mod session;
 mod sweep;

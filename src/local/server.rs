@@ -1,6 +1,6 @@
 //! `run(listener, config, shutdown)`: the local gateway's HTTP routes —
-//! the WebSocket at `/{stage}`, the management API, `/healthz`, and the
-//! chat page at `/` — until `shutdown` resolves; then every connection is
+//! the WebSocket at `/{stage}`, the management API, the REST API's
+//! `POST /translate`, `/healthz`, and the chat page at `/` — until `shutdown` resolves; then every connection is
 //! closed with its `$disconnect` before `run` returns.
 
 use std::future::Future;
@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use http::{HeaderValue, header};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -20,9 +20,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::connections::Registry;
 use super::gateway::{Gateway, handshake};
-use super::management;
+use super::{management, rest};
 use crate::config::{APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind};
 use crate::core::App;
+use crate::limits::MAX_REST_BODY_BYTES;
 use crate::ports::{Push, Store, StoreError, Translator};
 use crate::store::{MemoryStore, RedbStore};
 use crate::translate::apertium::{Apertium, ApertiumError};
@@ -170,6 +171,10 @@ async fn serve(
                 .delete(management::delete)
                 // Over-limit bodies get API Gateway's 413, not axum's.
                 .layer(DefaultBodyLimit::max(16 * 1024 * 1024)),
+        )
+        .route(
+            "/translate",
+            post(rest::translate).layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES)),
         )
         .fallback_service(page)
         .layer(SetResponseHeaderLayer::if_not_present(

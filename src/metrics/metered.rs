@@ -6,9 +6,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::Counters;
+use chrono::NaiveDate;
+
 use crate::model::{
     ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
-    Translation, UserName,
+    Translation, TranslationRecord, UserName,
 };
 use crate::ports::{
     HistoryPage, Push, PushError, PutOutcome, Store, StoreError, TranslateError, Translator,
@@ -154,6 +156,18 @@ impl Store for Metered<dyn Store> {
                 .put_translation(room, key, lang, translation)
                 .await,
         )
+    }
+
+    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError> {
+        self.count(self.inner.put_rest_translation(record).await)
+    }
+
+    async fn rest_translations(
+        &self,
+        day: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<TranslationRecord>, StoreError> {
+        self.count(self.inner.rest_translations(day, limit).await)
     }
 }
 

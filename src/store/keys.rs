@@ -1,7 +1,9 @@
 //! The single-table keys (DESIGN.md "One table"), in one place so every
 //! store writes the same layout.
 
-use crate::model::{ClientMsgId, ConnectionId, MessageKey, RoomName, UserName};
+use chrono::{DateTime, NaiveDate};
+
+use crate::model::{ClientMsgId, ConnectionId, MessageKey, RoomName, TranslationRecord, UserName};
 
 /// Sort key of a connection's own row.
 pub const META: &str = "META";
@@ -42,6 +44,24 @@ pub fn client_msg_key(room: &RoomName, sender: &UserName, id: &ClientMsgId) -> (
     )
 }
 
+/// Partition key prefix of the REST API's history: one partition per UTC
+/// day, so no partition grows without bound.
+pub const REST_PREFIX: &str = "XLATE#";
+
+/// `XLATE#{yyyy-mm-dd}`.
+pub fn rest_day_pk(day: NaiveDate) -> String {
+    format!("{REST_PREFIX}{}", day.format("%Y-%m-%d"))
+}
+
+/// `XLATE#{yyyy-mm-dd}` / `{ts:013}#{id}`: the UTC day of `ts`, then
+/// zero-padded time so that key order is time order.
+pub fn rest_translation_key(record: &TranslationRecord) -> (String, String) {
+    let day = DateTime::from_timestamp_millis(record.ts)
+        .unwrap_or_default()
+        .date_naive();
+    (rest_day_pk(day), format!("{:013}#{}", record.ts, record.id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +78,25 @@ mod tests {
         });
         assert!(a < b);
         assert_eq!(b, "MSG#0000000001000#A");
+    }
+
+    #[test]
+    fn rest_keys_are_per_day_and_sort_by_time() {
+        let record = TranslationRecord {
+            id: "01JD".into(),
+            ts: 1_764_150_000_000,
+            source_lang: crate::model::Lang::EN,
+            target_lang: crate::model::Lang::parse("es").unwrap(),
+            text: "Hello".into(),
+            translated_text: "Hola".into(),
+            engine: None,
+        };
+        let (pk, sk) = rest_translation_key(&record);
+        assert_eq!(pk, "XLATE#2025-11-26");
+        assert_eq!(sk, "1764150000000#01JD");
+        assert_eq!(
+            rest_day_pk(NaiveDate::from_ymd_opt(2025, 11, 26).unwrap()),
+            pk
+        );
     }
 }

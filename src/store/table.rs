@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 
 use super::items::{
     ClientMsgItem, ConnectionItem, MemberItem, MessageItem, client_msg_ttl, decode, encode, now_s,
@@ -11,7 +12,7 @@ use super::items::{
 use super::keys;
 use crate::model::{
     ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
-    Translation, UserName,
+    Translation, TranslationRecord, UserName,
 };
 use crate::ports::{HistoryPage, PutOutcome, Store, StoreError};
 
@@ -316,6 +317,36 @@ impl<B: Backend> Store for TableStore<B> {
                 let mut msg: MessageItem = decode(&pk, &sk, &bytes)?;
                 msg.translations.insert(lang, translation);
                 tx.put(&pk, &sk, &encode(&msg))
+            })
+        })
+        .await
+    }
+
+    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError> {
+        let (pk, sk) = keys::rest_translation_key(record);
+        let bytes = encode(record);
+        self.run(move |b| b.write(|tx| tx.put(&pk, &sk, &bytes)))
+            .await
+    }
+
+    async fn rest_translations(
+        &self,
+        day: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<TranslationRecord>, StoreError> {
+        let pk = keys::rest_day_pk(day);
+        self.run(move |b| {
+            b.read(|tx| {
+                // The day's partition holds nothing else: no prefix needed.
+                let q = Query {
+                    reverse: true,
+                    limit: Some(limit),
+                    ..Query::default()
+                };
+                tx.query(&pk, &q)?
+                    .iter()
+                    .map(|(sk, bytes)| decode(&pk, sk, bytes))
+                    .collect()
             })
         })
         .await

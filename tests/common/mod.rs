@@ -201,3 +201,25 @@ pub async fn rejected_status(url: &str) -> u16 {
         Err(e) => panic!("unexpected error for {url}: {e}"),
     }
 }
+
+/// Starts the real binary (`cmd` has its arguments and stderr set) and
+/// returns it with the address it printed; its stdout keeps draining so it
+/// never writes into a closed pipe.
+pub fn start_binary(mut cmd: std::process::Command) -> (std::process::Child, SocketAddr) {
+    use std::io::{BufRead, BufReader};
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start honyaku serve");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    (child, addr)
+}

@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::ext::{AttributeValuesExt, Item, n, s};
 use crate::model::{
-    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, RoomName, Translation, UserName,
+    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, RoomName, Translation,
+    TranslationRecord, UserName,
 };
 use crate::ports::StoreError;
 use crate::store::keys;
@@ -124,6 +125,23 @@ pub fn message(msg: &Message) -> Item {
     )
 }
 
+/// `XLATE#{day}` / `{ts}#{id}`: one call of the REST API.
+pub fn rest_translation(record: &TranslationRecord) -> Item {
+    let (pk, sk) = keys::rest_translation_key(record);
+    let mut fields = vec![
+        ("id", s(&record.id)),
+        ("ts", n(record.ts)),
+        ("source_lang", s(record.source_lang.as_str())),
+        ("target_lang", s(record.target_lang.as_str())),
+        ("text", s(&record.text)),
+        ("translated_text", s(&record.translated_text)),
+    ];
+    if let Some(engine) = &record.engine {
+        fields.push(("engine", s(engine)));
+    }
+    with_key(pk, sk, fields)
+}
+
 /// Reads one item back, naming the row and the field when it is wrong.
 struct Reader<'a> {
     item: &'a Item,
@@ -216,6 +234,19 @@ pub fn parse_message(item: &Item) -> Result<Message, StoreError> {
     })
 }
 
+pub fn parse_rest_translation(item: &Item) -> Result<TranslationRecord, StoreError> {
+    let r = Reader { item };
+    Ok(TranslationRecord {
+        id: r.s("id")?.to_owned(),
+        ts: r.i64("ts")?,
+        source_lang: r.parse("source_lang", Lang::parse)?,
+        target_lang: r.parse("target_lang", Lang::parse)?,
+        text: r.s("text")?.to_owned(),
+        translated_text: r.s("translated_text")?.to_owned(),
+        engine: item.get_s("engine").map(str::to_owned),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +307,25 @@ mod tests {
         let item = message(&m);
         assert_eq!(item.get_s(SK), Some("MSG#1764150000000#01JD"));
         assert_eq!(parse_message(&item).unwrap(), m);
+    }
+
+    #[test]
+    fn rest_translation_round_trip() {
+        let mut r = TranslationRecord {
+            id: "01JD".into(),
+            ts: 1_764_150_000_000,
+            source_lang: Lang::EN,
+            target_lang: Lang::parse("es").unwrap(),
+            text: "Hello".into(),
+            translated_text: "Hola".into(),
+            engine: Some("amazon-translate".into()),
+        };
+        let item = rest_translation(&r);
+        assert_eq!(item.get_s(PK), Some("XLATE#2025-11-26"));
+        assert_eq!(item.get_s(SK), Some("1764150000000#01JD"));
+        assert_eq!(parse_rest_translation(&item).unwrap(), r);
+        r.engine = None;
+        assert_eq!(parse_rest_translation(&rest_translation(&r)).unwrap(), r);
     }
 
     #[test]

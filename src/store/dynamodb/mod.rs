@@ -24,12 +24,13 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, DeleteRequest, Put, TransactWriteItem, WriteRequest};
+use chrono::NaiveDate;
 
 use self::ext::{AttributeValuesExt, Item, n, s};
 use self::items::{PK, SK, TTL};
 use crate::model::{
     ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
-    Translation, UserName,
+    Translation, TranslationRecord, UserName,
 };
 use crate::ports::{HistoryPage, PutOutcome, Store, StoreError};
 use crate::store::items::now_s;
@@ -328,8 +329,11 @@ impl Store for DynamoStore {
         let marker = Put::builder()
             .table_name(&self.table)
             .set_item(Some(items::client_msg(msg, cmid)))
-            .condition_expression("attribute_not_exists(#pk)")
+            // A marker past its ttl no longer counts (TTL deletion lags).
+            .condition_expression("attribute_not_exists(#pk) OR #ttl < :now")
             .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_values(":now", n(now_s()))
             .build()
             .map_err(build)?;
         let writes = vec![
@@ -427,5 +431,52 @@ impl Store for DynamoStore {
             }
             Err(e) => Err(sdk("UpdateItem", e)),
         }
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %record.id))]
+    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(items::rest_translation(record)))
+            .send()
+            .await
+            .map_err(|e| sdk("PutItem", e))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn rest_translations(
+        &self,
+        day: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<TranslationRecord>, StoreError> {
+        let pk = keys::rest_day_pk(day);
+        let mut rows: Vec<Item> = Vec::with_capacity(limit.min(1000));
+        let mut start = None;
+        while rows.len() < limit {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_values(":pk", s(&pk))
+                .scan_index_forward(false)
+                .limit(i32::try_from(limit - rows.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| sdk("Query", e))?;
+            rows.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            // A page also ends at 1 MB, before `Limit`: go on from there.
+            if start.is_none() {
+                break;
+            }
+        }
+        rows.truncate(limit);
+        rows.iter().map(items::parse_rest_translation).collect()
     }
 }

@@ -1,0 +1,508 @@
+//! Cost per message: engine calls, store operations and posts per
+//! `translate`, counted by wrappers around the real adapters (the memory
+//! store, the pseudo engine, a recording push) for rooms of 2, 10 and 100
+//! members in 1, 3 and 10 languages, next to what a naive per-recipient
+//! design would pay.
+//!
+//! `cargo bench --bench cost`
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use serde_json::json;
+
+use honyaku::core::{App, ConnectParams};
+use honyaku::model::{
+    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
+    Translation, TranslationRecord, UserName,
+};
+use honyaku::ports::{
+    HistoryPage, Push, PushError, PutOutcome, Store, StoreError, TranslateError, Translator,
+};
+use honyaku::store::MemoryStore;
+use honyaku::translate::PseudoTranslator;
+
+use common::{Table, verdict};
+
+const SIZES: [usize; 3] = [2, 10, 100];
+const LANG_COUNTS: [usize; 3] = [1, 3, 10];
+/// Members get these in turn; the sender (member 0) writes English.
+const LANGS: [&str; 10] = ["en", "ja", "es", "fr", "de", "ko", "zh", "pt", "it", "ru"];
+/// `translate`s measured per configuration and variant: the sender's 2 ×
+/// 45 stay under the default policy's 100 messages a minute.
+const MESSAGES: usize = 45;
+/// `translate`s sent first by another member, not measured.
+const WARM_UP: usize = 5;
+
+/// Calls by name, shared by the wrappers of one App.
+#[derive(Default)]
+struct Calls(Mutex<BTreeMap<&'static str, u64>>);
+
+impl Calls {
+    fn add(&self, name: &'static str) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(name)
+            .or_default() += 1;
+    }
+
+    fn take(&self) -> BTreeMap<&'static str, u64> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Store operations: the names of the `Store` methods that read.
+const READS: [&str; 6] = [
+    "get_connection",
+    "room_members",
+    "has_client_msg",
+    "messages_before",
+    "connections_before",
+    "rest_translations",
+];
+
+struct CountingStore {
+    inner: MemoryStore,
+    calls: Arc<Calls>,
+}
+
+#[async_trait]
+impl Store for CountingStore {
+    async fn put_connection(&self, conn: &Connection) -> Result<(), StoreError> {
+        self.calls.add("put_connection");
+        self.inner.put_connection(conn).await
+    }
+
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        self.calls.add("get_connection");
+        self.inner.get_connection(id).await
+    }
+
+    async fn update_connection(
+        &self,
+        old: &Connection,
+        new: &Connection,
+    ) -> Result<(), StoreError> {
+        self.calls.add("update_connection");
+        self.inner.update_connection(old, new).await
+    }
+
+    async fn delete_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        self.calls.add("delete_connection");
+        self.inner.delete_connection(id).await
+    }
+
+    async fn room_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError> {
+        self.calls.add("room_members");
+        self.inner.room_members(room).await
+    }
+
+    async fn has_client_msg(
+        &self,
+        room: &RoomName,
+        sender: &UserName,
+        id: &ClientMsgId,
+    ) -> Result<bool, StoreError> {
+        self.calls.add("has_client_msg");
+        self.inner.has_client_msg(room, sender, id).await
+    }
+
+    async fn put_message(&self, msg: &Message) -> Result<PutOutcome, StoreError> {
+        self.calls.add("put_message");
+        self.inner.put_message(msg).await
+    }
+
+    async fn messages_before(
+        &self,
+        room: &RoomName,
+        before: Option<&MessageKey>,
+        limit: usize,
+    ) -> Result<HistoryPage, StoreError> {
+        self.calls.add("messages_before");
+        self.inner.messages_before(room, before, limit).await
+    }
+
+    async fn connections_before(&self, cutoff_ms: i64) -> Result<Vec<Connection>, StoreError> {
+        self.calls.add("connections_before");
+        self.inner.connections_before(cutoff_ms).await
+    }
+
+    async fn put_translation(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        lang: Lang,
+        translation: &Translation,
+    ) -> Result<(), StoreError> {
+        self.calls.add("put_translation");
+        self.inner.put_translation(room, key, lang, translation).await
+    }
+
+    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError> {
+        self.calls.add("put_rest_translation");
+        self.inner.put_rest_translation(record).await
+    }
+
+    async fn rest_translations(
+        &self,
+        day: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<TranslationRecord>, StoreError> {
+        self.calls.add("rest_translations");
+        self.inner.rest_translations(day, limit).await
+    }
+}
+
+struct CountingEngine {
+    calls: Arc<Calls>,
+}
+
+#[async_trait]
+impl Translator for CountingEngine {
+    async fn translate(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+    ) -> Result<Translation, TranslateError> {
+        self.calls.add("engine.translate");
+        PseudoTranslator.translate(text, from, to).await
+    }
+
+    async fn detect(&self, text: &str) -> Option<Lang> {
+        self.calls.add("engine.detect");
+        PseudoTranslator.detect(text).await
+    }
+}
+
+/// Records what would be posted: counts only.
+struct RecordingPush {
+    calls: Arc<Calls>,
+}
+
+#[async_trait]
+impl Push for RecordingPush {
+    async fn post(&self, _to: &ConnectionId, _frame: &str) -> Result<(), PushError> {
+        self.calls.add("push.post");
+        Ok(())
+    }
+
+    async fn close(&self, _to: &ConnectionId, _code: u16, _r: &'static str) -> Result<(), PushError> {
+        self.calls.add("push.close");
+        Ok(())
+    }
+}
+
+/// Averages over `n` of one kind of call, as a per-call figure.
+struct Cost {
+    engine: f64,
+    reads: f64,
+    writes: f64,
+    member_queries: f64,
+    posts: f64,
+    time: Duration,
+    /// Every call by name, per call of the route.
+    by_name: BTreeMap<&'static str, f64>,
+}
+
+impl Cost {
+    fn from(calls: BTreeMap<&'static str, u64>, n: usize, time: Duration) -> Cost {
+        let per = |v: u64| v as f64 / n as f64;
+        let sum = |pred: &dyn Fn(&str) -> bool| {
+            per(calls
+                .iter()
+                .filter(|(k, _)| pred(k))
+                .map(|(_, v)| *v)
+                .sum())
+        };
+        let is_store = |k: &str| !k.contains('.');
+        Cost {
+            engine: sum(&|k| k.starts_with("engine.")),
+            reads: sum(&|k| is_store(k) && READS.contains(&k)),
+            writes: sum(&|k| is_store(k) && !READS.contains(&k)),
+            member_queries: per(calls.get("room_members").copied().unwrap_or(0)),
+            posts: per(calls.get("push.post").copied().unwrap_or(0)),
+            time: time / n as u32,
+            by_name: calls.iter().map(|(k, v)| (*k, per(*v))).collect(),
+        }
+    }
+
+    fn store_ops(&self) -> f64 {
+        self.reads + self.writes
+    }
+}
+
+struct Fixture {
+    app: App,
+    calls: Arc<Calls>,
+}
+
+fn fixture() -> Fixture {
+    let calls = Arc::new(Calls::default());
+    let app = App::new(
+        Arc::new(CountingStore {
+            inner: MemoryStore::in_memory(),
+            calls: calls.clone(),
+        }),
+        Arc::new(CountingEngine {
+            calls: calls.clone(),
+        }),
+        Arc::new(RecordingPush {
+            calls: calls.clone(),
+        }),
+    );
+    Fixture { app, calls }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+struct Measured {
+    members: usize,
+    langs: usize,
+    plain: Cost,
+    with_id: Cost,
+    connect: Cost,
+    disconnect: Cost,
+}
+
+async fn measure(members: usize, langs: usize) -> Measured {
+    let f = fixture();
+    let id = |i: usize| ConnectionId::new(format!("m{i}"));
+    // Everyone but the last joins; the last one's `$connect` is measured.
+    for i in 0..members - 1 {
+        let params = ConnectParams {
+            room: Some("bench".into()),
+            lang: Some(LANGS[i % langs].into()),
+            name: Some(format!("member-{i}")),
+            ..ConnectParams::default()
+        };
+        f.app
+            .connect(id(i), params, now_ms())
+            .await
+            .expect("connect");
+    }
+    f.calls.take();
+    let last = members - 1;
+    let t = Instant::now();
+    f.app
+        .connect(
+            id(last),
+            ConnectParams {
+                room: Some("bench".into()),
+                lang: Some(LANGS[last % langs].into()),
+                name: Some(format!("member-{last}")),
+                ..ConnectParams::default()
+            },
+            now_ms(),
+        )
+        .await
+        .expect("connect");
+    let connect = Cost::from(f.calls.take(), 1, t.elapsed());
+
+    for n in 0..WARM_UP {
+        let frame = json!({"action": "translate", "text": format!("warm up {n}")});
+        f.app.message(&id(last), &frame.to_string()).await;
+    }
+    f.calls.take();
+
+    let sender = id(0);
+    let run = |with_id: bool| {
+        let app = f.app.clone();
+        let sender = sender.clone();
+        async move {
+            let t = Instant::now();
+            for n in 0..MESSAGES {
+                let frame = if with_id {
+                    json!({"action": "translate", "text": format!("hello number {n}"),
+                           "clientMsgId": format!("c-{n}")})
+                } else {
+                    json!({"action": "translate", "text": format!("hello number {n}")})
+                };
+                app.message(&sender, &frame.to_string()).await;
+            }
+            t.elapsed()
+        }
+    };
+    let time = run(false).await;
+    let plain = Cost::from(f.calls.take(), MESSAGES, time);
+    let time = run(true).await;
+    let with_id = Cost::from(f.calls.take(), MESSAGES, time);
+
+    let t = Instant::now();
+    f.app.disconnect(&id(last)).await;
+    let disconnect = Cost::from(f.calls.take(), 1, t.elapsed());
+    Measured {
+        members,
+        langs,
+        plain,
+        with_id,
+        connect,
+        disconnect,
+    }
+}
+
+fn num(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut results = Vec::new();
+    for &members in &SIZES {
+        for &langs in &LANG_COUNTS {
+            results.push(measure(members, langs).await);
+        }
+    }
+
+    let mut per_msg = Table::new(
+        "Cost per `translate` (per message, averaged over 45)",
+        &[
+            "members",
+            "languages",
+            "engine calls",
+            "target: distinct targets",
+            "naive engine calls",
+            "store ops",
+            "of which member queries",
+            "store ops with clientMsgId",
+            "naive store ops",
+            "posts",
+            "core time",
+            "engine target",
+            "store target",
+        ],
+    );
+    for m in &results {
+        let distinct = m.langs.min(m.members);
+        // Members other than the sender whose language is not English.
+        let naive_engine = (1..m.members).filter(|i| i % m.langs != 0).count();
+        let targets = distinct - 1;
+        // Store ops apart from the member query must not grow with the room.
+        let base = results
+            .iter()
+            .find(|r| r.langs == m.langs && r.members == SIZES[0])
+            .map(|r| {
+                (
+                    r.plain.store_ops() - r.plain.member_queries,
+                    r.with_id.store_ops() - r.with_id.member_queries,
+                )
+            });
+        let store_ok = base.is_some_and(|(plain, with_id)| {
+            (m.plain.store_ops() - m.plain.member_queries - plain).abs() < 1e-9
+                && (m.with_id.store_ops() - m.with_id.member_queries - with_id).abs() < 1e-9
+                && m.plain.member_queries <= 1.0
+        });
+        per_msg.row(vec![
+            m.members.to_string(),
+            if distinct < m.langs {
+                format!("{distinct} (of {} asked)", m.langs)
+            } else {
+                distinct.to_string()
+            },
+            num(m.plain.engine),
+            targets.to_string(),
+            naive_engine.to_string(),
+            format!(
+                "{} ({} read{} + {} write{})",
+                num(m.plain.store_ops()),
+                num(m.plain.reads),
+                if m.plain.reads == 1.0 { "" } else { "s" },
+                num(m.plain.writes),
+                if m.plain.writes == 1.0 { "" } else { "s" },
+            ),
+            num(m.plain.member_queries),
+            num(m.with_id.store_ops()),
+            // Sender lookup, member query, one stored copy per recipient.
+            (2 + m.members).to_string(),
+            num(m.plain.posts),
+            us(m.plain.time),
+            verdict((m.plain.engine - targets as f64).abs() < 1e-9),
+            verdict(store_ok),
+        ]);
+    }
+    per_msg.note(
+        "Counted by wrappers around the real adapters: honyaku's memory store, the pseudo engine \
+         (deterministic, no I/O) and a push that only counts; `App::message` called directly. \
+         The sender writes English; members take en, ja, es, fr, de, ko, zh, pt, it, ru in turn, \
+         so a room of 2 holds at most 2 languages. Targets: engine calls = distinct target \
+         languages other than the source; store operations constant in the room size apart from \
+         the one member query. Naive: one engine call per recipient not reading the source \
+         language, and a sender lookup, the member query and one stored copy per recipient. \
+         Core time: wall time of one `translate` through the core with these in-memory adapters \
+         (no network, no sockets).",
+    );
+    if let Some(m) = results.last() {
+        let names: Vec<String> = m
+            .with_id
+            .by_name
+            .iter()
+            .map(|(k, v)| format!("{k} × {}", num(*v)))
+            .collect();
+        per_msg.note(format!(
+            "Calls per `translate` with a clientMsgId, {} members in {} languages: {}.",
+            m.members,
+            m.langs.min(m.members),
+            names.join(", ")
+        ));
+    }
+
+    let mut membership = Table::new(
+        "Cost per `$connect` and `$disconnect` (one member joining or leaving)",
+        &[
+            "members after join",
+            "$connect store ops",
+            "$connect member queries",
+            "$connect posts",
+            "$connect core time",
+            "$disconnect store ops",
+            "$disconnect posts",
+        ],
+    );
+    for m in results.iter().filter(|m| m.langs == LANG_COUNTS[1]) {
+        membership.row(vec![
+            m.members.to_string(),
+            num(m.connect.store_ops()),
+            num(m.connect.member_queries),
+            num(m.connect.posts),
+            us(m.connect.time),
+            num(m.disconnect.store_ops()),
+            num(m.disconnect.posts),
+        ]);
+    }
+    membership.note(
+        "Presence goes to every other member, so filling a room of N costs N(N−1)/2 posts in all.",
+    );
+
+    let raw: Vec<serde_json::Value> = results
+        .iter()
+        .map(|m| {
+            json!({
+                "members": m.members,
+                "languages": m.langs.min(m.members),
+                "translate": m.plain.by_name,
+                "translate_with_client_msg_id": m.with_id.by_name,
+                "connect": m.connect.by_name,
+                "disconnect": m.disconnect.by_name,
+            })
+        })
+        .collect();
+    common::report("cost", &[per_msg, membership], json!(raw));
+}

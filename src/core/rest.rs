@@ -1,0 +1,299 @@
+//! The REST translation API (`POST /translate`), the seed's original: one
+//! text into one language, through the same engine call (and time budget)
+//! as the chat, with every call kept as history in the single table. The
+//! edges (`lambda::rest`, the local gateway) parse the JSON; this sees a
+//! typed request.
+
+use super::fanout::{message_id, translate_one};
+use super::{App, now_ms};
+use crate::model::{ChatText, InvalidInput, Lang, SourceLang, TranslationRecord};
+use crate::ports::{StoreError, TranslateError};
+
+/// A parsed `POST /translate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranslateRequest {
+    pub text: ChatText,
+    pub source: SourceLang,
+    pub target: Lang,
+}
+
+/// Why `POST /translate` failed; the edge answers with `status()` and
+/// `{"code","message"}`, the message from [`RestError::public_message`].
+#[derive(Debug, thiserror::Error)]
+pub enum RestError {
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    /// `sourceLang: "auto"` and the engine could not tell. There is no
+    /// sender's language to fall back on, as the chat has.
+    #[error("the language of the text could not be detected")]
+    Undetected,
+    #[error(transparent)]
+    Engine(TranslateError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl RestError {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid(_) | Self::Undetected => 400,
+            Self::Engine(TranslateError::UnsupportedPair { .. }) => 400,
+            Self::Engine(TranslateError::Failed(_)) => 502,
+            Self::Engine(TranslateError::Unavailable(_) | TranslateError::Disabled) => 503,
+            Self::Store(_) => 500,
+        }
+    }
+
+    /// The PROTOCOL.md error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(e) => e.code(),
+            Self::Undetected => "invalid_lang",
+            // Switched off reads as unavailable: nothing here will translate.
+            Self::Engine(e) => e.code().unwrap_or("translation_unavailable"),
+            Self::Store(_) => "internal",
+        }
+    }
+
+    /// A sentence safe to show the client: engine and store details stay
+    /// in the logs.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Invalid(e) => e.to_string(),
+            Self::Undetected => "the language of the text could not be detected; \
+                                 give sourceLang as a language code"
+                .into(),
+            Self::Engine(e @ TranslateError::UnsupportedPair { .. }) => e.to_string(),
+            Self::Engine(TranslateError::Failed(_)) => {
+                "the translation engine failed on this text; try again".into()
+            }
+            Self::Engine(TranslateError::Unavailable(_)) => {
+                "the translation engine is unavailable; try again shortly".into()
+            }
+            Self::Engine(TranslateError::Disabled) => {
+                "translation is switched off on this server".into()
+            }
+            Self::Store(_) => "the server could not store the translation; try again".into(),
+        }
+    }
+}
+
+impl App {
+    /// `POST /translate`: detects the source if asked, translates once
+    /// (not at all when source and target are the same language), stores
+    /// the record, and returns it. Nothing is returned that was not stored.
+    #[tracing::instrument(skip_all, fields(target = %req.target))]
+    pub async fn translate_text(
+        &self,
+        req: TranslateRequest,
+    ) -> Result<TranslationRecord, RestError> {
+        let limit = self.policy.engine_timeout;
+        let text = req.text.as_str();
+        let source = match req.source {
+            SourceLang::Code(lang) => lang,
+            SourceLang::Auto => {
+                match tokio::time::timeout(limit, self.translator.detect(text)).await {
+                    Ok(Some(lang)) => lang,
+                    Ok(None) => return Err(RestError::Undetected),
+                    Err(_) => {
+                        return Err(RestError::Engine(TranslateError::Unavailable(
+                            "detection timed out".into(),
+                        )));
+                    }
+                }
+            }
+        };
+        let (translated_text, engine) = if source == req.target {
+            (text.to_owned(), None)
+        } else {
+            let t = translate_one(self.translator.as_ref(), limit, text, source, req.target)
+                .await
+                .map_err(|e| {
+                    tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
+                    RestError::Engine(e)
+                })?;
+            (t.text, Some(t.engine))
+        };
+        let ts = now_ms();
+        let record = TranslationRecord {
+            id: message_id(ts),
+            ts,
+            source_lang: source,
+            target_lang: req.target,
+            text: req.text.into_string(),
+            translated_text,
+            engine,
+        };
+        self.store
+            .put_rest_translation(&record)
+            .await
+            .inspect_err(|e| tracing::error!(error = %e, "storing a REST translation"))?;
+        tracing::info!(id = %record.id, %source, "translated");
+        Ok(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::model::Translation;
+    use crate::ports::{Push, PushError, Translator};
+    use crate::store::MemoryStore;
+    use crate::translate::PseudoTranslator;
+
+    struct NoPush;
+
+    #[async_trait]
+    impl Push for NoPush {
+        async fn post(&self, _: &crate::model::ConnectionId, _: &str) -> Result<(), PushError> {
+            Ok(())
+        }
+    }
+
+    /// Pseudo that counts calls, detects Japanese, and fails as told.
+    #[derive(Default)]
+    struct Engine {
+        calls: AtomicUsize,
+        fail: Option<TranslateError>,
+    }
+
+    #[async_trait]
+    impl Translator for Engine {
+        async fn translate(
+            &self,
+            text: &str,
+            from: Lang,
+            to: Lang,
+        ) -> Result<Translation, TranslateError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            match &self.fail {
+                Some(e) => Err(e.clone()),
+                None => PseudoTranslator.translate(text, from, to).await,
+            }
+        }
+
+        async fn detect(&self, text: &str) -> Option<Lang> {
+            text.contains('は').then(|| Lang::parse("ja").unwrap())
+        }
+    }
+
+    fn app(engine: Arc<Engine>) -> (App, Arc<MemoryStore>) {
+        let store = Arc::new(MemoryStore::in_memory());
+        (App::new(store.clone(), engine, Arc::new(NoPush)), store)
+    }
+
+    fn req(text: &str, source: &str, target: &str) -> TranslateRequest {
+        TranslateRequest {
+            text: ChatText::parse(text).unwrap(),
+            source: SourceLang::parse(source).unwrap(),
+            target: Lang::parse(target).unwrap(),
+        }
+    }
+
+    async fn stored(store: &MemoryStore) -> Vec<TranslationRecord> {
+        let today = chrono::Utc::now().date_naive();
+        crate::ports::Store::rest_translations(store, today, 10)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn translates_once_and_keeps_the_record() {
+        let engine = Arc::new(Engine::default());
+        let (app, store) = app(engine.clone());
+        let r = app
+            .translate_text(req(" Hello ", "en", "es"))
+            .await
+            .unwrap();
+        assert_eq!(r.translated_text, "[es] Hello");
+        assert_eq!(
+            (r.source_lang.as_str(), r.target_lang.as_str()),
+            ("en", "es")
+        );
+        assert_eq!(r.engine.as_deref(), Some("pseudo"));
+        assert_eq!(engine.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(stored(&store).await, [r]);
+    }
+
+    #[tokio::test]
+    async fn same_language_needs_no_engine() {
+        let engine = Arc::new(Engine::default());
+        let (app, store) = app(engine.clone());
+        let r = app.translate_text(req("Hallo", "de", "de")).await.unwrap();
+        assert_eq!((r.translated_text.as_str(), r.engine), ("Hallo", None));
+        // Detected as the target: the same.
+        let r = app
+            .translate_text(req("今日は", "auto", "ja"))
+            .await
+            .unwrap();
+        assert_eq!(r.translated_text, "今日は");
+        assert_eq!(engine.calls.load(Ordering::SeqCst), 0);
+        assert_eq!(stored(&store).await.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn auto_detects_or_refuses() {
+        let (app, store) = app(Arc::new(Engine::default()));
+        let r = app
+            .translate_text(req("今日は", "auto", "en"))
+            .await
+            .unwrap();
+        assert_eq!(r.source_lang.as_str(), "ja");
+        assert_eq!(r.translated_text, "[en] 今日は");
+        let e = app
+            .translate_text(req("??", "auto", "en"))
+            .await
+            .unwrap_err();
+        assert_eq!((e.status(), e.code()), (400, "invalid_lang"));
+        assert!(e.public_message().contains("sourceLang"));
+        assert_eq!(stored(&store).await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn engine_errors_map_to_statuses_and_store_nothing() {
+        let cases = [
+            (
+                TranslateError::UnsupportedPair {
+                    from: "en",
+                    to: "es",
+                },
+                400,
+                "unsupported_language_pair",
+            ),
+            (
+                TranslateError::Failed("secret detail".into()),
+                502,
+                "translation_failed",
+            ),
+            (
+                TranslateError::Unavailable("throttled".into()),
+                503,
+                "translation_unavailable",
+            ),
+            (TranslateError::Disabled, 503, "translation_unavailable"),
+        ];
+        for (fail, status, code) in cases {
+            let engine = Arc::new(Engine {
+                fail: Some(fail),
+                ..Engine::default()
+            });
+            let (app, store) = app(engine);
+            let e = app
+                .translate_text(req("Hello", "en", "es"))
+                .await
+                .unwrap_err();
+            assert_eq!((e.status(), e.code()), (status, code));
+            assert!(
+                !e.public_message().contains("secret"),
+                "{}",
+                e.public_message()
+            );
+            assert!(stored(&store).await.is_empty());
+        }
+    }
+}
