@@ -143,7 +143,9 @@ impl Store for CountingStore {
         translation: &Translation,
     ) -> Result<(), StoreError> {
         self.calls.add("put_translation");
-        self.inner.put_translation(room, key, lang, translation).await
+        self.inner
+            .put_translation(room, key, lang, translation)
+            .await
     }
 
     async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError> {
@@ -195,7 +197,12 @@ impl Push for RecordingPush {
         Ok(())
     }
 
-    async fn close(&self, _to: &ConnectionId, _code: u16, _r: &'static str) -> Result<(), PushError> {
+    async fn close(
+        &self,
+        _to: &ConnectionId,
+        _code: u16,
+        _r: &'static str,
+    ) -> Result<(), PushError> {
         self.calls.add("push.close");
         Ok(())
     }
@@ -217,11 +224,7 @@ impl Cost {
     fn from(calls: BTreeMap<&'static str, u64>, n: usize, time: Duration) -> Cost {
         let per = |v: u64| v as f64 / n as f64;
         let sum = |pred: &dyn Fn(&str) -> bool| {
-            per(calls
-                .iter()
-                .filter(|(k, _)| pred(k))
-                .map(|(_, v)| *v)
-                .sum())
+            per(calls.iter().filter(|(k, _)| pred(k)).map(|(_, v)| *v).sum())
         };
         let is_store = |k: &str| !k.contains('.');
         Cost {

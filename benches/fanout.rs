@@ -113,7 +113,9 @@ fn main() {
 mod bare {
     use super::*;
 
-    type Rooms = Mutex<HashMap<String, Vec<(u64, mpsc::Sender<Message>)>>>;
+    /// Sockets by room: (id, queue).
+    type Members = HashMap<String, Vec<(u64, mpsc::Sender<Message>)>>;
+    type Rooms = Mutex<Members>;
 
     /// Serves until killed; prints `listening on http://ADDR` first.
     pub fn serve(read_buf: usize, nodelay: bool) {
@@ -142,6 +144,8 @@ mod bare {
         });
     }
 
+    // The handshake callback's error type is tungstenite's.
+    #[allow(clippy::result_large_err)]
     async fn conn(stream: TcpStream, rooms: Arc<Rooms>, id: u64, read_buf: usize) {
         let mut room = String::from("lobby");
         let callback = |req: &Request, resp: Response| {
@@ -189,9 +193,7 @@ mod bare {
         writer.abort();
     }
 
-    fn lock(
-        rooms: &Rooms,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, Vec<(u64, mpsc::Sender<Message>)>>> {
+    fn lock(rooms: &Rooms) -> std::sync::MutexGuard<'_, Members> {
         rooms.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -607,11 +609,16 @@ async fn run(scn: &Scenario, kind: ServerKind, phase_secs: u64) -> RunResult {
 
     let n = scn.rooms * scn.members;
     let shared = Arc::new(Shared::default());
-    let (ctl_tx, ctl_rx) = watch::channel(Ctl {
+    let idle = Ctl {
         phase: 0,
         mode: Mode::Pause,
         start: Instant::now(),
-    });
+    };
+    // Phase changes go to the senders only; the others hear only the
+    // final stop. (Waking thousands of idle clients at the start of a
+    // phase would delay the first messages in this process, not the server.)
+    let (ctl_tx, ctl_rx) = watch::channel(idle);
+    let (stop_tx, stop_rx) = watch::channel(idle);
     let gate = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
     // One handshake at a time per room (see `CONNECT_CONCURRENCY`).
     let room_gates: Vec<Arc<Semaphore>> = (0..scn.rooms)
@@ -644,7 +651,11 @@ async fn run(scn: &Scenario, kind: ServerKind, phase_secs: u64) -> RunResult {
             config,
             sender,
             shared.clone(),
-            ctl_rx.clone(),
+            if sender.is_some() {
+                ctl_rx.clone()
+            } else {
+                stop_rx.clone()
+            },
             room_gates[room].clone(),
             gate.clone(),
         )));
@@ -709,11 +720,13 @@ async fn run(scn: &Scenario, kind: ServerKind, phase_secs: u64) -> RunResult {
     }
 
     let dropped = shared.dropped.load(Ordering::Relaxed);
-    let _ = ctl_tx.send(Ctl {
+    let stop = Ctl {
         phase: 0,
         mode: Mode::Stop,
         start: Instant::now(),
-    });
+    };
+    let _ = ctl_tx.send(stop);
+    let _ = stop_tx.send(stop);
     let mut stats = Vec::with_capacity(n);
     for t in tasks {
         if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_secs(30), t).await {
@@ -774,6 +787,115 @@ async fn run(scn: &Scenario, kind: ServerKind, phase_secs: u64) -> RunResult {
 // ---------------------------------------------------------------------------
 // Report.
 
+/// Every run as measured, for the JSON.
+fn raw_json(runs: &[RunResult]) -> serde_json::Value {
+    json!(
+        runs.iter()
+            .map(|r| json!({
+                "scenario": r.scenario,
+                "server": r.server.label(),
+                "connections": r.connections,
+                "failed": r.failed,
+                "connect_secs": r.connect_secs,
+                "server_rss_kib": [r.server_rss.0, r.server_rss.1],
+                "client_rss_kib": [r.client_rss.0, r.client_rss.1],
+                "error_frames": r.errors,
+                "sockets_ended_early": r.dropped,
+                "phases": r.phases.iter().map(|p| json!({
+                    "phase": if p.phase == FIXED { "fixed" } else { "saturation" },
+                    "sent": p.sent,
+                    "received": p.received,
+                    "expected": p.expected,
+                    "secs": p.secs,
+                    "frames_per_sec": p.frames_per_sec,
+                    "p50_us": p.p50, "p99_us": p.p99, "max_us": p.max,
+                    "server_cpu_us_per_frame": p.server_cpu_us_per_frame,
+                    "client_cpu_us_per_frame": p.client_cpu_us_per_frame,
+                })).collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// The median of some numbers (the lower middle one for an even count).
+fn median<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v[(v.len() - 1) / 2]
+}
+
+/// Repeated runs of one scenario and server folded into one: the median of
+/// each figure, and the sum of what went wrong.
+fn merge(runs: Vec<RunResult>) -> Vec<RunResult> {
+    let mut groups: Vec<Vec<RunResult>> = Vec::new();
+    for r in runs {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].scenario == r.scenario && g[0].server.label() == r.server.label())
+        {
+            Some(g) => g.push(r),
+            None => groups.push(vec![r]),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| {
+            let phases = g[0]
+                .phases
+                .iter()
+                .map(|p0| {
+                    let same: Vec<&PhaseResult> = g
+                        .iter()
+                        .filter_map(|r| r.phases.iter().find(|p| p.phase == p0.phase))
+                        .collect();
+                    let med = |f: &dyn Fn(&PhaseResult) -> f64| {
+                        median(same.iter().map(|p| f(p)).collect())
+                    };
+                    let med_lat = |f: &dyn Fn(&PhaseResult) -> Option<u32>| {
+                        let v: Vec<u32> = same.iter().filter_map(|p| f(p)).collect();
+                        (!v.is_empty()).then(|| median(v))
+                    };
+                    PhaseResult {
+                        phase: p0.phase,
+                        sent: same.iter().map(|p| p.sent).sum(),
+                        received: same.iter().map(|p| p.received).sum(),
+                        expected: same.iter().map(|p| p.expected).sum(),
+                        secs: med(&|p| p.secs),
+                        offered_msgs: med(&|p| p.offered_msgs),
+                        frames_per_sec: med(&|p| p.frames_per_sec),
+                        p50: med_lat(&|p| p.p50),
+                        p99: med_lat(&|p| p.p99),
+                        max: same.iter().filter_map(|p| p.max).max(),
+                        bytes_per_frame: med(&|p| p.bytes_per_frame),
+                        server_cpu_us_per_frame: med(&|p| p.server_cpu_us_per_frame),
+                        client_cpu_us_per_frame: med(&|p| p.client_cpu_us_per_frame),
+                    }
+                })
+                .collect();
+            let per_conn = |rss: (u64, u64)| rss.1.saturating_sub(rss.0);
+            let server_delta = median(g.iter().map(|r| per_conn(r.server_rss)).collect());
+            let client_delta = median(g.iter().map(|r| per_conn(r.client_rss)).collect());
+            let first = &g[0];
+            RunResult {
+                scenario: first.scenario,
+                server: first.server,
+                connections: median(g.iter().map(|r| r.connections).collect()),
+                failed: g.iter().map(|r| r.failed).sum(),
+                connect_secs: median(g.iter().map(|r| r.connect_secs).collect()),
+                server_rss: (first.server_rss.0, first.server_rss.0 + server_delta),
+                client_rss: (first.client_rss.0, first.client_rss.0 + client_delta),
+                phases,
+                errors: g.iter().fold(HashMap::new(), |mut all, r| {
+                    for (code, n) in &r.errors {
+                        *all.entry(code.clone()).or_default() += n;
+                    }
+                    all
+                }),
+                dropped: g.iter().map(|r| r.dropped).sum(),
+            }
+        })
+        .collect()
+}
+
 fn lat_ms(us: Option<u32>) -> String {
     us.map_or("—".into(), |u| format!("{:.2} ms", f64::from(u) / 1e3))
 }
@@ -784,6 +906,7 @@ fn per_conn_kib(r: &RunResult, rss: (u64, u64)) -> f64 {
 
 async fn bench(fd_limit: u64) {
     let phase_secs = env_num("BENCH_PHASE_SECS", 5).max(1);
+    let repeat = env_num("BENCH_REPEAT", 1).clamp(1, 9) as usize;
     let idle_conns = env_num("BENCH_IDLE_CONNS", 10_000).max(20) as usize;
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let bare = ServerKind::Bare {
@@ -792,7 +915,7 @@ async fn bench(fd_limit: u64) {
     let bare_small = ServerKind::Bare { read_buf: 4 * 1024 };
     let memory = ServerKind::Honyaku { store: "memory" };
     let redb = ServerKind::Honyaku { store: "redb" };
-    let scenarios = vec![
+    let scenarios = [
         Scenario {
             name: "1 room × 1,000 members",
             rooms: 1,
@@ -831,21 +954,31 @@ async fn bench(fd_limit: u64) {
         },
     ];
 
-    let mut results = Vec::new();
+    let mut runs: Vec<RunResult> = Vec::new();
+    let servers = std::env::var("BENCH_SERVERS").unwrap_or_default();
     for scn in scenarios.iter().filter(|s| s.name.contains(&only)) {
-        let servers = std::env::var("BENCH_SERVERS").unwrap_or_default();
-        for &kind in scn.servers.iter().filter(|k| k.label().contains(&servers)) {
-            eprintln!("fanout: {} — {} …", scn.name, kind.label());
-            let r = run(scn, kind, phase_secs).await;
-            eprintln!(
-                "  {} connected ({} failed) in {:.1} s; {} sockets ended early; error frames: {:?}",
-                r.connections, r.failed, r.connect_secs, r.dropped, r.errors
-            );
-            results.push(r);
-            // Let the sockets of the last run leave TIME_WAIT's way.
-            tokio::time::sleep(Duration::from_millis(500)).await;
+        // Servers take turns, so a burst of noise from other processes
+        // does not land on one server only.
+        for round in 1..=repeat {
+            for &kind in scn.servers.iter().filter(|k| k.label().contains(&servers)) {
+                eprintln!(
+                    "fanout: {} — {} (run {round}/{repeat}) …",
+                    scn.name,
+                    kind.label()
+                );
+                let r = run(scn, kind, phase_secs).await;
+                eprintln!(
+                    "  {} connected ({} failed) in {:.1} s; {} sockets ended early; \
+                     error frames: {:?}",
+                    r.connections, r.failed, r.connect_secs, r.dropped, r.errors
+                );
+                runs.push(r);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
         }
     }
+    let raw = raw_json(&runs);
+    let results = merge(runs);
 
     let mut fanout = Table::new(
         "Fan-out: delivered frames/s and send→receive latency",
@@ -908,7 +1041,8 @@ async fn bench(fd_limit: u64) {
          its own copy arrives. Delivered frames/s counts message frames received by all clients, \
          from the start of the phase to the last one received. Server CPU/frame is the server \
          process's user+system time over the phase (and its drain) divided by frames delivered. \
-         Open-file limit of the bench process: {fd_limit}.",
+         Each figure is the median of {repeat} run(s) per server, the servers taking turns \
+         (`lost` and errors are summed). Open-file limit of the bench process: {fd_limit}.",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         LANGS.len(),
         LANGS.join(", ")
@@ -969,8 +1103,10 @@ async fn bench(fd_limit: u64) {
     mem.note(
         "Server side: the server process's VmRSS (from /proc/PID/status) with no connections and \
          with every connection open and idle (presence traffic settled), divided by the \
-         connections. Client side: the same for this bench process, around its own clients. \
-         The two sides are separate processes and counted separately.",
+         connections. Client side: the same for this bench process, around its own clients \
+         (it reads low when the process reuses memory freed by earlier scenarios; \
+         `BENCH_ONLY=idle` measures it alone). The two sides are separate processes and counted \
+         separately.",
     );
 
     let mut targets = Table::new("Targets", &["target", "measured", "goal", "verdict"]);
@@ -1037,30 +1173,5 @@ async fn bench(fd_limit: u64) {
         ]);
     }
 
-    let raw: Vec<serde_json::Value> = results
-        .iter()
-        .map(|r| {
-            json!({
-                "scenario": r.scenario,
-                "server": r.server.label(),
-                "connections": r.connections,
-                "failed": r.failed,
-                "connect_secs": r.connect_secs,
-                "server_rss_kib": [r.server_rss.0, r.server_rss.1],
-                "client_rss_kib": [r.client_rss.0, r.client_rss.1],
-                "error_frames": r.errors,
-                "sockets_ended_early": r.dropped,
-                "phases": r.phases.iter().map(|p| json!({
-                    "phase": if p.phase == FIXED { "fixed" } else { "saturation" },
-                    "sent": p.sent,
-                    "received": p.received,
-                    "expected": p.expected,
-                    "secs": p.secs,
-                    "frames_per_sec": p.frames_per_sec,
-                    "p50_us": p.p50, "p99_us": p.p99, "max_us": p.max,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    common::report("fanout", &[fanout, mem, targets], json!(raw));
+    common::report("fanout", &[fanout, mem, targets], raw);
 }

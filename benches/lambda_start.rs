@@ -93,7 +93,10 @@ fn lambda_env(api: &str) -> Vec<(&'static str, String)> {
         ("AWS_LAMBDA_FUNCTION_NAME", "honyaku-bench".into()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".into()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
-        ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/honyaku-bench".into()),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "/aws/lambda/honyaku-bench".into(),
+        ),
         ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".into()),
         ("AWS_REGION", "us-east-1".into()),
         ("AWS_DEFAULT_REGION", "us-east-1".into()),
@@ -102,7 +105,10 @@ fn lambda_env(api: &str) -> Vec<(&'static str, String)> {
         ("AWS_SESSION_TOKEN", "bench-only".into()),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ("AWS_CONFIG_FILE", "/nonexistent/aws-config".into()),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials".into()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials".into(),
+        ),
         ("TABLE_NAME", "honyaku-bench-table".into()),
         ("_HANDLER", "bootstrap".into()),
         ("TZ", ":UTC".into()),
@@ -114,7 +120,10 @@ async fn first_poll(bin: &Path, extra: &[(&str, String)]) -> Result<Duration, St
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
-    let api = listener.local_addr().map_err(|e| e.to_string())?.to_string();
+    let api = listener
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .to_string();
     let mut cmd = tokio::process::Command::new(bin);
     cmd.env_clear()
         .envs(lambda_env(&api))
@@ -210,6 +219,14 @@ fn stripped(bin: &Path, dir: &Path, name: &str) -> Option<PathBuf> {
     ok.then_some(out)
 }
 
+/// A binary to start: its name, its path (or why there is none), and
+/// extra environment.
+type Variant = (
+    &'static str,
+    Result<PathBuf, String>,
+    Vec<(&'static str, String)>,
+);
+
 struct Starts {
     samples: Vec<Duration>,
     failures: Vec<String>,
@@ -233,7 +250,7 @@ async fn main() {
     let empty_dir = target.join("bench/lambda/empty-cert-dir");
     let _ = std::fs::create_dir_all(&empty_dir);
     let no_cert_dir = vec![("SSL_CERT_DIR", empty_dir.display().to_string())];
-    let bins: Vec<(&str, Result<PathBuf, String>, Vec<(&str, String)>)> = vec![
+    let bins: Vec<Variant> = vec![
         ("lambda-hello (baseline)", hello, Vec::new()),
         ("honyaku-lambda", honyaku.clone(), Vec::new()),
         ("honyaku-lambda, SSL_CERT_DIR empty", honyaku, no_cert_dir),
@@ -373,7 +390,13 @@ async fn main() {
     let dir = target.join("bench/lambda");
     let mut sizes = Table::new(
         "Lambda package size (x86_64 here; the arm64 zip was not measured)",
-        &["binary", "binary size", "zip", "stripped binary", "stripped zip"],
+        &[
+            "binary",
+            "binary size",
+            "zip",
+            "stripped binary",
+            "stripped zip",
+        ],
     );
     let mut honyaku_zips = None;
     for (name, bin, _) in bins.iter().take(2) {
@@ -455,25 +478,23 @@ async fn main() {
                     format!("x86_64 zip, {what} (stand-in for arm64)"),
                     size(z),
                     "≤ 6 MiB".into(),
-                    format!(
-                        "{} (stand-in)",
-                        verdict(z <= ZIP_TARGET_BYTES)
-                    ),
+                    format!("{} (stand-in)", verdict(z <= ZIP_TARGET_BYTES)),
                 ]);
             }
         }
     }
 
-    let raw = json!(bins
-        .iter()
-        .zip(&starts)
-        .map(|((name, bin, _), s)| json!({
-            "binary": name,
-            "path": bin.as_ref().ok().map(|p| p.display().to_string()),
-            "error": bin.as_ref().err(),
-            "start_us": s.samples.iter().map(|d| d.as_micros() as u64).collect::<Vec<_>>(),
-            "failures": s.failures,
-        }))
-        .collect::<Vec<_>>());
+    let raw = json!(
+        bins.iter()
+            .zip(&starts)
+            .map(|((name, bin, _), s)| json!({
+                "binary": name,
+                "path": bin.as_ref().ok().map(|p| p.display().to_string()),
+                "error": bin.as_ref().err(),
+                "start_us": s.samples.iter().map(|d| d.as_micros() as u64).collect::<Vec<_>>(),
+                "failures": s.failures,
+            }))
+            .collect::<Vec<_>>()
+    );
     common::report("lambda_start", &[start_table, sizes, targets], raw);
 }
