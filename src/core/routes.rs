@@ -262,16 +262,35 @@ impl App {
         }
         match result {
             Ok(()) => {}
-            Err(PushError::Gone) => {
-                tracing::info!(conn = %to, "gone; removing its rows");
-                if let Err(e) = self.store.delete_connection(to).await {
-                    tracing::warn!(conn = %to, error = %e, "delete gone connection");
-                }
-            }
+            Err(PushError::Gone) => self.forget_gone(to).await,
             Err(e) => tracing::warn!(conn = %to, error = %e, "post failed"),
         }
     }
 }
+
+impl App {
+    /// A post answered Gone: remove the connection's rows, unless it is so
+    /// young that its own `$connect` may still be running (a gateway cannot
+    /// deliver to a connection before `$connect` returns, so a room joined
+    /// by many at once would otherwise lose its newest members).
+    async fn forget_gone(&self, id: &ConnectionId) {
+        match self.store.get_connection(id).await {
+            Ok(Some(conn)) if now_ms() - conn.connected_at < CONNECT_GRACE_MS => {
+                tracing::debug!(conn = %id, "gone while still connecting; kept");
+            }
+            Ok(_) => {
+                tracing::info!(conn = %id, "gone; removing its rows");
+                if let Err(e) = self.store.delete_connection(id).await {
+                    tracing::warn!(conn = %id, error = %e, "delete gone connection");
+                }
+            }
+            Err(e) => tracing::warn!(conn = %id, error = %e, "reading a gone connection"),
+        }
+    }
+}
+
+/// How young a connection is still treated as connecting (see `forget_gone`).
+const CONNECT_GRACE_MS: i64 = 30_000;
 
 fn action_name(cmd: &Command) -> &'static str {
     match cmd {

@@ -319,16 +319,36 @@ async fn presence_goes_to_others_only_with_counts() {
 async fn gone_recipients_are_removed_and_others_still_served() {
     let f = fixture();
     f.join("a", "r", "en").await;
-    f.join("b", "r", "en").await;
+    // `b` connected a minute ago and is gone; `y` is gone but still young,
+    // as a member whose own `$connect` is running looks to the gateway.
+    let old = ConnectParams {
+        room: Some("r".into()),
+        ..ConnectParams::default()
+    };
+    f.app
+        .connect(ConnectionId::new("b"), old, super::now_ms() - 60_000)
+        .await
+        .unwrap();
+    f.join("y", "r", "en").await;
     f.join("c", "r", "en").await;
-    f.inbox.gone.lock().unwrap().push("b".into());
+    f.inbox
+        .gone
+        .lock()
+        .unwrap()
+        .extend(["b".into(), "y".into()]);
     f.inbox.frames.lock().unwrap().clear();
     f.send("a", serde_json::json!({"action":"translate","text":"hi"}))
         .await;
     assert_eq!(f.inbox.take("c").len(), 1);
     f.send("a", serde_json::json!({"action":"members"})).await;
     let members = f.inbox.take("a").pop().unwrap();
-    assert_eq!(members["members"].as_array().unwrap().len(), 2);
+    let names: Vec<&str> = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["n-a", "n-c", "n-y"]);
 }
 
 #[tokio::test]

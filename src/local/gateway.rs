@@ -59,7 +59,11 @@ impl Gateway {
     }
 
     fn ws_config(&self) -> WebSocketConfig {
+        // A small read buffer: tungstenite's default (128 KiB, zero-filled
+        // on first read) would keep 128 KiB resident per idle chat socket.
+        // Larger frames still arrive whole; the buffer only sets the chunk.
         WebSocketConfig::default()
+            .read_buffer_size(1024)
             .max_frame_size(Some(MAX_FRAME_BYTES))
             .max_message_size(Some(MAX_MESSAGE_BYTES))
     }
