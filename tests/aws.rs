@@ -141,8 +141,10 @@ async fn fan_out_through_the_management_api_survives_a_gone_recipient() {
             name: Some(name.into()),
             ..ConnectParams::default()
         };
-        let now = chrono::Utc::now().timestamp_millis();
-        app.connect(ConnectionId::new(&id), params, now)
+        // Connected a minute ago: a Gone answer for a younger connection is
+        // taken for one whose `$connect` is still running, and kept.
+        let then = chrono::Utc::now().timestamp_millis() - 60_000;
+        app.connect(ConnectionId::new(&id), params, then)
             .await
             .unwrap();
         sockets.push((id, c));
