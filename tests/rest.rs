@@ -18,39 +18,13 @@ use honyaku::ports::{Push, PushError, Store, TranslateError, Translator};
 use honyaku::store::{MemoryStore, RedbStore};
 use honyaku::translate::PseudoTranslator;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
-use common::{WAIT, config, redb_config, spawn};
+use common::{config, http_post, redb_config, spawn};
 
 const HTTP_EVENT: &[u8] = include_bytes!("fixtures/apigw-http-translate.json");
 const WS_EVENT: &[u8] = include_bytes!("fixtures/apigw-message.json");
 
 /// A minimal HTTP/1.1 POST: (status, headers lowercased, body).
-async fn http_post(addr: SocketAddr, path: &str, body: &[u8]) -> (u16, String, String) {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).await.unwrap();
-    // A server may answer (413) and close before reading an oversized body.
-    let _ = s.write_all(body).await;
-    let mut buf = Vec::new();
-    let _ = tokio::time::timeout(WAIT, s.read_to_end(&mut buf))
-        .await
-        .expect("no HTTP response in time");
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_lowercase(), body.to_owned())
-}
-
 /// POSTs `body` as JSON; the status and the parsed JSON answer.
 async fn post_json(addr: SocketAddr, body: &Value) -> (u16, Value) {
     let (status, head, body) = http_post(addr, "/translate", body.to_string().as_bytes()).await;

@@ -175,9 +175,34 @@ impl Client {
 
 /// A minimal HTTP/1.1 GET: (status, headers lowercased, body).
 pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    http_request(addr, "GET", path, None).await
+}
+
+/// A minimal HTTP/1.1 POST of a JSON body: (status, headers lowercased, body).
+pub async fn http_post(addr: SocketAddr, path: &str, body: &[u8]) -> (u16, String, String) {
+    http_request(addr, "POST", path, Some(body)).await
+}
+
+async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&[u8]>,
+) -> (u16, String, String) {
     let mut s = TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
+    let length = body.map_or(String::new(), |b| {
+        format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        )
+    });
+    let head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{length}Connection: close\r\n\r\n");
+    s.write_all(head.as_bytes()).await.unwrap();
+    if let Some(body) = body {
+        // A server may answer (413) and close before reading an oversized body.
+        let _ = s.write_all(body).await;
+    }
     let mut buf = Vec::new();
     // A server may reset right after an error response: keep what came.
     let _ = tokio::time::timeout(WAIT, s.read_to_end(&mut buf))
