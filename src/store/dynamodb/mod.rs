@@ -49,6 +49,47 @@ pub struct DynamoStore {
 }
 
 impl DynamoStore {
+    /// Up to `want` items of partition `pk` (whose sort key starts with
+    /// `prefix`, if given), newest first, after `start`. A DynamoDB page
+    /// also ends at 1 MB, before `Limit`, so this goes on until it has
+    /// enough or the partition is exhausted.
+    async fn query_newest(
+        &self,
+        pk: &str,
+        prefix: Option<&str>,
+        mut start: Option<Item>,
+        want: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut rows: Vec<Item> = Vec::with_capacity(want.min(1000));
+        while rows.len() < want {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_values(":pk", s(pk))
+                .scan_index_forward(false)
+                .limit(i32::try_from(want - rows.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start);
+            query = match prefix {
+                Some(prefix) => query
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", SK)
+                    .expression_attribute_values(":prefix", s(prefix)),
+                None => query.key_condition_expression("#pk = :pk"),
+            };
+            let out = query.send().await.map_err(|e| sdk("Query", e))?;
+            rows.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        rows.truncate(want);
+        Ok(rows)
+    }
+
     /// A store on `table`; the client carries region, credentials and
     /// endpoint (DynamoDB Local in tests).
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -363,32 +404,10 @@ impl Store for DynamoStore {
         let pk = keys::room_pk(room);
         // One more than asked tells whether older messages exist.
         let want = limit + 1;
-        let mut start = before.map(|b| items::key(pk.clone(), keys::message_sk(b)));
-        let mut rows: Vec<Item> = Vec::with_capacity(want);
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(&pk))
-                .expression_attribute_values(":prefix", s(keys::MESSAGE_PREFIX))
-                .scan_index_forward(false)
-                .limit(i32::try_from(want - rows.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| sdk("Query", e))?;
-            rows.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            // A page also ends at 1 MB, before `Limit`: go on from there.
-            if rows.len() >= want || start.is_none() {
-                break;
-            }
-        }
+        let start = before.map(|b| items::key(pk.clone(), keys::message_sk(b)));
+        let mut rows = self
+            .query_newest(&pk, Some(keys::MESSAGE_PREFIX), start, want)
+            .await?;
         let more = rows.len() > limit;
         rows.truncate(limit);
         let mut messages = rows
@@ -452,31 +471,7 @@ impl Store for DynamoStore {
         limit: usize,
     ) -> Result<Vec<TranslationRecord>, StoreError> {
         let pk = keys::rest_day_pk(day);
-        let mut rows: Vec<Item> = Vec::with_capacity(limit.min(1000));
-        let mut start = None;
-        while rows.len() < limit {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", s(&pk))
-                .scan_index_forward(false)
-                .limit(i32::try_from(limit - rows.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| sdk("Query", e))?;
-            rows.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            // A page also ends at 1 MB, before `Limit`: go on from there.
-            if start.is_none() {
-                break;
-            }
-        }
-        rows.truncate(limit);
+        let rows = self.query_newest(&pk, None, None, limit).await?;
         rows.iter().map(items::parse_rest_translation).collect()
     }
 }
