@@ -2,8 +2,8 @@
 //! `store/`, engines in `translate/`, delivery in `push/` and `local/`.
 
 use async_trait::async_trait;
-
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
@@ -175,4 +175,33 @@ pub trait Push: Send + Sync {
     ) -> Result<(), PushError> {
         Ok(())
     }
+}
+
+/// One slice of a message's fan-out: one rendered frame for some of its
+/// recipients. Big rooms hand these to a fan-out worker through a
+/// [`Queue`] (SQS on AWS, a channel locally) instead of posting inside
+/// the `translate` invocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanoutBatch {
+    /// `{message id}#{n}`: names the batch, so a redelivered batch can be
+    /// told from a new one and never posts twice to one connection.
+    pub id: String,
+    pub room: RoomName,
+    /// The frame, encoded once for every recipient of this batch.
+    pub frame: String,
+    pub to: Vec<ConnectionId>,
+}
+
+/// Why batches could not be queued; the message is then posted directly.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("fan-out queue: {0}")]
+    Backend(String),
+}
+
+/// Hands fan-out batches to a worker (`SendMessageBatch` on SQS).
+#[async_trait]
+pub trait Queue: Send + Sync {
+    /// Returns once the queue holds every batch (or fails as a whole).
+    async fn enqueue(&self, batches: Vec<FanoutBatch>) -> Result<(), QueueError>;
 }
