@@ -17,9 +17,9 @@
 //!   (`POST /translate`).
 //! - [`core`]: the route handlers, the fan-out plan, history paging.
 //! - [`protocol`]: the wire frames of PROTOCOL.md.
-//! - [`store`], [`translate`], [`push`]: adapters of the ports (the AWS
-//!   ones — DynamoDB, Amazon Translate, the Management API — with feature
-//!   `aws`).
+//! - [`store`], [`translate`], [`push`], [`queue`]: adapters of the ports
+//!   (the AWS ones — DynamoDB, Amazon Translate, the Management API, SQS —
+//!   with feature `aws`).
 //! - [`aws`]: SDK configuration, the Lambda function behind
 //!   `honyaku-lambda`, the AWS adapters for `honyaku serve` (feature `aws`).
 //! - [`metrics`]: counts kept by wrapping the ports, written as CloudWatch
@@ -42,5 +42,6 @@ pub mod ports;
 pub mod protocol;
 #[cfg(feature = "aws")]
 pub mod push;
+pub mod queue;
 pub mod store;
 pub mod translate;

@@ -1,112 +1,32 @@
-//! The Lambda function: configuration read once from the environment,
-//! SDK clients built once at init, then one [`lambda::handle`] per
-//! WebSocket event (with the Management API endpoint taken from the event)
-//! or [`lambda::rest::handle`] per HTTP API event, and one EMF
-//! metrics line per invocation. `honyaku-lambda` only wires this to
-//! `lambda_runtime`.
+//! The Lambda function: configuration read once from the environment
+//! ([`LambdaConfig`]), the SDK configuration and the room-token secret at
+//! init, SDK clients on first use; then one [`lambda::handle`] per
+//! WebSocket event (with the Management API endpoint taken from the
+//! event), [`lambda::rest::handle`] per HTTP API event, or one fan-out
+//! worker run ([`worker::handle`]) per SQS event, and one EMF metrics line
+//! per invocation. `honyaku-lambda` only wires this to `lambda_runtime`.
 
 use std::sync::Arc;
 
+use aws_config::SdkConfig;
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::sqs::SqsEvent;
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
-use super::sdk;
-use crate::config::ConfigError;
-use crate::core::{App, Policy, TokenSecret};
+pub use super::config::{LambdaConfig, Limits, SecretSource};
+use super::sdk::{self, OnFirstUse};
+use super::secret::{self, SecretError};
+use super::worker;
+use crate::core::App;
 use crate::lambda;
 use crate::metrics::emf::Emf;
 use crate::metrics::{Counters, Metered};
-use crate::ports::{Push, Store, Translator};
+use crate::ports::{FanoutBatch, Push, Queue, Store, Translator};
 use crate::push::ApiGatewayPush;
+use crate::queue::SqsQueue;
 use crate::store::DynamoStore;
 use crate::translate::AmazonTranslate;
-
-/// Everything the function reads from its environment, once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LambdaConfig {
-    /// `TABLE_NAME`: the single table.
-    pub table: String,
-    /// `AWS_REGION` (set by Lambda); the SDK's default chain otherwise.
-    pub region: Option<String>,
-    /// `PUSH_ENDPOINT`: a fixed Management API endpoint (e.g. behind a
-    /// custom domain); by default each event's `domainName/stage`.
-    pub push_endpoint: Option<String>,
-    /// `METRICS_NAMESPACE`, default `honyaku`.
-    pub metrics_namespace: String,
-    /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' dimension.
-    pub function_name: String,
-    /// `ALLOWED_ORIGINS`: comma-separated `Origin`s accepted at `$connect`;
-    /// any when unset.
-    pub allowed_origins: Vec<String>,
-    /// `TOKEN_SECRET`: when set, `$connect` requires a room token.
-    pub token_secret: Option<TokenSecret>,
-    /// `RATE_LIMIT_PER_MINUTE`, `MAX_ROOM_MEMBERS`, `CHARS_PER_HOUR`: the
-    /// policy's limits; its defaults when unset.
-    pub limits: (Option<u32>, Option<usize>, Option<u32>),
-}
-
-impl LambdaConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|k| std::env::var(k).ok())
-    }
-
-    /// From any source of variables; empty values count as unset.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |k: &str| var(k).filter(|v| !v.trim().is_empty());
-        Ok(Self {
-            table: var("TABLE_NAME").ok_or_else(|| {
-                ConfigError("TABLE_NAME is not set: name the DynamoDB table".into())
-            })?,
-            region: var("AWS_REGION"),
-            push_endpoint: var("PUSH_ENDPOINT"),
-            metrics_namespace: var("METRICS_NAMESPACE").unwrap_or_else(|| "honyaku".into()),
-            function_name: var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| "honyaku".into()),
-            allowed_origins: var("ALLOWED_ORIGINS")
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|o| !o.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            token_secret: var("TOKEN_SECRET").map(TokenSecret::new),
-            limits: (
-                number(&var, "RATE_LIMIT_PER_MINUTE")?,
-                number(&var, "MAX_ROOM_MEMBERS")?,
-                number(&var, "CHARS_PER_HOUR")?,
-            ),
-        })
-    }
-
-    /// The routes' policy: the defaults with what the environment sets.
-    pub fn policy(&self) -> Policy {
-        let defaults = Policy::default();
-        Policy {
-            messages_per_minute: self.limits.0.unwrap_or(defaults.messages_per_minute),
-            max_room_members: self.limits.1.unwrap_or(defaults.max_room_members),
-            chars_per_hour: self.limits.2.unwrap_or(defaults.chars_per_hour),
-            allowed_origins: self.allowed_origins.clone(),
-            token_secret: self.token_secret.clone(),
-            ..defaults
-        }
-    }
-}
-
-/// An optional numeric variable; a value that is not a number is an error.
-fn number<T: std::str::FromStr>(
-    var: &impl Fn(&str) -> Option<String>,
-    key: &str,
-) -> Result<Option<T>, ConfigError> {
-    var(key)
-        .map(|v| {
-            v.trim()
-                .parse()
-                .map_err(|_| ConfigError(format!("{key} must be a number; got {v:?}")))
-        })
-        .transpose()
-}
 
 /// The initialised function: the core on DynamoDB, Amazon Translate and
 /// the Management API, each port counted for the metrics.
@@ -119,25 +39,38 @@ pub struct Function {
 }
 
 impl Function {
-    /// Builds every SDK client once, for all the invocations to come.
-    pub async fn init(config: &LambdaConfig) -> Self {
+    /// Everything the invocations share. Only the store's client is built
+    /// here (nearly every event needs it); Amazon Translate's, the
+    /// Management API's and SQS's are built on first use. Reads the
+    /// room-token secret when one is configured; failing that, init fails
+    /// rather than run without the tokens it was told to require.
+    pub async fn init(config: &LambdaConfig) -> Result<Self, SecretError> {
         let sdk = sdk::load(config.region.clone()).await;
+        let token_secret = match &config.token_secret {
+            None => None,
+            Some(SecretSource::Value(v)) => Some(v.clone()),
+            Some(SecretSource::SsmParameter(name)) => {
+                Some(secret::from_ssm(&aws_sdk_ssm::Client::new(&sdk), name).await?)
+            }
+        };
         let counters = Arc::new(Counters::default());
         let store: Arc<dyn Store> = Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
             &config.table,
         ));
-        let translator: Arc<dyn Translator> =
-            Arc::new(AmazonTranslate::new(aws_sdk_translate::Client::new(&sdk)));
-        let push = Arc::new(ApiGatewayPush::new(sdk, config.push_endpoint.clone()));
+        let translator: Arc<dyn Translator> = Arc::new(AmazonTranslate::on_first_use(&sdk));
+        let push = Arc::new(ApiGatewayPush::new(
+            sdk.clone(),
+            config.push_endpoint.clone(),
+        ));
         let push_port: Arc<dyn Push> = push.clone();
         let app = App::new(
             Arc::new(Metered::new(store, counters.clone())),
             Arc::new(Metered::new(translator, counters.clone())),
             Arc::new(Metered::new(push_port, counters.clone())),
         )
-        .with_policy(config.policy());
-        Self {
+        .with_policy(config.policy(token_secret));
+        Ok(Self {
             app,
             push,
             counters,
@@ -145,16 +78,26 @@ impl Function {
                 namespace: config.metrics_namespace.clone(),
                 function: config.function_name.clone(),
             },
-        }
+        })
     }
 
-    /// One invocation: a WebSocket API event (the chat) or an HTTP API
-    /// event (`POST /translate`), told apart by their shape since one
-    /// function serves both APIs. Every outcome of either is an API Gateway
-    /// response; only an event of neither shape fails the invocation.
+    /// One invocation: an SQS event (fan-out batches), an HTTP API event
+    /// (`POST /translate`) or a WebSocket API event (the chat), told apart
+    /// by their shape since one function serves all three. Every outcome
+    /// of the APIs' events is an API Gateway response, and of the queue's
+    /// a partial batch response; only an event of no known shape fails the
+    /// invocation.
     pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, EventError> {
         let payload = event.payload;
-        let response = if lambda::rest::is_http_event(&payload) {
+        let response = if worker::is_sqs_event(&payload) {
+            let event: SqsEvent = serde_json::from_value(payload)?;
+            // Every batch of one deployment comes from the same API.
+            if let Some(endpoint) = event.records.iter().find_map(worker::endpoint_of) {
+                self.push.use_endpoint(endpoint);
+            }
+            let response = worker::handle(event, |batch| self.app.deliver(batch)).await;
+            serde_json::to_value(response)
+        } else if lambda::rest::is_http_event(&payload) {
             let request: ApiGatewayV2httpRequest = serde_json::from_value(payload)?;
             serde_json::to_value(lambda::rest::handle(&self.app, request).await)
         } else {
@@ -167,9 +110,43 @@ impl Function {
     }
 }
 
-/// An invocation payload that is no API Gateway event this function knows.
+/// The fan-out queue, when `FANOUT_QUEUE_URL` names one: SQS, its client
+/// built on the first batch, each message naming the Management API
+/// endpoint `push` uses, so the worker posts where the message came from.
+/// What the core's queue port gets.
+pub fn fanout_queue(
+    config: &LambdaConfig,
+    sdk: &SdkConfig,
+    push: &Arc<ApiGatewayPush>,
+) -> Option<Arc<dyn Queue>> {
+    let url = config.fanout_queue_url.clone()?;
+    let push = push.clone();
+    let queue = SqsQueue::new(OnFirstUse::client(sdk, aws_sdk_sqs::Client::new), url)
+        .with_endpoint(move || push.endpoint());
+    Some(Arc::new(queue))
+}
+
+/// Stands in for the core's `App::deliver(&self, FanoutBatch) ->
+/// Result<(), DeliverError>` until the core has it: the inherent method
+/// takes precedence over this trait's, which then goes. Meanwhile every
+/// queued batch counts as undelivered (SQS retries it, then the DLQ).
+trait CoreDeliver {
+    async fn deliver(&self, batch: FanoutBatch) -> Result<(), Undelivered>;
+}
+
+impl CoreDeliver for App {
+    async fn deliver(&self, batch: FanoutBatch) -> Result<(), Undelivered> {
+        Err(Undelivered(batch.to.len()))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
-#[error("not an API Gateway WebSocket or HTTP API (2.0) event: {0}")]
+#[error("this build's core has no fan-out delivery: {0} recipients undelivered")]
+struct Undelivered(usize);
+
+/// An invocation payload that is no event this function knows.
+#[derive(Debug, thiserror::Error)]
+#[error("not an SQS, API Gateway WebSocket or HTTP API (2.0) event: {0}")]
 pub struct EventError(#[from] serde_json::Error);
 
 impl From<EventError> for lambda_runtime::Diagnostic {
@@ -199,65 +176,4 @@ pub fn init_logging() {
         .without_time()
         .with_env_filter(EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-
-    use super::*;
-
-    #[test]
-    fn config_from_variables() {
-        let vars = HashMap::from([
-            ("TABLE_NAME", "honyaku-Table"),
-            ("AWS_REGION", "eu-west-1"),
-            ("PUSH_ENDPOINT", ""),
-            ("AWS_LAMBDA_FUNCTION_NAME", "honyaku-Chat"),
-        ]);
-        let config = LambdaConfig::from_vars(|k| vars.get(k).map(|v| v.to_string())).unwrap();
-        assert_eq!(
-            config,
-            LambdaConfig {
-                table: "honyaku-Table".into(),
-                region: Some("eu-west-1".into()),
-                push_endpoint: None,
-                metrics_namespace: "honyaku".into(),
-                function_name: "honyaku-Chat".into(),
-                allowed_origins: vec![],
-                token_secret: None,
-                limits: (None, None, None),
-            }
-        );
-        let err = LambdaConfig::from_vars(|_| None).unwrap_err();
-        assert!(err.to_string().contains("TABLE_NAME"), "{err}");
-    }
-
-    #[test]
-    fn access_and_limits_from_variables() {
-        let vars = HashMap::from([
-            ("TABLE_NAME", "t"),
-            ("ALLOWED_ORIGINS", "https://a.example, https://b.example"),
-            ("TOKEN_SECRET", "s3cret"),
-            ("RATE_LIMIT_PER_MINUTE", "30"),
-        ]);
-        let config = LambdaConfig::from_vars(|k| vars.get(k).map(|v| v.to_string())).unwrap();
-        let policy = config.policy();
-        assert_eq!(
-            policy.allowed_origins,
-            ["https://a.example", "https://b.example"]
-        );
-        assert_eq!(policy.token_secret, Some(TokenSecret::new("s3cret")));
-        assert_eq!(policy.messages_per_minute, 30);
-        assert!(
-            !format!("{config:?}").contains("s3cret"),
-            "secrets stay out of Debug"
-        );
-        let bad = LambdaConfig::from_vars(|k| match k {
-            "TABLE_NAME" => Some("t".into()),
-            "CHARS_PER_HOUR" => Some("lots".into()),
-            _ => None,
-        });
-        assert!(bad.unwrap_err().to_string().contains("CHARS_PER_HOUR"));
-    }
 }

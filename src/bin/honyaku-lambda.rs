@@ -1,5 +1,5 @@
-//! `honyaku-lambda`: the function behind the API Gateway WebSocket API
-//! and the REST API's HTTP API.
+//! `honyaku-lambda`: the function behind the API Gateway WebSocket API,
+//! the REST API's HTTP API and the fan-out queue.
 //! Configuration and SDK clients once at init, then one event at a time
 //! (see `honyaku::aws::function`). Built without the local server:
 //! `cargo build --bin honyaku-lambda --no-default-features --features aws`.
@@ -12,7 +12,7 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     init_logging();
     let config = LambdaConfig::from_env()?;
-    let function = Function::init(&config).await;
+    let function = Function::init(&config).await?;
     // Raw JSON in: the WebSocket and the HTTP API send different events.
     run(service_fn(move |event: LambdaEvent<Value>| {
         let function = function.clone();

@@ -4,8 +4,11 @@
 //! The endpoint comes from the events themselves (`domainName` and `stage`
 //! of the request context), so the function needs no configuration that
 //! would tie it to its own API — in the template that would be a Stage ↔
-//! Function cycle. A configured endpoint wins (a custom domain name, or
-//! the local gateway's `http://ADDR/STAGE` in tests).
+//! Function cycle. The fan-out worker, whose SQS events carry no request
+//! context, gets it from each queued batch ([`ApiGatewayPush::use_endpoint`]).
+//! A configured endpoint wins (a custom domain name, or the local
+//! gateway's `http://ADDR/STAGE` in tests). Clients are built on first
+//! use, one per endpoint.
 //!
 //! `GoneException` (HTTP 410) is [`PushError::Gone`], on which the core
 //! deletes the connection's rows; every other failure is that recipient's
@@ -43,47 +46,66 @@ impl ApiGatewayPush {
     /// A push that learns its endpoint from events ([`Self::use_event`]),
     /// or always uses `endpoint` when given.
     pub fn new(sdk: SdkConfig, endpoint: Option<String>) -> Self {
-        let current = endpoint.as_ref().map(|e| (e.clone(), client(&sdk, e)));
         Self {
             sdk,
             fixed: endpoint,
-            current: RwLock::new(current),
+            current: RwLock::new(None),
         }
     }
 
     /// Points the push at the API and stage of this event (unless an
     /// endpoint was configured). Cheap when it does not change.
     pub fn use_event(&self, ctx: &ApiGatewayWebsocketProxyRequestContext) {
+        if let (Some(domain), Some(stage)) = (ctx.domain_name.as_deref(), ctx.stage.as_deref()) {
+            self.use_endpoint(&endpoint_for(domain, stage));
+        }
+    }
+
+    /// Points the push at `endpoint` (unless one was configured), e.g. the
+    /// one a queued fan-out batch was sent from. Cheap when it does not
+    /// change; the client is built on the first post.
+    pub fn use_endpoint(&self, endpoint: &str) {
         if self.fixed.is_some() {
             return;
         }
-        let (Some(domain), Some(stage)) = (ctx.domain_name.as_deref(), ctx.stage.as_deref()) else {
-            return;
-        };
-        let endpoint = endpoint_for(domain, stage);
-        let same = |c: &Option<(String, Client)>| c.as_ref().is_some_and(|(e, _)| *e == endpoint);
+        let same = |c: &Option<(String, Client)>| c.as_ref().is_some_and(|(e, _)| e == endpoint);
         if same(&self.current.read().unwrap_or_else(|p| p.into_inner())) {
             return;
         }
         let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
         if !same(&current) {
             tracing::info!(%endpoint, "management API endpoint");
-            *current = Some((endpoint.clone(), client(&self.sdk, &endpoint)));
+            *current = Some((endpoint.to_owned(), client(&self.sdk, endpoint)));
         }
     }
 
     /// The endpoint in use, if known yet.
     pub fn endpoint(&self) -> Option<String> {
+        if let Some(fixed) = &self.fixed {
+            return Some(fixed.clone());
+        }
         let current = self.current.read().unwrap_or_else(|p| p.into_inner());
         current.as_ref().map(|(e, _)| e.clone())
     }
 }
 
+/// A client for `endpoint`. An API's own `*.amazonaws.com` name chains to
+/// the Amazon roots the SDK configuration trusts; any other name (a custom
+/// domain) may carry a certificate from any CA, so its client trusts the
+/// platform's roots.
 fn client(sdk: &SdkConfig, endpoint: &str) -> Client {
-    let conf = aws_sdk_apigatewaymanagement::config::Builder::from(sdk)
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(conf)
+    let mut conf = aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(endpoint);
+    if endpoint.starts_with("https://") && !is_aws_host(endpoint) {
+        conf = conf.http_client(crate::aws::sdk::http_client_platform_roots());
+    }
+    Client::from_conf(conf.build())
+}
+
+/// Whether the URL's host is one of AWS's own names.
+fn is_aws_host(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")
 }
 
 #[async_trait]
@@ -134,15 +156,23 @@ impl Push for ApiGatewayPush {
 }
 
 impl ApiGatewayPush {
-    /// The client for the endpoint in use.
+    /// The client for the endpoint in use; a configured endpoint's is
+    /// built on the first post.
     fn client(&self) -> Result<Client, PushError> {
-        let current = self.current.read().unwrap_or_else(|p| p.into_inner());
-        match current.as_ref() {
-            Some((_, c)) => Ok(c.clone()),
-            None => Err(PushError::Other(
-                "no management API endpoint: no event seen yet and none configured".into(),
-            )),
+        {
+            let current = self.current.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, c)) = current.as_ref() {
+                return Ok(c.clone());
+            }
         }
+        let Some(fixed) = &self.fixed else {
+            return Err(PushError::Other(
+                "no management API endpoint: no event seen yet and none configured".into(),
+            ));
+        };
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        let (_, c) = current.get_or_insert_with(|| (fixed.clone(), client(&self.sdk, fixed)));
+        Ok(c.clone())
     }
 }
 
@@ -175,6 +205,16 @@ fn map_error(e: SdkError<PostToConnectionError, HttpResponse>) -> PushError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aws_hosts() {
+        assert!(is_aws_host(
+            "https://abc.execute-api.eu-west-1.amazonaws.com/prod"
+        ));
+        assert!(!is_aws_host("https://chat.example.com/prod"));
+        assert!(!is_aws_host("https://amazonaws.com.example.com/prod"));
+        assert!(!is_aws_host("http://127.0.0.1:8080/local"));
+    }
 
     #[test]
     fn endpoint_from_the_event() {

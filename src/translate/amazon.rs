@@ -20,6 +20,7 @@ use aws_sdk_translate::config::http::HttpResponse;
 use aws_sdk_translate::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_translate::operation::translate_text::TranslateTextError;
 
+use crate::aws::sdk::OnFirstUse;
 use crate::limits::MAX_TEXT_BYTES;
 use crate::model::{Lang, Translation};
 use crate::ports::{TranslateError, Translator};
@@ -38,13 +39,23 @@ struct Detected {
 
 /// The Amazon Translate engine.
 pub struct AmazonTranslate {
-    client: Client,
+    client: OnFirstUse<Client>,
     /// The last detection, so its English is not paid for twice.
     last: Mutex<Option<Detected>>,
 }
 
 impl AmazonTranslate {
     pub fn new(client: Client) -> Self {
+        Self::with(OnFirstUse::ready(client))
+    }
+
+    /// The engine with its client built on the first call: most Lambda
+    /// invocations (`$connect`, `join`, `ping`, ...) translate nothing.
+    pub fn on_first_use(sdk: &aws_config::SdkConfig) -> Self {
+        Self::with(OnFirstUse::client(sdk, Client::new))
+    }
+
+    fn with(client: OnFirstUse<Client>) -> Self {
         Self {
             client,
             last: Mutex::new(None),
@@ -69,6 +80,7 @@ impl AmazonTranslate {
         }
         let out = self
             .client
+            .get()
             .translate_text()
             .text(text)
             .source_language_code(from)

@@ -1,0 +1,78 @@
+//! The room-token secret from SSM Parameter Store: one `GetParameter`
+//! (decrypted) at init, kept for the life of the instance. A SecureString
+//! keeps the secret out of the template, its parameters and the function's
+//! configuration, where a plain environment variable would show it.
+
+use aws_sdk_ssm::Client;
+use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
+
+use crate::core::TokenSecret;
+
+/// Why the secret could not be read. Never carries the value.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the room-token secret from SSM parameter {name}: {why}")]
+pub struct SecretError {
+    pub name: String,
+    pub why: String,
+}
+
+/// The decrypted value of the parameter `name`.
+#[tracing::instrument(skip(client))]
+pub async fn from_ssm(client: &Client, name: &str) -> Result<TokenSecret, SecretError> {
+    let fail = |why: String| SecretError {
+        name: name.to_owned(),
+        why,
+    };
+    let out = client
+        .get_parameter()
+        .name(name)
+        .with_decryption(true)
+        .send()
+        .await
+        .map_err(|e| {
+            fail(match &e {
+                SdkError::ServiceError(ctx) => ctx.err().code().unwrap_or("unknown error").into(),
+                SdkError::TimeoutError(_) => "timed out".into(),
+                SdkError::DispatchFailure(_) => "could not reach SSM".into(),
+                _ => "unreadable response from SSM".into(),
+            })
+        })?;
+    match out.parameter.and_then(|p| p.value) {
+        Some(v) if !v.is_empty() => Ok(TokenSecret::new(v)),
+        _ => Err(fail("the parameter is empty".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ssm::types::ParameterType;
+
+    use super::*;
+    use crate::aws::moto;
+
+    #[tokio::test]
+    async fn reads_a_secure_string_from_moto() {
+        let Some(sdk) = moto::sdk("reads_a_secure_string_from_moto").await else {
+            return;
+        };
+        let client = Client::new(&sdk);
+        let name = format!("/honyaku-test/{}", ulid::Ulid::generate());
+        client
+            .put_parameter()
+            .name(&name)
+            .value("s3cret value")
+            .r#type(ParameterType::SecureString)
+            .send()
+            .await
+            .expect("moto: PutParameter");
+        let secret = from_ssm(&client, &name).await.unwrap();
+        assert_eq!(secret, TokenSecret::new("s3cret value"));
+
+        let err = from_ssm(&client, &format!("{name}-missing"))
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("ParameterNotFound"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+}
