@@ -6,6 +6,11 @@
 //! translates into English, keeps that translation, and the fan-out's
 //! later call for English is answered from it: `auto` costs no extra call
 //! whenever someone in the room reads English, and one call otherwise.
+//! `auto` needs Amazon Comprehend, which some regions do not offer; there
+//! Amazon Translate refuses it. The first such refusal switches detection
+//! off for the life of the engine: `detect` then answers `None` at once,
+//! and the core uses the sender's declared language, as for any text it
+//! cannot place — never an error to the user.
 //!
 //! Errors after the SDK's own retries map to PROTOCOL.md's codes:
 //! `UnsupportedLanguagePairException` → `unsupported_language_pair`;
@@ -13,6 +18,7 @@
 //! `translation_unavailable`; anything else → `translation_failed`.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use aws_sdk_translate::Client;
@@ -42,6 +48,8 @@ pub struct AmazonTranslate {
     client: OnFirstUse<Client>,
     /// The last detection, so its English is not paid for twice.
     last: Mutex<Option<Detected>>,
+    /// Set once Amazon Translate has said `auto` is not offered here.
+    no_auto: AtomicBool,
 }
 
 impl AmazonTranslate {
@@ -59,6 +67,7 @@ impl AmazonTranslate {
         Self {
             client,
             last: Mutex::new(None),
+            no_auto: AtomicBool::new(false),
         }
     }
 
@@ -70,13 +79,13 @@ impl AmazonTranslate {
         text: &str,
         from: &'static str,
         to: Lang,
-    ) -> Result<(Translation, String), TranslateError> {
+    ) -> Result<(Translation, String), CallError> {
         if text.len() > MAX_TEXT_BYTES {
             // Checked here too: Amazon would charge nothing but still fail.
-            return Err(TranslateError::Failed(format!(
+            return Err(CallError::Engine(TranslateError::Failed(format!(
                 "text is {} bytes; Amazon Translate takes at most {MAX_TEXT_BYTES}",
                 text.len()
-            )));
+            ))));
         }
         let out = self
             .client
@@ -87,7 +96,14 @@ impl AmazonTranslate {
             .target_language_code(to.as_str())
             .send()
             .await
-            .map_err(|e| map_error(e, from, to.as_str()))?;
+            .map_err(|e| {
+                if from == AUTO && auto_refused(&e) {
+                    let code = e.code().unwrap_or("unknown error").to_owned();
+                    CallError::NoAuto(code)
+                } else {
+                    CallError::Engine(map_error(e, from, to.as_str()))
+                }
+            })?;
         let translation = Translation {
             text: out.translated_text,
             engine: ENGINE.into(),
@@ -119,6 +135,9 @@ impl Translator for AmazonTranslate {
     }
 
     async fn detect(&self, text: &str) -> Option<Lang> {
+        if self.no_auto.load(Ordering::Relaxed) {
+            return None;
+        }
         match self.call(text, AUTO, Lang::EN).await {
             Ok((english, code)) => {
                 let lang = Lang::parse(&code).ok()?;
@@ -130,12 +149,60 @@ impl Translator for AmazonTranslate {
                 });
                 Some(lang)
             }
-            Err(e) => {
+            Err(CallError::NoAuto(detail)) => {
+                tracing::warn!(%detail, "auto-detection is not offered in this region (no Amazon Comprehend); senders' languages are used from now on");
+                self.no_auto.store(true, Ordering::Relaxed);
+                None
+            }
+            Err(CallError::Engine(e)) => {
                 tracing::info!(error = %e, "language not detected");
                 None
             }
         }
     }
+}
+
+/// How one `TranslateText` call can fail.
+enum CallError {
+    Engine(TranslateError),
+    /// `auto` is not offered here (the detail: the service's code).
+    NoAuto(String),
+}
+
+impl From<CallError> for TranslateError {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Engine(e) => e,
+            CallError::NoAuto(detail) => Self::Failed(detail),
+        }
+    }
+}
+
+/// Whether Amazon Translate refused an `auto` call because it cannot
+/// detect here: Amazon Comprehend absent from the region (an
+/// `InvalidRequestException` about auto-detection), or not allowed to the
+/// caller. Its message names auto-detection or Comprehend; a refusal of
+/// the text itself (too long, low confidence) does not.
+fn auto_refused(e: &SdkError<TranslateTextError, HttpResponse>) -> bool {
+    let SdkError::ServiceError(ctx) = e else {
+        return false;
+    };
+    use TranslateTextError as E;
+    // The modeled exception's own message, else the response's.
+    let message = match ctx.err() {
+        E::DetectedLanguageLowConfidenceException(_) | E::TextSizeLimitExceededException(_) => {
+            return false;
+        }
+        E::InvalidRequestException(e) => e.message(),
+        E::UnsupportedLanguagePairException(e) => e.message(),
+        _ => None,
+    }
+    .or_else(|| ProvideErrorMetadata::message(ctx.err()))
+    .unwrap_or("")
+    .to_ascii_lowercase();
+    ["auto", "detect", "comprehend"]
+        .iter()
+        .any(|w| message.contains(w))
 }
 
 /// Error codes AWS uses for throttling, whatever the HTTP status (the

@@ -315,3 +315,126 @@ async fn detect_gives_up_quietly() {
     let rule = mock!(Client::translate_text).then_output(|| output("x", "la", "en"));
     assert_eq!(engine(&[&rule]).detect("lorem").await, None);
 }
+
+/// What Amazon Translate answers `auto` where Amazon Comprehend is not
+/// offered.
+fn no_comprehend() -> TranslateTextError {
+    TranslateTextError::InvalidRequestException(
+        InvalidRequestException::builder()
+            .message("Auto detection of source language is not supported in this region")
+            .build(),
+    )
+}
+
+#[tokio::test]
+async fn auto_where_comprehend_is_not_offered_is_dropped_quietly() {
+    let auto = mock!(Client::translate_text)
+        .match_requests(|r| r.source_language_code() == Some("auto"))
+        .then_error(no_comprehend);
+    let coded = mock!(Client::translate_text)
+        .match_requests(|r| r.source_language_code() == Some("ja"))
+        .then_output(|| output("Good morning", "ja", "en"));
+    let translator = engine(&[&auto, &coded]);
+    assert_eq!(translator.detect("おはよう").await, None);
+    assert_eq!(auto.num_calls(), 1);
+    // Not asked again: the region will not learn Comprehend meanwhile.
+    assert_eq!(translator.detect("おはよう").await, None);
+    assert_eq!(auto.num_calls(), 1);
+    // Translating from a named language is unaffected.
+    let en = translator
+        .translate("おはよう", lang("ja"), Lang::EN)
+        .await
+        .unwrap();
+    assert_eq!(en.text, "Good morning");
+    // Other refusals of `auto` (about the text) do not switch it off.
+    let other = mock!(Client::translate_text).then_error(|| {
+        TranslateTextError::InvalidRequestException(
+            InvalidRequestException::builder()
+                .message("Text is malformed")
+                .build(),
+        )
+    });
+    let translator = engine(&[&other]);
+    assert_eq!(translator.detect("x").await, None);
+    assert_eq!(translator.detect("x").await, None);
+    assert_eq!(other.num_calls(), 2);
+}
+
+/// A push that keeps every frame, by connection.
+#[derive(Default)]
+struct Frames(std::sync::Mutex<Vec<(String, serde_json::Value)>>);
+
+#[async_trait::async_trait]
+impl crate::ports::Push for Frames {
+    async fn post(
+        &self,
+        to: &crate::model::ConnectionId,
+        frame: &str,
+    ) -> Result<(), crate::ports::PushError> {
+        let frame = serde_json::from_str(frame).unwrap();
+        self.0.lock().unwrap().push((to.as_str().to_owned(), frame));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_chat_message_sent_as_auto_falls_back_to_the_senders_language() {
+    use std::sync::Arc;
+
+    use crate::core::{App, ConnectParams};
+    use crate::model::ConnectionId;
+
+    let auto = mock!(Client::translate_text)
+        .match_requests(|r| r.source_language_code() == Some("auto"))
+        .then_error(no_comprehend);
+    let from_ja = mock!(Client::translate_text)
+        .match_requests(|r| r.source_language_code() == Some("ja"))
+        .then_output(|| output("Good morning", "ja", "en"));
+    let frames = Arc::new(Frames::default());
+    let app = App::new(
+        Arc::new(crate::store::MemoryStore::in_memory()),
+        Arc::new(engine(&[&auto, &from_ja])),
+        frames.clone(),
+    );
+    for (id, lang) in [("ja-sender", "ja"), ("en-reader", "en")] {
+        let params = ConnectParams {
+            room: Some("lobby".into()),
+            lang: Some(lang.into()),
+            name: Some(id.into()),
+            ..ConnectParams::default()
+        };
+        app.connect(
+            ConnectionId::new(id),
+            params,
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .await
+        .unwrap();
+    }
+    frames.0.lock().unwrap().clear();
+    for _ in 0..2 {
+        app.message(
+            &ConnectionId::new("ja-sender"),
+            r#"{"action":"translate","text":"おはよう","sourceLang":"auto"}"#,
+        )
+        .await;
+    }
+    let frames = frames.0.lock().unwrap();
+    let errors: Vec<_> = frames
+        .iter()
+        .filter(|(_, f)| f["type"] == "error" || f.get("error").is_some_and(|e| !e.is_null()))
+        .collect();
+    assert!(errors.is_empty(), "no error reaches anyone: {errors:?}");
+    let read: Vec<_> = frames
+        .iter()
+        .filter(|(to, f)| to == "en-reader" && f["type"] == "message")
+        .collect();
+    assert_eq!(read.len(), 2, "{frames:?}");
+    for (_, f) in read {
+        assert_eq!(f["sourceLang"], "ja", "the sender's language: {f}");
+        assert_eq!(f["text"], "Good morning", "{f}");
+        assert_eq!(f["translated"], true, "{f}");
+    }
+    // One `auto` call in all: the second message did not try again.
+    assert_eq!(auto.num_calls(), 1);
+}
