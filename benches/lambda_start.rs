@@ -46,7 +46,10 @@ fn build(what: &str) -> Result<Vec<(String, PathBuf)>, String> {
         .output()
         .map_err(|e| format!("cannot run scripts/build-lambda: {e}"))?;
     if !out.status.success() {
-        return Err(format!("scripts/build-lambda {what} failed ({})", out.status));
+        return Err(format!(
+            "scripts/build-lambda {what} failed ({})",
+            out.status
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -117,7 +120,10 @@ fn lambda_env(api: &str, dynamodb: &str) -> Vec<(&'static str, String)> {
         ("AWS_SESSION_TOKEN", "bench-only".into()),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ("AWS_CONFIG_FILE", "/nonexistent/aws-config".into()),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-creds".into()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-creds".into(),
+        ),
         ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.to_owned()),
         ("TABLE_NAME", "honyaku-bench-table".into()),
         ("_HANDLER", "bootstrap".into()),
@@ -354,7 +360,12 @@ async fn main() {
             if s.failures.is_empty() {
                 s.init.len().to_string()
             } else {
-                format!("{} ({} failed: {})", s.init.len(), s.failures.len(), s.failures[0])
+                format!(
+                    "{} ({} failed: {})",
+                    s.init.len(),
+                    s.failures.len(),
+                    s.failures[0]
+                )
             },
             fmt(&s.init, 0.0),
             fmt(&s.init, 0.5),

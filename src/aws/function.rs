@@ -1,10 +1,17 @@
-//! The Lambda function: configuration read once from the environment
-//! ([`LambdaConfig`]), the SDK configuration and the room-token secret at
-//! init, SDK clients on first use; then one [`lambda::handle`] per
-//! WebSocket event (with the Management API endpoint taken from the
-//! event), [`lambda::rest::handle`] per HTTP API event, or one fan-out
-//! worker run ([`worker::handle`]) per SQS event, and one EMF metrics line
-//! per invocation. `honyaku-lambda` only wires this to `lambda_runtime`.
+//! The Lambda function: configuration read once from the environment at
+//! init ([`LambdaConfig`]); the SDK configuration, the room-token secret
+//! and the store on the first event, the other SDK clients on their first
+//! use; then one [`lambda::handle`] per WebSocket event (with the
+//! Management API endpoint taken from the event), [`lambda::rest::handle`]
+//! per HTTP API event, or one fan-out worker run ([`worker::handle`]) per
+//! SQS event, and one EMF metrics line per invocation. `honyaku-lambda`
+//! only wires this to `lambda_runtime`.
+//!
+//! Why nothing is built at init: the time to the first poll of the Runtime
+//! API is what a cold start adds before Lambda can even hand out the
+//! event; the first event needs the SDK configuration and the store
+//! anyway, so building them then costs it nothing more, and the init stays
+//! as short as a hello-world function's (BENCHMARKS.md, "Lambda start").
 
 use std::sync::Arc;
 
@@ -13,6 +20,7 @@ use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayWebsocketProxy
 use aws_lambda_events::sqs::SqsEvent;
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 pub use super::config::{LambdaConfig, Limits, SecretSource};
 use super::sdk::{self, OnFirstUse};
@@ -28,10 +36,15 @@ use crate::queue::SqsQueue;
 use crate::store::DynamoStore;
 use crate::translate::AmazonTranslate;
 
-/// The initialised function: the core on DynamoDB, Amazon Translate and
-/// the Management API, each port counted for the metrics.
-#[derive(Clone)]
+/// The function: its configuration, and what the first event builds.
 pub struct Function {
+    config: LambdaConfig,
+    ready: OnceCell<Ready>,
+}
+
+/// The core on DynamoDB, Amazon Translate and the Management API, each
+/// port counted for the metrics.
+struct Ready {
     app: App,
     push: Arc<ApiGatewayPush>,
     counters: Arc<Counters>,
@@ -39,12 +52,30 @@ pub struct Function {
 }
 
 impl Function {
-    /// Everything the invocations share. Only the store's client is built
-    /// here (nearly every event needs it); Amazon Translate's, the
-    /// Management API's and SQS's are built on first use. Reads the
-    /// room-token secret when one is configured; failing that, init fails
-    /// rather than run without the tokens it was told to require.
-    pub async fn init(config: &LambdaConfig) -> Result<Self, SecretError> {
+    /// Nothing is built yet: see the module's docs.
+    pub fn new(config: LambdaConfig) -> Self {
+        Self {
+            config,
+            ready: OnceCell::new(),
+        }
+    }
+
+    /// What every invocation shares, built by the first one (and by the
+    /// next if that failed).
+    async fn ready(&self) -> Result<&Ready, SecretError> {
+        self.ready
+            .get_or_try_init(|| Ready::build(&self.config))
+            .await
+    }
+}
+
+impl Ready {
+    /// Only the store's client is built here (nearly every event needs
+    /// it); Amazon Translate's, the Management API's and SQS's are built
+    /// on first use. Reads the room-token secret when one is configured;
+    /// failing that, the invocation fails rather than run without the
+    /// tokens it was told to require.
+    async fn build(config: &LambdaConfig) -> Result<Self, SecretError> {
         let sdk = sdk::load(config.region.clone()).await;
         let token_secret = match &config.token_secret {
             None => None,
@@ -80,32 +111,40 @@ impl Function {
             },
         })
     }
+}
 
+impl Function {
     /// One invocation: an SQS event (fan-out batches), an HTTP API event
     /// (`POST /translate`) or a WebSocket API event (the chat), told apart
     /// by their shape since one function serves all three. Every outcome
     /// of the APIs' events is an API Gateway response, and of the queue's
     /// a partial batch response; only an event of no known shape fails the
     /// invocation.
-    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, EventError> {
+    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, FunctionError> {
+        let Ready {
+            app,
+            push,
+            counters,
+            emf,
+        } = self.ready().await?;
         let payload = event.payload;
         let response = if worker::is_sqs_event(&payload) {
             let event: SqsEvent = serde_json::from_value(payload)?;
             // Every batch of one deployment comes from the same API.
             if let Some(endpoint) = event.records.iter().find_map(worker::endpoint_of) {
-                self.push.use_endpoint(endpoint);
+                push.use_endpoint(endpoint);
             }
-            let response = worker::handle(event, |batch| self.app.deliver(batch)).await;
+            let response = worker::handle(event, |batch| app.deliver(batch)).await;
             serde_json::to_value(response)
         } else if lambda::rest::is_http_event(&payload) {
             let request: ApiGatewayV2httpRequest = serde_json::from_value(payload)?;
-            serde_json::to_value(lambda::rest::handle(&self.app, request).await)
+            serde_json::to_value(lambda::rest::handle(app, request).await)
         } else {
             let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload)?;
-            self.push.use_event(&request.request_context);
-            serde_json::to_value(lambda::handle(&self.app, request).await)
+            push.use_event(&request.request_context);
+            serde_json::to_value(lambda::handle(app, request).await)
         };
-        self.emf.write(&self.counters.take());
+        emf.write(&counters.take());
         Ok(response?)
     }
 }
@@ -144,15 +183,26 @@ impl CoreDeliver for App {
 #[error("this build's core has no fan-out delivery: {0} recipients undelivered")]
 struct Undelivered(usize);
 
-/// An invocation payload that is no event this function knows.
+/// Why an invocation failed as a whole.
 #[derive(Debug, thiserror::Error)]
-#[error("not an SQS, API Gateway WebSocket or HTTP API (2.0) event: {0}")]
-pub struct EventError(#[from] serde_json::Error);
+pub enum FunctionError {
+    /// A payload that is no event this function knows.
+    #[error("not an SQS, API Gateway WebSocket or HTTP API (2.0) event: {0}")]
+    Event(#[from] serde_json::Error),
+    /// The room-token secret could not be read: nothing is served without
+    /// it (the next invocation tries again).
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+}
 
-impl From<EventError> for lambda_runtime::Diagnostic {
-    fn from(e: EventError) -> Self {
+impl From<FunctionError> for lambda_runtime::Diagnostic {
+    fn from(e: FunctionError) -> Self {
+        let error_type = match e {
+            FunctionError::Event(_) => "honyaku::EventError",
+            FunctionError::Secret(_) => "honyaku::SecretError",
+        };
         Self {
-            error_type: "honyaku::EventError".into(),
+            error_type: error_type.into(),
             error_message: e.to_string(),
         }
     }
