@@ -236,6 +236,7 @@ async fn one_start(bin: &Path) -> Result<Start, String> {
             });
         }
     });
+    let started = Instant::now();
     let mut child = tokio::process::Command::new(bin)
         .env_clear()
         .envs(lambda_env(&api_addr, &dynamodb))
@@ -245,7 +246,6 @@ async fn one_start(bin: &Path) -> Result<Start, String> {
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("spawn: {e}"))?;
-    let started = Instant::now();
     let timed = tokio::time::timeout(TIMEOUT, async {
         let mut polled = None;
         while let Some((what, at)) = rx.recv().await {

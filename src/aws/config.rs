@@ -32,7 +32,7 @@ pub struct LambdaConfig {
 }
 
 /// The room-token secret: given as is, or the name of an SSM parameter
-/// read once at init.
+/// read once, by the first event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {
     /// `TOKEN_SECRET` (tests, local runs; the template never sets it).

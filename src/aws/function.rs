@@ -63,8 +63,10 @@ impl Function {
     /// What every invocation shares, built by the first one (and by the
     /// next if that failed).
     async fn ready(&self) -> Result<&Ready, SecretError> {
+        // Boxed: its future (the SDK's) is deep, and nested in every
+        // invocation's it would pass rustc's layout recursion limit.
         self.ready
-            .get_or_try_init(|| Ready::build(&self.config))
+            .get_or_try_init(|| Box::pin(Ready::build(&self.config)))
             .await
     }
 }

@@ -1,5 +1,5 @@
 //! The room-token secret from SSM Parameter Store: one `GetParameter`
-//! (decrypted) at init, kept for the life of the instance. A SecureString
+//! (decrypted) on the first event, kept for the life of the instance. A SecureString
 //! keeps the secret out of the template, its parameters and the function's
 //! configuration, where a plain environment variable would show it.
 
