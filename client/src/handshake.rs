@@ -2,7 +2,6 @@
 //! network error in plain words, or the HTTP status of a refused handshake
 //! together with the parameter it most likely blames.
 
-use std::io;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -12,6 +11,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::error::ClientError;
+use crate::reasons;
 use crate::target::Target;
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -62,7 +62,7 @@ fn classify(e: WsError, endpoint: String) -> ClientError {
         }
         WsError::Io(e) => ClientError::Unreachable {
             endpoint,
-            reason: io_reason(&e),
+            reason: reasons::network(&e),
         },
         WsError::Url(e) => ClientError::BadUrl {
             url: endpoint,
@@ -76,18 +76,6 @@ fn classify(e: WsError, endpoint: String) -> ClientError {
             endpoint,
             reason: format!("not a WebSocket endpoint? {other}"),
         },
-    }
-}
-
-fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionRefused => {
-            "connection refused (is the server running on that port?)".into()
-        }
-        io::ErrorKind::TimedOut => "timed out".into(),
-        // tokio-rustls reports a failed TLS handshake this way.
-        io::ErrorKind::InvalidData => format!("TLS failed ({e}); does the server speak wss://?"),
-        _ => e.to_string(),
     }
 }
 

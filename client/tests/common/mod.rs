@@ -3,8 +3,13 @@
 //! binary as a child process whose output lines are read with a deadline.
 #![allow(dead_code)]
 
+pub mod term;
+pub mod ws;
+
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use honyaku::config::{ServeConfig, StoreKind, TranslatorKind};
@@ -94,22 +99,41 @@ pub struct Chat {
     pub stderr_seen: Vec<String>,
 }
 
-fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env("NO_COLOR", "1")
+/// A fresh, empty config directory: each client gets an identity of its
+/// own (and none lands in the real ~/.config) unless a test shares one.
+pub fn config_home() -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("chat-home-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The environment every `honyaku-chat` of the tests runs in.
+pub fn test_env(cmd: &mut std::process::Command, home: &Path) {
+    cmd.env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", home)
         .env_remove("HONYAKU_URL")
         .env_remove("HONYAKU_ROOM")
         .env_remove("HONYAKU_LANG")
         .env_remove("HONYAKU_NAME")
-        .env_remove("HONYAKU_TOKEN")
-        .kill_on_drop(true);
-    cmd
+        .env_remove("HONYAKU_TOKEN");
 }
 
 /// Starts `honyaku-chat ARGS`.
 pub fn chat(args: &[&str]) -> Chat {
-    let mut child = command(args)
+    chat_at(&config_home(), args)
+}
+
+/// Starts `honyaku-chat ARGS` with `home` as its config directory.
+pub fn chat_at(home: &Path, args: &[&str]) -> Chat {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(args);
+    test_env(&mut cmd, home);
+    let mut child = Command::from(cmd)
+        .kill_on_drop(true)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -162,7 +186,12 @@ impl Finished {
 
 /// Runs `honyaku-chat ARGS` with nothing on stdin, to the end.
 pub async fn run(args: &[&str]) -> Finished {
-    let mut c = chat(args);
+    run_at(&config_home(), args).await
+}
+
+/// Runs `honyaku-chat ARGS` with `home` as its config directory.
+pub async fn run_at(home: &Path, args: &[&str]) -> Finished {
+    let mut c = chat_at(home, args);
     c.close_stdin();
     c.finish().await
 }
