@@ -6,8 +6,9 @@
 mod common;
 
 use common::term::Term;
+use common::ws::Peer;
 use common::{chat, config, config_home, run, serve, serve_on};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Runs a blocking step of the terminal session off the runtime, which
 /// keeps serving in the meantime.
@@ -146,4 +147,75 @@ async fn offline_is_one_line_and_typed_lines_are_queued() {
     .await;
     assert_eq!(quit(term).await, 0);
     server.stop().await;
+}
+
+/// Your identity outlives the process: after a restart, the history shows
+/// your earlier messages as yours; a namesake on another machine (another
+/// config directory) does not pass for you.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn your_messages_stay_yours_after_a_restart() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let home = config_home();
+    let args = ["--url", &url, "--room", "me", "--name", "Aki"].map(str::to_owned);
+    let term = Term::start(&home, &args.each_ref().map(String::as_str));
+    let (term, ()) = step(term, |t| {
+        t.wait_for("you are Aki (en) in me");
+        t.send_line("written before the restart");
+        t.wait_for("Aki (you): written before the restart");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+
+    let again = Term::start(&home, &args.each_ref().map(String::as_str));
+    let (again, ()) = step(again, |t| {
+        t.wait_for("history of me, 1 message:");
+        t.wait_for("Aki (you): written before the restart");
+    })
+    .await;
+    assert_eq!(quit(again).await, 0);
+
+    let namesake = Term::start(&config_home(), &args.each_ref().map(String::as_str));
+    let (namesake, ()) = step(namesake, |t| {
+        t.wait_for("history of me, 1 message:");
+        t.wait_for("Aki: written before the restart");
+        assert!(!t.text().contains("(you): written"), "{}", t.text());
+    })
+    .await;
+    assert_eq!(quit(namesake).await, 0);
+}
+
+/// "Ben is typing…" shows while Ben types and goes when his message comes;
+/// your own typing reaches the others; a rename shows as one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_and_renames_show() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "ty", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in ty")).await;
+
+    let mut ben = Peer::connect(&url, "room=ty&name=Ben&lang=es").await;
+    ben.send(json!({"action": "typing"})).await;
+    let (term, ()) = step(term, |t| t.wait_for("Ben is typing…")).await;
+    ben.send(json!({"action": "translate", "text": "hola"}))
+        .await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("Ben: [en] hola");
+        t.wait_gone("is typing");
+        t.send("a message in the ma");
+    })
+    .await;
+    let typing = ben.recv_where(|v| v["type"] == "typing").await;
+    assert_eq!(typing["name"], "Aki");
+    let (term, ()) = step(term, |t| {
+        t.send_line("king");
+        t.wait_for("Aki (you): a message in the making");
+    })
+    .await;
+
+    ben.send(json!({"action": "join", "name": "Benji"})).await;
+    let (term, ()) = step(term, |t| t.wait_for("Ben is now Benji (es)")).await;
+    ben.send(json!({"action": "join", "lang": "fr"})).await;
+    let (term, ()) = step(term, |t| t.wait_for("Benji now reads and writes fr")).await;
+    assert_eq!(quit(term).await, 0);
 }
