@@ -90,19 +90,14 @@ pub fn rejection_hint(status: u16, body: &[u8]) -> String {
     });
     if let Some((code, message)) = detail {
         let flag = match code.as_str() {
-            "invalid_room" => "check --room",
-            "invalid_lang" => "check --lang",
-            "invalid_name" => "check --name",
-            "unauthorized" => "check --token",
+            "invalid_room" => "; check --room and the URL's query",
+            "invalid_lang" => "; check --lang and the URL's query",
+            "invalid_name" => "; check --name and the URL's query",
+            "unauthorized" => "; check --token and the URL's query",
+            "room_full" => "; try again later, or another --room",
             _ => "",
         };
-        let mut s = format!("{code}: {message}");
-        if !flag.is_empty() {
-            s.push_str("; ");
-            s.push_str(flag);
-            s.push_str(" and the URL's query");
-        }
-        return s;
+        return format!("{code}: {message}{flag}");
     }
     match status {
         400 => "a connection parameter was refused: check --room, --lang and --name, \
@@ -113,7 +108,9 @@ pub fn rejection_hint(status: u16, body: &[u8]) -> String {
         404 => "nothing at this path: the URL must end with the stage, \
                 e.g. ws://127.0.0.1:8080/local"
             .into(),
-        429 => "the server is at its connection limit; try again later".into(),
+        429 => "the server is at its connection limit, or the room is full; \
+                try again later"
+            .into(),
         s if s >= 500 => "the server failed; try again".into(),
         _ => "the server refused the connection".into(),
     }
@@ -134,6 +131,9 @@ mod tests {
         assert!(rejection_hint(401, b"").contains("--token"));
         assert!(rejection_hint(404, b"").contains("stage"));
         assert!(rejection_hint(429, b"").contains("limit"));
+        assert!(rejection_hint(429, b"").contains("room is full"));
+        let full = rejection_hint(429, br#"{"code":"room_full","message":"room is full"}"#);
+        assert!(full.contains("another --room"), "{full}");
         assert!(rejection_hint(502, b"").contains("try again"));
     }
 }
