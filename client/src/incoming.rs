@@ -2,7 +2,7 @@
 //! (echoes, replies, who we are, paging), then the lines a person sees.
 
 use crate::chat::{Chat, Flow, State};
-use crate::outbox::{Reply, Unanswered};
+use crate::outbox::{Refusal, Reply, Unanswered};
 use crate::render::Me;
 use crate::screen::Screen;
 use crate::wire::{ClientFrame, HistoryItem, MessageFrame, PresenceEvent, ServerFrame};
@@ -63,8 +63,20 @@ impl<S: Screen> Chat<S> {
                 ..
             } => {
                 let line = match refused {
-                    Some(Unanswered { text, .. }) => self.render.unanswered(&text, &code, &message),
-                    None => self.render.error(&code, &message, action.as_deref()),
+                    Some(Refusal::Message(Unanswered { text, .. })) => {
+                        self.render.unanswered(&text, &code, &message)
+                    }
+                    Some(Refusal::Slowed { pause, first }) => {
+                        if !first {
+                            return Flow::Go;
+                        }
+                        self.render.note(&format!(
+                            "slowing down ({}); sending again in {}s",
+                            crate::render::clean(&message),
+                            pause.as_secs()
+                        ))
+                    }
+                    _ => self.render.error(&code, &message, action.as_deref()),
                 };
                 self.screen.warn(&line);
                 Flow::Go
@@ -95,9 +107,9 @@ impl<S: Screen> Chat<S> {
         }
     }
 
-    /// Bookkeeping every frame needs, shown or not. Returns the message an
-    /// `error` refused.
-    fn account(&mut self, st: &mut State, frame: &ServerFrame) -> Option<Unanswered> {
+    /// Bookkeeping every frame needs, shown or not. Returns what an
+    /// `error` meant for what was sent.
+    fn account(&mut self, st: &mut State, frame: &ServerFrame) -> Option<Refusal> {
         match frame {
             ServerFrame::Message(m) => {
                 st.outbox.echo(m.client_msg_id.as_deref(), &self.conn);
@@ -147,12 +159,19 @@ impl<S: Screen> Chat<S> {
             ServerFrame::Error {
                 action,
                 client_msg_id,
+                code,
                 ..
             } => {
-                st.refused += 1;
-                return st
-                    .outbox
-                    .error(action.as_deref(), client_msg_id.as_deref(), &self.conn);
+                let refusal = st.outbox.error(
+                    action.as_deref(),
+                    client_msg_id.as_deref(),
+                    code,
+                    &self.conn,
+                );
+                if !matches!(refusal, Refusal::Slowed { .. }) {
+                    st.refused += 1;
+                }
+                return Some(refusal);
             }
             ServerFrame::Presence { .. }
             | ServerFrame::Typing { .. }

@@ -14,6 +14,12 @@
 //! While offline nothing is sent. After a reconnect, what the old
 //! connection never answered goes again, in order: the server drops a
 //! repeated `clientMsgId` it already accepted, so a message is not doubled.
+//!
+//! A message refused with `rate_limited` is not lost: sending pauses (1 s,
+//! doubling on each refusal of the same message), the window drops to one
+//! message and grows again with each echo, and the message goes again, up
+//! to [`TRIES`] times. A script piping a long file so slows to the server's
+//! rate instead of losing lines, or being closed for flooding.
 
 use std::collections::VecDeque;
 use std::collections::hash_map::RandomState;
@@ -27,6 +33,11 @@ use crate::wire::ClientFrame;
 
 /// Messages on the wire at once, at most.
 pub const WINDOW: usize = 16;
+/// The first pause after a `rate_limited`.
+pub const PAUSE: Duration = Duration::from_secs(1);
+/// Times one message is sent before a `rate_limited` counts as a refusal
+/// (the hourly translation budget answers `rate_limited` too).
+pub const TRIES: u32 = 5;
 
 /// Where frames go: the connection, or a recorder in tests.
 pub trait Wire {
@@ -75,10 +86,24 @@ pub struct Unanswered {
     pub text: String,
 }
 
+/// What an `error` meant for what was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A request's error, or not about anything of ours.
+    Other,
+    /// This message was refused.
+    Message(Unanswered),
+    /// A message over the server's rate: it goes again after `pause`.
+    /// `first` when sending was not already paused.
+    Slowed { pause: Duration, first: bool },
+}
+
 enum Waiting {
     Echo {
         id: String,
         frame: ClientFrame,
+        /// Times sent (after a `rate_limited`, more than once).
+        tries: u32,
     },
     Reply {
         reply: Reply,
@@ -94,19 +119,29 @@ struct Pending {
 
 pub struct Outbox {
     queue: VecDeque<ClientFrame>,
+    /// Messages refused with `rate_limited`, to go again before the queue,
+    /// with the times each was sent.
+    held: VecDeque<(ClientFrame, u32)>,
     /// Sent and not answered yet, oldest first.
     in_flight: VecDeque<Pending>,
     online: bool,
     timeout: Duration,
+    /// Messages allowed on the wire now: [`WINDOW`], or less after a
+    /// `rate_limited`.
+    window: usize,
+    paused_until: Option<Instant>,
 }
 
 impl Outbox {
     pub fn new(timeout: Duration) -> Self {
         Self {
             queue: VecDeque::new(),
+            held: VecDeque::new(),
             in_flight: VecDeque::new(),
             online: true,
             timeout,
+            window: WINDOW,
+            paused_until: None,
         }
     }
 
@@ -137,6 +172,9 @@ impl Outbox {
             return false;
         };
         let found = self.take(|w| matches!(w, Waiting::Echo { id: i, .. } if i == id));
+        if found.is_some() {
+            self.window = (self.window * 2).min(WINDOW);
+        }
         self.pump(conn);
         found.is_some()
     }
@@ -147,30 +185,56 @@ impl Outbox {
         self.pump(conn);
     }
 
-    /// An `error` arrived; returns the message it refused, if it was one.
-    /// An `error` for a `translate` without `clientMsgId` (a server older
-    /// than v1.1) is taken as the oldest message's.
+    /// An `error` with `code` arrived. An `error` for a `translate`
+    /// without `clientMsgId` (a server older than v1.1) is taken as the
+    /// oldest message's.
     pub fn error(
         &mut self,
         action: Option<&str>,
         client_msg_id: Option<&str>,
+        code: &str,
         conn: &impl Wire,
-    ) -> Option<Unanswered> {
-        let refused = match (action, client_msg_id) {
-            (Some("translate"), Some(id)) => {
-                self.take(|w| matches!(w, Waiting::Echo { id: i, .. } if i == id))
+    ) -> Refusal {
+        let refusal = match (action, client_msg_id) {
+            (Some("translate"), id) => {
+                let taken = match id {
+                    Some(id) => self.take(|w| matches!(w, Waiting::Echo { id: i, .. } if i == id)),
+                    None => self.take(|w| matches!(w, Waiting::Echo { .. })),
+                };
+                match taken {
+                    Some(Waiting::Echo { frame, tries, .. })
+                        if code == "rate_limited" && tries < TRIES =>
+                    {
+                        self.slow_down(frame, tries)
+                    }
+                    Some(Waiting::Echo { id, frame, .. }) => {
+                        unanswered_parts(&id, &frame).map_or(Refusal::Other, Refusal::Message)
+                    }
+                    _ => Refusal::Other,
+                }
             }
-            (Some("translate"), None) => self.take(|w| matches!(w, Waiting::Echo { .. })),
             (Some(action), _) => {
                 if let Some(reply) = Reply::for_action(action) {
                     self.take(|w| matches!(w, Waiting::Reply { reply: r, .. } if *r == reply));
                 }
-                None
+                Refusal::Other
             }
-            (None, _) => None,
+            (None, _) => Refusal::Other,
         };
         self.pump(conn);
-        refused.and_then(unanswered)
+        refusal
+    }
+
+    /// Holds a rate-limited message and pauses sending.
+    fn slow_down(&mut self, frame: ClientFrame, tries: u32) -> Refusal {
+        let now = Instant::now();
+        let first = self.paused_until.is_none_or(|t| t <= now);
+        let pause = PAUSE * 2u32.pow(tries.saturating_sub(1).min(5));
+        let until = now + pause;
+        self.paused_until = Some(self.paused_until.map_or(until, |t| t.max(until)));
+        self.window = 1;
+        self.held.push_back((frame, tries));
+        Refusal::Slowed { pause, first }
     }
 
     /// The connection dropped: hold everything until it is back.
@@ -201,21 +265,30 @@ impl Outbox {
         self.pump(conn);
     }
 
-    /// When the oldest unanswered frame stops waiting.
+    /// When [`Self::expire`] has something to do: the oldest unanswered
+    /// frame stops waiting, or a pause ends.
     pub fn deadline(&self) -> Option<Instant> {
-        self.in_flight.iter().map(|p| p.deadline).min()
+        self.in_flight
+            .iter()
+            .map(|p| p.deadline)
+            .chain(self.paused_until)
+            .min()
     }
 
-    /// Stops waiting for what is past its deadline; returns the messages
-    /// among them. A reply that never came is only logged.
+    /// Stops waiting for what is past its deadline, and ends a pause that
+    /// is over; returns the messages that got no echo. A reply that never
+    /// came is only logged.
     pub fn expire(&mut self, now: Instant, conn: &impl Wire) -> Vec<Unanswered> {
+        if self.paused_until.is_some_and(|t| t <= now) {
+            self.paused_until = None;
+        }
         let mut expired = Vec::new();
         self.in_flight.retain(|p| {
             if p.deadline > now {
                 return true;
             }
             match &p.waiting {
-                Waiting::Echo { id, frame } => expired.extend(unanswered_parts(id, frame)),
+                Waiting::Echo { id, frame, .. } => expired.extend(unanswered_parts(id, frame)),
                 Waiting::Reply { reply, .. } => tracing::info!(?reply, "no reply in time"),
             }
             false
@@ -226,26 +299,36 @@ impl Outbox {
 
     /// Nothing queued, nothing waiting.
     pub fn is_done(&self) -> bool {
-        self.queue.is_empty() && self.in_flight.is_empty()
+        self.queue.is_empty() && self.held.is_empty() && self.in_flight.is_empty()
     }
 
     /// Sends queued frames while the rules above allow.
     fn pump(&mut self, conn: &impl Wire) {
-        while self.online
-            && let Some(front) = self.queue.front()
-        {
-            let only_messages = self
+        if !self.online || self.paused_until.is_some() {
+            return;
+        }
+        loop {
+            let Some(front) = self.held.front().map(|(f, _)| f).or(self.queue.front()) else {
+                return;
+            };
+            let messages = self
                 .in_flight
                 .iter()
-                .all(|p| matches!(p.waiting, Waiting::Echo { .. }));
+                .filter(|p| matches!(p.waiting, Waiting::Echo { .. }))
+                .count();
             let may = match front {
-                ClientFrame::Translate { .. } => only_messages && self.in_flight.len() < WINDOW,
+                ClientFrame::Translate { .. } => {
+                    messages == self.in_flight.len() && messages < self.window
+                }
                 _ => self.in_flight.is_empty(),
             };
             if !may {
                 return;
             }
-            let frame = self.queue.pop_front().expect("front exists");
+            let (frame, tries) = match self.held.pop_front() {
+                Some(held) => held,
+                None => (self.queue.pop_front().expect("front exists"), 0),
+            };
             conn.send(&frame);
             match (&frame, Reply::of(&frame)) {
                 (
@@ -256,7 +339,11 @@ impl Outbox {
                     _,
                 ) => {
                     let id = id.clone();
-                    self.wait(Waiting::Echo { id, frame });
+                    self.wait(Waiting::Echo {
+                        id,
+                        frame,
+                        tries: tries + 1,
+                    });
                 }
                 (_, Some(reply)) => self.wait(Waiting::Reply {
                     reply,
@@ -278,13 +365,6 @@ impl Outbox {
     fn take(&mut self, pred: impl Fn(&Waiting) -> bool) -> Option<Waiting> {
         let i = self.in_flight.iter().position(|p| pred(&p.waiting))?;
         self.in_flight.remove(i).map(|p| p.waiting)
-    }
-}
-
-fn unanswered(w: Waiting) -> Option<Unanswered> {
-    match &w {
-        Waiting::Echo { id, frame } => unanswered_parts(id, frame),
-        Waiting::Reply { .. } => None,
     }
 }
 

@@ -73,22 +73,27 @@ fn errors_carry_the_message_they_refuse() {
     let mut out = Outbox::new(T);
     out.push(say("a", "1"), &wire);
     out.push(say("b", "2"), &wire);
-    let refused = out.error(Some("translate"), Some("2"), &wire);
+    let refused = out.error(Some("translate"), Some("2"), "text_too_long", &wire);
     assert_eq!(
         refused,
-        Some(Unanswered {
+        Refusal::Message(Unanswered {
             id: "2".into(),
             text: "b".into()
         })
     );
     // Without an id (a server before v1.1): the oldest message.
-    let refused = out.error(Some("translate"), None, &wire).unwrap();
+    let Refusal::Message(refused) = out.error(Some("translate"), None, "internal", &wire) else {
+        panic!("not a refusal");
+    };
     assert_eq!(refused.text, "a");
     assert!(out.is_done());
     // An error for a members request answers it.
     out.push(members(), &wire);
     assert!(!out.is_done());
-    assert_eq!(out.error(Some("members"), None, &wire), None);
+    assert_eq!(
+        out.error(Some("members"), None, "internal", &wire),
+        Refusal::Other
+    );
     assert!(out.is_done());
 }
 
@@ -157,6 +162,63 @@ fn deadlines_give_up_and_let_the_next_go() {
     let deadline = out.deadline().unwrap();
     assert!(out.expire(deadline, &wire).is_empty());
     assert!(out.is_done());
+}
+
+#[test]
+fn rate_limited_messages_wait_and_go_again_in_order() {
+    let wire = Recorder::default();
+    let mut out = Outbox::new(T);
+    for (text, id) in [("a", "1"), ("b", "2"), ("c", "3")] {
+        out.push(say(text, id), &wire);
+    }
+    out.push(say("d", "4"), &wire);
+    assert_eq!(wire.take(), ["a", "b", "c", "d"]);
+    assert!(out.echo(Some("1"), &wire));
+    let slowed = out.error(Some("translate"), Some("2"), "rate_limited", &wire);
+    assert_eq!(
+        slowed,
+        Refusal::Slowed {
+            pause: PAUSE,
+            first: true
+        }
+    );
+    let again = out.error(Some("translate"), Some("3"), "rate_limited", &wire);
+    assert_eq!(
+        again,
+        Refusal::Slowed {
+            pause: PAUSE,
+            first: false
+        }
+    );
+    assert!(out.echo(Some("4"), &wire));
+    out.push(say("e", "5"), &wire);
+    assert_eq!(wire.take(), Vec::<String>::new());
+    assert!(!out.is_done());
+    // The pause ends: held ones first, in a window that shrank to one and
+    // grows back with each echo (the late echo of "d" made it two).
+    let resume = out.deadline().unwrap();
+    assert!(out.expire(resume, &wire).is_empty());
+    assert_eq!(wire.take(), ["b", "c"]);
+    assert!(out.echo(Some("2"), &wire));
+    assert_eq!(wire.take(), ["e"]);
+    assert!(out.echo(Some("5"), &wire));
+    // Refused again and again: the pause doubles, then it is a refusal.
+    for n in 0..TRIES - 2 {
+        let Refusal::Slowed { pause, .. } =
+            out.error(Some("translate"), Some("3"), "rate_limited", &wire)
+        else {
+            panic!("not slowed");
+        };
+        assert_eq!(pause, PAUSE * 2u32.pow(n + 1));
+        let resume = out.deadline().unwrap();
+        out.expire(resume, &wire);
+        assert_eq!(wire.take(), ["c"]);
+    }
+    let last = out.error(Some("translate"), Some("3"), "rate_limited", &wire);
+    assert!(
+        matches!(last, Refusal::Message(Unanswered { ref text, .. }) if text == "c"),
+        "{last:?}"
+    );
 }
 
 #[test]
