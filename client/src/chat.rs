@@ -15,7 +15,7 @@ use crate::outbox::{MsgIds, Outbox, Unanswered};
 use crate::render::Renderer;
 use crate::screen::Screen;
 use crate::typing::Typists;
-use crate::wire::ClientFrame;
+use honyaku::protocol::ClientFrame;
 
 /// What the person (or the script) did.
 #[derive(Debug)]
@@ -252,7 +252,7 @@ impl<S: Screen> Chat<S> {
                 // Ask where we are first: what was missed shows before the
                 // echoes of what is sent again.
                 if self.interactive {
-                    self.catch_up(st, honyaku::limits::HISTORY_MAX_LIMIT);
+                    self.catch_up(st, honyaku::limits::HISTORY_MAX_LIMIT as u32);
                     st.quiet_joined = true;
                 }
                 st.outbox.reconnected(&self.conn);

@@ -2,9 +2,9 @@
 //! with the server's own rules here, so a typo is answered at once and
 //! never costs a round trip.
 
-use crate::wire::ClientFrame;
 use honyaku::limits::{HISTORY_MAX_LIMIT, MAX_FRAME_BYTES};
 use honyaku::model::{ChatText, Lang, RoomName, UserName};
+use honyaku::protocol::ClientFrame;
 
 /// Messages `/history` shows when no count is given.
 pub const HISTORY_DEFAULT: u32 = 20;
@@ -67,7 +67,7 @@ impl Command {
             "name" => Self::Name(UserName::parse(need("a name")?).map_err(|e| e.to_string())?),
             "history" if arg.is_empty() => Self::History(HISTORY_DEFAULT),
             "history" => match arg.parse::<u32>() {
-                Ok(n) if (1..=HISTORY_MAX_LIMIT).contains(&n) => Self::History(n),
+                Ok(n) if (1..=HISTORY_MAX_LIMIT as u32).contains(&n) => Self::History(n),
                 _ => {
                     return Err(format!(
                         "/history takes a count from 1 to {HISTORY_MAX_LIMIT}"

@@ -19,7 +19,7 @@ use crate::error::ClientError;
 use crate::handshake::{self, Socket};
 use crate::reasons;
 use crate::target::Target;
-use crate::wire::{ClientFrame, ServerFrame};
+use honyaku::protocol::{ClientFrame, ServerFrame};
 
 /// A `ping` unanswered this long means the connection is dead.
 const PONG_WAIT: Duration = Duration::from_secs(20);

@@ -10,6 +10,8 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use honyaku::model::ClientKey;
+
 /// 32 characters of 64 symbols: 192 random bits.
 const LEN: usize = 32;
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
@@ -60,9 +62,9 @@ pub fn load_or_create(path: &Path) -> io::Result<String> {
     }
 }
 
-/// Whether `s` is a `client` the server accepts: 16-64 of A-Z a-z 0-9 _ -.
+/// Whether `s` is a `client` the server accepts (its own rule).
 pub fn is_valid(s: &str) -> bool {
-    (16..=64).contains(&s.len()) && s.bytes().all(|b| ALPHABET.contains(&b))
+    ClientKey::parse(s).is_ok()
 }
 
 fn read(path: &Path) -> io::Result<String> {

@@ -5,7 +5,7 @@ use crate::chat::{Chat, Flow, State};
 use crate::outbox::{Refusal, Reply, Unanswered};
 use crate::render::Me;
 use crate::screen::Screen;
-use crate::wire::{ClientFrame, HistoryItem, MessageFrame, PresenceEvent, ServerFrame};
+use honyaku::protocol::{ClientFrame, HistoryItem, MessageFrame, PresenceEvent, ServerFrame};
 
 /// Message ids remembered to drop repeats.
 const SHOWN_KEPT: usize = 256;

@@ -20,8 +20,7 @@
 //! - `render`: frames as lines, colours, control characters removed.
 //! - `error`: the error type and the exit codes.
 //!
-//! The wire frames are the server crate's own (`honyaku::protocol`); until
-//! it has protocol v1.1, `wire` holds the v1.1 frames.
+//! The wire frames are the server crate's own (`honyaku::protocol`).
 
 mod backoff;
 mod chat;
@@ -40,7 +39,6 @@ mod screen;
 mod script;
 mod target;
 mod typing;
-mod wire;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;

@@ -18,7 +18,7 @@
 //! A message refused with `rate_limited` is not lost: sending pauses (1 s,
 //! doubling on each refusal of the same message), the window drops to one
 //! message and grows again with each echo, and the message goes again, up
-//! to [`TRIES`] times. A script piping a long file so slows to the server's
+//! to [`TRIES`] times (a minute and more). A script piping a long file so slows to the server's
 //! rate instead of losing lines, or being closed for flooding.
 
 use std::collections::VecDeque;
@@ -29,15 +29,17 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::connection::Connection;
-use crate::wire::ClientFrame;
+use honyaku::protocol::ClientFrame;
 
 /// Messages on the wire at once, at most.
 pub const WINDOW: usize = 16;
 /// The first pause after a `rate_limited`.
 pub const PAUSE: Duration = Duration::from_secs(1);
-/// Times one message is sent before a `rate_limited` counts as a refusal
-/// (the hourly translation budget answers `rate_limited` too).
-pub const TRIES: u32 = 5;
+/// Times one message is sent before a `rate_limited` counts as a refusal:
+/// the pauses add up to 63 s, past the server's per-minute window (the
+/// hourly character budget answers `rate_limited` too, and that one does
+/// not pass so soon).
+pub const TRIES: u32 = 7;
 
 /// Where frames go: the connection, or a recorder in tests.
 pub trait Wire {

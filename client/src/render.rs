@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{Local, TimeZone};
 
-use crate::wire::{HistoryItem, MemberView, MessageFrame, PresenceEvent, ServerFrame};
+use honyaku::protocol::{HistoryItem, MemberView, MessageFrame, PresenceEvent, ServerFrame};
 
 /// Each style with the code that ends only it, so that styles nest: a
 /// coloured name inside a dim line leaves the rest of the line dim.
@@ -113,13 +113,13 @@ impl Renderer {
                 ..
             } => {
                 let shown = &members[..members.len().min(JOINED_NAMES)];
-                let more = (*count).max(members.len()) - shown.len();
+                let more = count.saturating_sub(shown.len());
                 let mut line = format!(
                     "you are {} ({}) in {} · {} here: {}",
                     self.name(name),
                     clean(lang),
                     clean(room),
-                    (*count).max(members.len()),
+                    count,
                     self.members(shown)
                 );
                 if more > 0 {
@@ -136,7 +136,7 @@ impl Renderer {
                 let mut line = format!(
                     "in {} · {} here: {}",
                     clean(room),
-                    (*count).max(members.len()),
+                    count,
                     self.members(members)
                 );
                 if next.is_some() {

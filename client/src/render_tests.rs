@@ -163,10 +163,6 @@ fn members_count_paging_twins_and_you() {
         PLAIN.frame(&page).unwrap(),
         "* in r · 700 here: Ben (es) … more: /members more"
     );
-    // A v1.0 server sends no count: the list's length stands in.
-    let old = frame(serde_json::json!({"type": "members", "room": "r",
-        "members": [{"name": "Ben", "lang": "es"}]}));
-    assert_eq!(PLAIN.frame(&old).unwrap(), "* in r · 1 here: Ben (es)");
 }
 
 #[test]

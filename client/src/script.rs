@@ -16,7 +16,7 @@ use crate::error::ClientError;
 use crate::outbox::MsgIds;
 use crate::render::{Renderer, clean};
 use crate::screen::{self, LastLine, Screen};
-use crate::wire::ServerFrame;
+use honyaku::protocol::ServerFrame;
 
 /// stdout for data, stderr for the rest. When stderr is a terminal, a
 /// status line ("still offline") is rewritten in place.

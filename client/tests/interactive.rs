@@ -7,7 +7,7 @@ mod common;
 
 use common::term::Term;
 use common::ws::Peer;
-use common::{chat, config, config_home, run, serve, serve_on};
+use common::{Url, chat, config, config_home, run, serve, serve_on};
 use serde_json::{Value, json};
 
 /// Runs a blocking step of the terminal session off the runtime, which

@@ -1,91 +1,40 @@
 //! Helpers for the client's end-to-end tests: the real server in-process on
-//! port 0 (memory store, pseudo translator), and the real `honyaku-chat`
-//! binary as a child process whose output lines are read with a deadline.
+//! port 0 (memory store, pseudo translator; `honyaku::testing`), and the
+//! real `honyaku-chat` binary as a child process whose output lines are
+//! read with a deadline.
 #![allow(dead_code)]
 
+pub mod fake;
 pub mod term;
 pub mod ws;
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use honyaku::config::{ServeConfig, StoreKind, TranslatorKind};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
 use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc;
 
 /// How long a test waits for anything that should happen.
 pub const WAIT: Duration = Duration::from_secs(10);
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_honyaku-chat");
 
-pub fn config() -> ServeConfig {
-    ServeConfig {
-        store: StoreKind::Memory,
-        translator: TranslatorKind::Pseudo,
-        ..ServeConfig::default()
-    }
+pub use honyaku::testing::{
+    TestServer as Server, start_server as serve, start_server_on as serve_on, test_config as config,
+};
+
+/// The WebSocket URL of a test server, stage included, without a query.
+pub trait Url {
+    fn url(&self) -> String;
 }
 
-pub struct Server {
-    pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
-}
-
-/// The server on a free port.
-pub async fn serve(config: ServeConfig) -> Server {
-    serve_on("127.0.0.1:0".parse().unwrap(), config).await
-}
-
-/// The server on `addr`; a port just given up may take a moment to free.
-pub async fn serve_on(addr: SocketAddr, config: ServeConfig) -> Server {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    let listener = loop {
-        match TcpListener::bind(addr).await {
-            Ok(l) => break l,
-            Err(e) if tokio::time::Instant::now() < deadline => {
-                eprintln!("bind {addr}: {e}; retrying");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(e) => panic!("bind {addr}: {e}"),
-        }
-    };
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        honyaku::local::run(listener, config, async {
-            let _ = stopped.await;
-        })
-        .await
-        .expect("server failed");
-    });
-    Server {
-        addr,
-        stop: Some(stop),
-        task: Some(task),
-    }
-}
-
-impl Server {
-    /// The WebSocket URL of the default stage.
-    pub fn url(&self) -> String {
-        format!("ws://{}/local", self.addr)
-    }
-
-    /// Graceful shutdown: every connection is closed with 1001.
-    pub async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(WAIT, self.task.take().unwrap())
-            .await
-            .expect("server did not stop in time")
-            .unwrap();
+impl Url for Server {
+    fn url(&self) -> String {
+        self.ws("").trim_end_matches('?').to_owned()
     }
 }
 
