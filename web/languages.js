@@ -1,7 +1,7 @@
 // Languages as the contract lists them (web/contract.json), shown by their
 // own names, sorted as shown, split by whether the running engine can
 // translate them, and found by typing.
-import { displayName, t } from './i18n.js';
+import { currentLocale, displayName, t } from './i18n.js';
 
 let languages = [];
 let names = new Map();
@@ -61,9 +61,9 @@ export function matchesLanguage(code, query) {
     .some((text) => fold(text).includes(wanted));
 }
 
-/** Codes sorted by the label as shown (native name, then code). */
+/** Codes sorted by the label as shown (native name, then code), in the interface language's order. */
 function sortedCodes() {
-  const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
+  const collator = new Intl.Collator(currentLocale(), { sensitivity: 'base' });
   return languages.map(({ code }) => code)
     .sort((a, b) => collator.compare(languageLabel(a), languageLabel(b)));
 }

@@ -152,9 +152,11 @@ export async function startServer({ dataDir, port = 0, args = [] }) {
 }
 
 function spawnServer({ dataDir, port, args }) {
+  // The test translator unless the suite names another.
+  const translator = args.includes('--translator') ? [] : ['--translator', 'pseudo'];
   const child = spawn(BIN, [
     'serve', '--addr', `127.0.0.1:${port}`, '--store', 'redb', '--data', dataDir,
-    '--translator', 'pseudo', '--web', WEB_DIR, ...args,
+    ...translator, '--web', WEB_DIR, ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -250,9 +252,16 @@ export async function joinDirect(page, baseUrl, { room, lang, name }) {
   return response;
 }
 
+/** Open `url` and wait until the page has its strings and has filled its form. */
+export async function openPage(page, url) {
+  const response = await page.goto(url);
+  await page.locator('html:not(.loading)').waitFor({ state: 'attached' });
+  return response;
+}
+
 /** Fill the join form by hand and submit it. */
 export async function joinByForm(page, baseUrl, { room, lang, name }) {
-  await page.goto(new URL('/', baseUrl).href);
+  await openPage(page, new URL('/', baseUrl).href);
   await page.fill('#name', name);
   await page.fill('#room', room);
   await page.selectOption('#lang', lang);
