@@ -281,17 +281,20 @@ export async function send(page, text) {
 /**
  * Route the page's WebSocket through the test, to the real server, so a
  * test can hand the page frames the server would send only in rare cases
- * (a pivot, a late delivery, a room of thousands). `inject(frame)` sends
- * one to the page; `sent` lists what the page sent.
+ * (a late delivery, a room of thousands, a refusal). `inject(frame)` sends
+ * one to the page; `sent` lists what the page sent; `drop` may hold some back.
  */
 export async function throughTest(page) {
-  const tap = { route: null, sent: [] };
+  // drop(frame): true keeps a frame from the page away from the server.
+  const tap = { route: null, sent: [], drop: () => false };
   await page.routeWebSocket(/\/local(\?|$)/, (ws) => {
     tap.route = ws;
     const server = ws.connectToServer();
     ws.onMessage((message) => {
-      try { tap.sent.push(JSON.parse(message)); } catch { /* not JSON */ }
-      server.send(message);
+      let frame = null;
+      try { frame = JSON.parse(message); } catch { /* not JSON */ }
+      if (frame) tap.sent.push(frame);
+      if (!frame || !tap.drop(frame)) server.send(message);
     });
     server.onMessage((message) => ws.send(message));
   });

@@ -95,6 +95,33 @@ if (browserAvailable('reconnect')) {
       assert.equal(await messageWithText(alice, 'lost in flight').count(), 1);
     });
 
+    test('while the page is in view a retry is at most 3 s away; "Reconnect now" tries at once', { timeout: TEST_MS }, async () => {
+      const page = await open();
+      await joinDirect(page, env.server.url, { room: 'web-backoff', lang: 'en', name: 'Vic' });
+      let sockets = 0;
+      page.on('websocket', () => { sockets += 1; });
+      await env.server.stop();
+      const bar = page.locator('#offline-bar');
+      await bar.waitFor();
+      // Eight seconds down: several failed attempts, none planned further than 3 s ahead.
+      const seen = new Set();
+      for (let i = 0; i < 32; i += 1) {
+        seen.add(await page.textContent('#retry-countdown'));
+        await sleep(250);
+      }
+      const seconds = [...seen].map((text) => Number(/(\d+) s/.exec(text)?.[1] ?? 0));
+      assert.ok(Math.max(...seconds) <= 3, [...seen].join(' | '));
+      assert.ok(sockets >= 3, `kept trying (${sockets} attempts)`);
+
+      await env.restart();
+      const before = sockets;
+      const clickedAt = Date.now();
+      await page.click('#reconnect-now');
+      await waitOnline(page, 2000);
+      assert.ok(sockets > before && Date.now() - clickedAt < 2000, 'connected at once');
+      await bar.waitFor({ state: 'hidden' });
+    });
+
     test('no CSP violations or uncaught exceptions', () => {
       assertNoProblems(pages, { allow: [WEBSOCKET_FAILED] });
     });
