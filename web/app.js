@@ -11,19 +11,19 @@ import {
 } from './languages.js';
 import { Members } from './members.js';
 import { Pending } from './pending.js';
+import { PresenceLines } from './presence.js';
 import {
   clientSecret, configurePrefs, langProblem, loadPrefs, pageParams, roomProblem, savePrefs,
   shareLink, updatePageUrl,
 } from './prefs.js';
 import {
   errorElement, errorText, messageElement, presenceElement, renderStatus, showEngineBanner,
-  systemElement, updateCountdown, validTag,
+  systemElement, validTag,
 } from './render.js';
 import { mentions } from './text.js';
 import { Timeline } from './timeline.js';
 import { Typing } from './typing.js';
-import { markSharedNames, showSettings, ui, wireView } from './view.js';
-import { PresenceLines } from './presence.js';
+import { markSharedNames, showConnection, showSettings, ui, wireView } from './view.js';
 
 const params = pageParams();
 const state = {
@@ -164,20 +164,8 @@ function leaveRoom() {
 
 // ---------- connection events ----------
 
-let countdownTimer = null;
-
 function onState(connState, detail = {}) {
-  renderStatus(ui.status, connState);
-  ui.chatView.dataset.state = connState;
-  clearInterval(countdownTimer);
-  const retrying = connState === 'offline' && detail.retryInMs !== undefined;
-  ui.offlineBar.hidden = !retrying;
-  if (retrying) {
-    const retryAt = Date.now() + detail.retryInMs;
-    const tick = () => updateCountdown(ui.retryCountdown, retryAt - Date.now());
-    tick();
-    countdownTimer = setInterval(tick, 1000);
-  }
+  showConnection(connState, detail);
   if (connState !== 'online') typing?.clear();
 }
 

@@ -2,6 +2,7 @@
 // state: the settings that fold away on a phone, the invite link, the
 // member strip's "more this way" hint, and tags where two share a name.
 import { t } from './i18n.js';
+import { renderStatus, updateCountdown } from './render.js';
 
 const IDS = [
   'join-view', 'join-form', 'name', 'name-error', 'room', 'room-error', 'lang', 'lang-find', 'lang-hint',
@@ -17,6 +18,22 @@ const IDS = [
 export const ui = Object.fromEntries(IDS.map((id) => [
   id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), document.getElementById(id),
 ]));
+
+let countdownTimer = null;
+
+/** The connection's state in the header; while a retry is planned, a bar counts down to it. */
+export function showConnection(state, detail = {}) {
+  renderStatus(ui.status, state);
+  ui.chatView.dataset.state = state;
+  clearInterval(countdownTimer);
+  const retrying = state === 'offline' && detail.retryInMs !== undefined;
+  ui.offlineBar.hidden = !retrying;
+  if (!retrying) return;
+  const retryAt = Date.now() + detail.retryInMs;
+  const tick = () => updateCountdown(ui.retryCountdown, retryAt - Date.now());
+  tick();
+  countdownTimer = setInterval(tick, 1000);
+}
 
 /** The settings (language, room, invite link) fold away on narrow screens. */
 export function showSettings(open) {
