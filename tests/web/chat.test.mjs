@@ -292,6 +292,29 @@ if (browserAvailable('chat')) {
       assert.ok(overflow <= 0, `the join form is ${overflow}px wider than the screen`);
     });
 
+    test('every control has a name, and every field says what is wrong with it', { timeout: TEST_MS }, async () => {
+      const page = await open(PHONE_OPTIONS);
+      const unnamed = () => page.$$eval('input, select, textarea, button', (controls) => controls
+        .filter((c) => c.getClientRects().length > 0)
+        .filter((c) => !(c.labels?.length || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby')
+          || (c.tagName === 'BUTTON' && c.textContent.trim())))
+        .map((c) => c.id || c.outerHTML.slice(0, 60)));
+      await page.goto(new URL('/', server.url).href);
+      await page.locator('html:not(.loading)').waitFor({ state: 'attached' });
+      assert.deepEqual(await unnamed(), [], 'join form');
+      await page.fill('#name', '');
+      await page.click('#join-button');
+      assert.equal(await page.getAttribute('#name', 'aria-invalid'), 'true');
+      const described = await page.getAttribute('#name', 'aria-describedby');
+      assert.match(await page.textContent(`#${described}`), /Name: 1 to 32 characters/);
+      await joinDirect(page, server.url, { room: ROOM, lang: 'en', name: 'Ivy' });
+      await page.click('#settings-toggle');
+      assert.deepEqual(await unnamed(), [], 'chat view with its settings open');
+      assert.equal(await page.getAttribute('#messages', 'role'), 'log');
+      assert.equal(await page.getAttribute('#typing', 'aria-live'), 'polite');
+      await page.context().close();
+    });
+
     test('no CSP violations, console errors or uncaught exceptions on any page', () => {
       assert.ok(env.pages.length >= 8);
       assertNoProblems(env.pages);
