@@ -43,8 +43,13 @@ export async function loadConfig() {
   return (await fetchJson('config.json')) ?? {};
 }
 
-/** /status.json from `honyaku serve`; null on a static host. */
-export function loadStatus() {
+/**
+ * /status.json from `honyaku serve`; null on a static host. A page whose
+ * config.json names a deployment's endpoint is such a host: it does not ask.
+ */
+export async function loadStatus() {
+  const config = await loadConfig();
+  if (typeof config.ws === 'string' && config.ws) return null;
   return fetchJson('status.json');
 }
 
