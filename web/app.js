@@ -358,7 +358,6 @@ function sendMessage() {
   timeline.clearDivider();
   timeline.add(item, { force: true });
   composer.clear();
-  typing.onSent();
   connection.enqueue(frame);
 }
 

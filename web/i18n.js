@@ -90,10 +90,10 @@ export function applyStrings(root) {
   }
 }
 
-/** A language's name in the interface language ("Spanish", "スペイン語"), or null. */
-export function displayName(code) {
+/** A language's name in the interface language ("Spanish", "スペイン語") or in `inLocale`, or null. */
+export function displayName(code, inLocale = locale) {
   try {
-    const name = new Intl.DisplayNames([locale], { type: 'language', fallback: 'none' }).of(code);
+    const name = new Intl.DisplayNames([inLocale], { type: 'language', fallback: 'none' }).of(code);
     return name && name !== code ? name : null;
   } catch {
     return null;

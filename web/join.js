@@ -44,8 +44,10 @@ export class JoinForm {
       const matched = fillLanguageSelect(ui.lang, ui.lang.value, ui.langFind.value);
       fieldError(ui.langFind, ui.langError, matched ? '' : t('langNoMatch', { query: ui.langFind.value.trim() }));
       this.showNote();
-      if (matched) onLanguage(ui.lang.value);
     });
+    // The interface follows once the finding is done (the typed query may
+    // not match the language's name in another interface language).
+    ui.langFind.addEventListener('change', () => onLanguage(ui.lang.value));
     ui.lang.addEventListener('change', () => {
       this.showNote();
       onLanguage(ui.lang.value);

@@ -53,11 +53,11 @@ function fold(text) {
   return String(text).normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-/** Whether typing `query` should find `code`: its own name, its code, or its name in the interface language. */
+/** Whether typing `query` should find `code`: its own name, its code, or its name in the interface language or English. */
 export function matchesLanguage(code, query) {
   const wanted = fold(query.trim());
   if (!wanted) return true;
-  return [names.get(code) ?? '', code, displayName(code) ?? '']
+  return [names.get(code) ?? '', code, displayName(code) ?? '', displayName(code, 'en') ?? '']
     .some((text) => fold(text).includes(wanted));
 }
 

@@ -28,11 +28,6 @@ export class Typing {
     if (this.send({ action: 'typing' })) this.lastSent = now;
   }
 
-  /** After sending, the next keystroke is news again. */
-  onSent() {
-    this.lastSent = 0;
-  }
-
   received(frame) {
     const tag = validTag(frame.tag);
     if (tag && tag === this.myTag()) return; // my other tab

@@ -60,7 +60,7 @@ if (browserAvailable('identity')) {
       await kim.locator('html:not(.loading)').waitFor({ state: 'attached' });
       assert.equal(await kim.locator('#join-view').isVisible(), true);
       assert.equal(await kim.inputValue('#name'), 'Kim');
-      await lou.locator('.presence', { hasText: 'Kim left' }).waitFor({ timeout: 10_000 });
+      await lou.locator('.presence', { hasText: 'Kim est parti·e' }).waitFor({ timeout: 10_000 }); // Lou reads French
     });
 
     test('an invite to another room opens the form for it instead of the remembered room', { timeout: TEST_MS }, async () => {

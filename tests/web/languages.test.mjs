@@ -38,19 +38,26 @@ if (browserAvailable('languages') && apertiumAvailable('languages')) {
       assert.equal(options.length, 75, 'every language is still there');
       assert.match(await page.textContent('#lang-hint'), /translates 6 languages/);
 
-      // Picking one says what it means, next to the list.
-      await page.selectOption('#lang', 'ja');
-      assert.match(await page.textContent('#lang-hint'), /日本語 \(ja\) is not translated by this server/);
+      // Picking one says what it means, next to the list (Kiswahili: no string table, English stays).
+      await page.selectOption('#lang', 'sw');
+      assert.match(await page.textContent('#lang-hint'), /Kiswahili \(sw\) is not translated by this server/);
+      await page.locator('#lang-hint[data-warn="true"]').waitFor();
 
       // Typing finds a language by its own name, its code, or its name in the interface language.
+      await page.fill('#lang-find', 'klingon');
+      assert.match(await page.textContent('#lang-error'), /No language matches “klingon”/);
       for (const [query, code] of [['japan', 'ja'], ['日本', 'ja'], ['portu', 'pt'], ['fr-CA', 'fr-CA']]) {
         await page.fill('#lang-find', query);
         assert.equal(await page.inputValue('#lang'), code, `typing "${query}"`);
       }
-      await page.fill('#lang-find', 'klingon');
-      assert.match(await page.textContent('#lang-error'), /No language matches “klingon”/);
       await page.fill('#lang-find', '');
       assert.equal((await languageOptions(page)).length, 75);
+      // Once found, the form speaks the language found.
+      await page.fill('#lang-find', 'japan');
+      await page.press('#lang-find', 'Tab');
+      await page.locator('#join-button', { hasText: '参加' }).waitFor();
+      assert.equal(await page.inputValue('#lang'), 'ja');
+      await page.locator('#lang-hint', { hasText: '日本語 (ja) はこのサーバーでは翻訳されません' }).waitFor();
     });
 
     test('a pivot is named ("via Spanish"), and the README screenshot', { timeout: TEST_MS }, async () => {

@@ -116,15 +116,19 @@ if (browserAvailable('writing')) {
         await sleep(100);
       }
       await ben.locator('#typing', { hasText: 'Aki is typing…' }).waitFor();
+      const shownAt = Date.now();
       assert.equal(await aki.textContent('#typing'), '', 'never about myself');
       assert.equal(tap.sent.filter((f) => f.action === 'typing').length, 1, 'one frame for a second of typing');
       await aki.keyboard.press('Enter');
       await waitForMessage(ben, '[en] こんにちは、ベンさん');
       assert.equal(await ben.textContent('#typing'), '', 'their message arrived: no longer typing');
-      // Typing that stops without a message fades after a few seconds.
+      // Typing that stops without a message fades after a few seconds. (The
+      // server relays one `typing` per 3 s; the page sends no more than that.)
+      await sleep(Math.max(0, shownAt + 3200 - Date.now()));
       await aki.keyboard.type('また');
       await ben.locator('#typing', { hasText: 'Aki is typing…' }).waitFor();
       await ben.locator('#typing:empty').waitFor({ timeout: 8000 });
+      assert.equal(tap.sent.filter((f) => f.action === 'typing').length, 2);
     });
 
     test('no CSP violations, console errors or uncaught exceptions', () => {
