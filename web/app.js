@@ -404,7 +404,8 @@ function showCurrent() {
 
 function showLanguageNote() {
   const code = ui.langSwitch.value;
-  ui.langSwitchHint.textContent = isTranslated(code) === false ? languageNote(code) : '';
+  const reach = isTranslated(code);
+  ui.langSwitchHint.textContent = reach === false || reach === 'into' ? languageNote(code) : '';
 }
 
 // ---------- wiring ----------

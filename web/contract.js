@@ -55,7 +55,8 @@ export async function loadStatus() {
 
 /**
  * Which languages the engine can translate, as a function code → true
- * (reachable), false (not) or null (unknown: nothing is marked).
+ * (both ways), 'into' (others' messages reach it, but nothing is translated
+ * from it), false (neither) or null (unknown: nothing is marked).
  * config.json (a page hosted for a deployment) speaks first, then the
  * local server's language graph.
  */
@@ -65,11 +66,7 @@ export async function loadReach() {
   return reachFrom(graph);
 }
 
-/**
- * `"all"`: every pair works. An object maps each source code to the codes
- * it reaches; a language counts as translated when something reaches it and
- * it reaches something. Anything else: unknown.
- */
+/** `"all"`: every pair works. An object maps each source code to the codes it reaches. Anything else: unknown. */
 export function reachFrom(graph) {
   if (graph === 'all') return () => true;
   if (!graph || typeof graph !== 'object' || Array.isArray(graph)) return () => null;
@@ -80,5 +77,8 @@ export function reachFrom(graph) {
     from.add(source);
     targets.forEach((target) => to.add(target));
   }
-  return (code) => from.has(code) && to.has(code);
+  return (code) => {
+    if (!to.has(code)) return false;
+    return from.has(code) ? true : 'into';
+  };
 }

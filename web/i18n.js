@@ -91,9 +91,14 @@ export function applyStrings(root) {
 }
 
 /** A language's name in the interface language ("Spanish", "スペイン語") or in `inLocale`, or null. */
+const displayNames = new Map();
+
 export function displayName(code, inLocale = locale) {
   try {
-    const name = new Intl.DisplayNames([inLocale], { type: 'language', fallback: 'none' }).of(code);
+    if (!displayNames.has(inLocale)) {
+      displayNames.set(inLocale, new Intl.DisplayNames([inLocale], { type: 'language', fallback: 'none' }));
+    }
+    const name = displayNames.get(inLocale).of(code);
     return name && name !== code ? name : null;
   } catch {
     return null;

@@ -18,6 +18,7 @@ export function languageNote(code) {
   const translated = translatedCount();
   if (translated === 0) return t('langHintNone');
   if (isTranslated(code) === false) return t('langHintPicked', { lang: languageLabel(code) });
+  if (isTranslated(code) === 'into') return t('langHintOneWay', { lang: languageLabel(code) });
   if (translated !== null) return t('langHintSome', { count: translated });
   return '';
 }
@@ -75,7 +76,8 @@ export class JoinForm {
 
   showNote() {
     this.ui.langHint.textContent = languageNote(this.ui.lang.value);
-    this.ui.langHint.dataset.warn = String(isTranslated(this.ui.lang.value) === false);
+    this.ui.langHint.dataset.warn = String(isTranslated(this.ui.lang.value) !== true
+      && isTranslated(this.ui.lang.value) !== null);
   }
 
   /** Check every field, showing each problem beside its field; focus the first bad one. */

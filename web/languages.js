@@ -18,7 +18,10 @@ export function isLanguage(code) {
   return names.has(code);
 }
 
-/** false when the engine is known not to translate `code`; true or null otherwise. */
+/**
+ * Whether the engine translates `code`: true, 'into' (into it only: what
+ * its readers write stays as written), false, or null when unknown.
+ */
 export function isTranslated(code) {
   return reach(code);
 }
@@ -61,6 +64,20 @@ export function matchesLanguage(code, query) {
     .some((text) => fold(text).includes(wanted));
 }
 
+/** How well `code` answers `query`: its code (3), a name that starts with it (2), else 1. */
+function matchScore(code, query) {
+  const wanted = fold(query.trim());
+  if (fold(code) === wanted) return 3;
+  const starts = [names.get(code) ?? '', displayName(code) ?? '', displayName(code, 'en') ?? '']
+    .some((text) => fold(text).startsWith(wanted));
+  return starts ? 2 : 1;
+}
+
+/** The match to select for `query`: the best score, then the plain language over a regional one. */
+function bestMatch(codes, query) {
+  return [...codes].sort((a, b) => matchScore(b, query) - matchScore(a, query) || a.length - b.length)[0];
+}
+
 /** Codes sorted by the label as shown (native name, then code), in the interface language's order. */
 function sortedCodes() {
   const collator = new Intl.Collator(currentLocale(), { sensitivity: 'base' });
@@ -82,7 +99,7 @@ function option(code) {
  * Fill a <select> with the languages matching `query`, translated ones
  * first (in a group) and the rest in a second, marked group when the
  * engine's reach is known. Keeps `selected` when it is among them, else
- * selects the first match. Returns how many matched.
+ * selects the best match. Returns how many matched.
  */
 export function fillLanguageSelect(select, selected, query = '') {
   const codes = sortedCodes().filter((code) => matchesLanguage(code, query));
@@ -102,7 +119,7 @@ export function fillLanguageSelect(select, selected, query = '') {
   }
   select.replaceChildren(...children);
   if (codes.includes(selected)) select.value = selected;
-  else if (codes.length > 0) select.value = yes[0] ?? no[0];
+  else if (codes.length > 0) select.value = bestMatch(codes, query);
   return codes.length;
 }
 
@@ -110,5 +127,5 @@ export function fillLanguageSelect(select, selected, query = '') {
 export function translatedCount() {
   const known = languages.map(({ code }) => isTranslated(code));
   if (known.includes(null)) return null;
-  return known.filter(Boolean).length;
+  return known.filter((state) => state === true).length;
 }
