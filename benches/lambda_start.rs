@@ -34,7 +34,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const INIT_TARGET: f64 = 1.2;
 const ZIP_TARGET_BYTES: u64 = 6 * 1024 * 1024;
 const NEXT: &str = "GET /2018-06-01/runtime/invocation/next";
-const EVENT: &str = include_str!("../tests/fixtures/apigw-connect.json");
+const EVENT: &str = include_str!("../tests/suite/fixtures/apigw-connect.json");
 
 /// Runs `scripts/build-lambda WHAT`; its `name path` lines.
 fn build(what: &str) -> Result<Vec<(String, PathBuf)>, String> {
@@ -383,7 +383,7 @@ async fn main() {
          `benches/lambda-hello`, a `lambda_runtime` echo function). Each start: spawn with \
          Lambda's environment (dummy credentials, region us-east-1) and AWS_LAMBDA_RUNTIME_API \
          pointing at a stub on 127.0.0.1. Init: spawn → `{NEXT}`. First request: the stub hands \
-         out a WebSocket `$connect` event (tests/fixtures/apigw-connect.json) → the response is \
+         out a WebSocket `$connect` event (tests/suite/fixtures/apigw-connect.json) → the response is \
          posted; honyaku's DynamoDB calls go to a stub on 127.0.0.1 (`AWS_ENDPOINT_URL_DYNAMODB`, \
          plain HTTP, answers `{{}}`), which counts the connections opened: one means every call \
          of the first request reused one connection, so on AWS one TLS handshake. {RUNS} starts \

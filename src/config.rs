@@ -128,6 +128,10 @@ pub struct ServeConfig {
     pub max_connections: usize,
     /// How often rows of connections that are no longer live are swept.
     pub sweep_every: Duration,
+    /// This server's instance id, written on its connection rows so a
+    /// restart can clear what a crash left; `None`: kept in the data
+    /// directory (`instance-id`), made on first start.
+    pub instance_id: Option<String>,
 }
 
 impl Default for ServeConfig {
@@ -147,6 +151,7 @@ impl Default for ServeConfig {
             policy: Policy::default(),
             max_connections: 10_000,
             sweep_every: Duration::from_secs(60),
+            instance_id: None,
         }
     }
 }

@@ -36,11 +36,10 @@ pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
                 lang: q.first("lang").map(str::to_owned),
                 name: q.first("name").map(str::to_owned),
                 token: q.first("token").map(str::to_owned),
-                origin: event
-                    .headers
-                    .get(http::header::ORIGIN)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
+                client: q.first("client").map(str::to_owned),
+                origin: header(&event, http::header::ORIGIN),
+                host: header(&event, http::header::HOST),
+                source_ip: ctx.identity.source_ip.clone(),
             };
             match app.connect(id, params, ctx.connected_at).await {
                 Ok(()) => ok(),
@@ -60,6 +59,18 @@ pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
         }
         None => response(400, "bad_request", "the event has no routeKey"),
     }
+}
+
+/// A header of the handshake, if present and readable.
+fn header(
+    event: &ApiGatewayWebsocketProxyRequest,
+    name: http::header::HeaderName,
+) -> Option<String> {
+    event
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// The frame as text; a binary frame arrives base64-encoded and, not being

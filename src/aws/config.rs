@@ -3,6 +3,7 @@
 //! `template.yaml` sets them from its parameters.
 
 use crate::config::ConfigError;
+use crate::core::policy::retention_days;
 use crate::core::{Policy, TokenSecret};
 
 /// Everything the function reads from its environment, once.
@@ -55,7 +56,8 @@ pub struct Limits {
     /// `CHARS_PER_DAY`: characters the whole deployment may send to the
     /// engine per UTC day; 0 is unlimited.
     pub chars_per_day: Option<u64>,
-    /// `RETENTION_DAYS`: days messages and REST records are kept.
+    /// `RETENTION_DAYS`: days messages and REST records are kept; 0 keeps
+    /// them for ever.
     pub retention_days: Option<u32>,
     /// `PRESENCE_MAX_MEMBERS`: rooms larger than this get no presence and
     /// no typing.
@@ -63,6 +65,8 @@ pub struct Limits {
     /// `FANOUT_DIRECT_MAX`: rooms up to this many recipients are posted
     /// to directly; bigger ones go through the queue.
     pub fanout_direct_max: Option<usize>,
+    /// `REST_PER_MINUTE`: REST calls one source address may make a minute.
+    pub rest_per_minute: Option<u32>,
 }
 
 impl LambdaConfig {
@@ -110,16 +114,13 @@ impl LambdaConfig {
                 retention_days: number(&var, "RETENTION_DAYS")?,
                 presence_max_members: number(&var, "PRESENCE_MAX_MEMBERS")?,
                 fanout_direct_max: number(&var, "FANOUT_DIRECT_MAX")?,
+                rest_per_minute: number(&var, "REST_PER_MINUTE")?,
             },
         })
     }
 
     /// The routes' policy: the defaults with what the environment sets,
-    /// and `token_secret` once read (see `Function::init`).
-    ///
-    /// `limits.chars_per_day`, `retention_days`, `presence_max_members`
-    /// and `fanout_direct_max` are parsed and checked here; they go into
-    /// the policy's fields of the same meaning where the core has them.
+    /// and `token_secret` once read (by the function's first event).
     pub fn policy(&self, token_secret: Option<TokenSecret>) -> Policy {
         let defaults = Policy::default();
         let l = &self.limits;
@@ -129,6 +130,13 @@ impl LambdaConfig {
                 .unwrap_or(defaults.messages_per_minute),
             max_room_members: l.max_room_members.unwrap_or(defaults.max_room_members),
             chars_per_hour: l.chars_per_hour.unwrap_or(defaults.chars_per_hour),
+            chars_per_day: l.chars_per_day.unwrap_or(defaults.chars_per_day),
+            presence_max_members: l
+                .presence_max_members
+                .unwrap_or(defaults.presence_max_members),
+            fanout_direct_max: l.fanout_direct_max.unwrap_or(defaults.fanout_direct_max),
+            rest_per_minute: l.rest_per_minute.unwrap_or(defaults.rest_per_minute),
+            retention: l.retention_days.map_or(defaults.retention, retention_days),
             allowed_origins: self.allowed_origins.clone(),
             token_secret,
             ..defaults
@@ -230,6 +238,7 @@ mod tests {
             ("FANOUT_DIRECT_MAX", "1000"),
             ("MAX_ROOM_MEMBERS", "5000"),
             ("CHARS_PER_HOUR", "100000"),
+            ("REST_PER_MINUTE", "60"),
         ])
         .unwrap();
         assert_eq!(
@@ -250,8 +259,22 @@ mod tests {
                 retention_days: Some(30),
                 presence_max_members: Some(100),
                 fanout_direct_max: Some(1000),
+                rest_per_minute: Some(60),
             }
         );
+        let policy = config.policy(None);
+        assert_eq!(policy.chars_per_day, 0);
+        assert_eq!(
+            policy.retention,
+            Some(std::time::Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(
+            (policy.presence_max_members, policy.fanout_direct_max),
+            (100, 1000)
+        );
+        assert_eq!(policy.rest_per_minute, 60);
+        let forever = from(&[("TABLE_NAME", "t"), ("RETENTION_DAYS", "0")]).unwrap();
+        assert_eq!(forever.policy(None).retention, None);
         for key in [
             "CHARS_PER_DAY",
             "RETENTION_DAYS",

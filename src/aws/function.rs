@@ -30,7 +30,7 @@ use crate::core::App;
 use crate::lambda;
 use crate::metrics::emf::Emf;
 use crate::metrics::{Counters, Metered};
-use crate::ports::{FanoutBatch, Push, Queue, Store, Translator};
+use crate::ports::{Push, Queue, Store, Translator};
 use crate::push::ApiGatewayPush;
 use crate::queue::SqsQueue;
 use crate::store::DynamoStore;
@@ -86,7 +86,8 @@ impl Ready {
                 Some(secret::from_ssm(&aws_sdk_ssm::Client::new(&sdk), name).await?)
             }
         };
-        let counters = Arc::new(Counters::default());
+        let policy = config.policy(token_secret);
+        let counters = Arc::new(Counters::with_budget(policy.chars_per_day));
         let store: Arc<dyn Store> = Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
             &config.table,
@@ -97,12 +98,15 @@ impl Ready {
             config.push_endpoint.clone(),
         ));
         let push_port: Arc<dyn Push> = push.clone();
-        let app = App::new(
-            Arc::new(Metered::new(store, counters.clone())),
+        let mut app = App::new(
+            Arc::new(Metered::store(store, counters.clone())),
             Arc::new(Metered::new(translator, counters.clone())),
             Arc::new(Metered::new(push_port, counters.clone())),
         )
-        .with_policy(config.policy(token_secret));
+        .with_policy(policy);
+        if let Some(queue) = fanout_queue(config, &sdk, &push) {
+            app = app.with_queue(queue);
+        }
         Ok(Self {
             app,
             push,
@@ -166,24 +170,6 @@ pub fn fanout_queue(
         .with_endpoint(move || push.endpoint());
     Some(Arc::new(queue))
 }
-
-/// Stands in for the core's `App::deliver(&self, FanoutBatch) ->
-/// Result<(), DeliverError>` until the core has it: the inherent method
-/// takes precedence over this trait's, which then goes. Meanwhile every
-/// queued batch counts as undelivered (SQS retries it, then the DLQ).
-trait CoreDeliver {
-    async fn deliver(&self, batch: FanoutBatch) -> Result<(), Undelivered>;
-}
-
-impl CoreDeliver for App {
-    async fn deliver(&self, batch: FanoutBatch) -> Result<(), Undelivered> {
-        Err(Undelivered(batch.to.len()))
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("this build's core has no fan-out delivery: {0} recipients undelivered")]
-struct Undelivered(usize);
 
 /// Why an invocation failed as a whole.
 #[derive(Debug, thiserror::Error)]

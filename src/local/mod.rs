@@ -9,12 +9,17 @@
 //! - `connections.rs`: the live sockets, and the in-process `Push`.
 //! - `management.rs`: the `@connections` management API over HTTP.
 //! - `rest.rs`: `POST /translate`, the REST API, as an HTTP API event.
-//! - `sweep.rs`: removes rows of connections that are no longer live.
+//! - `sweep.rs`: removes rows of connections that are no longer live, and
+//!   expired rows.
+//! - `queue.rs`: the in-process fan-out queue for big rooms.
+//! - `instance.rs`: this server's instance id.
 
 mod connections;
 mod events;
 mod gateway;
+mod instance;
 mod management;
+mod queue;
 mod rest;
 mod server;
 mod session;

@@ -3,8 +3,10 @@
 //! at most 10 messages and 256 KiB per call, so the batches are packed by
 //! size into as few calls as that allows. Entries SQS refuses for a reason
 //! of its own (throttling, an internal error) are sent again, a few
-//! times, with a short backoff; a refusal that is the request's fault, or
-//! one that outlasts the retries, fails the whole `enqueue`.
+//! times, with a short backoff. What SQS does not take in the end (a
+//! refusal that is the request's fault, one that outlasts the retries, a
+//! failed call) comes back in the error, batch for batch, for the core to
+//! post directly; the rest is queued, so nothing is delivered twice.
 
 use std::time::Duration;
 
@@ -12,7 +14,7 @@ use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
-use futures_util::future::try_join_all;
+use futures_util::future::join_all;
 
 use crate::aws::sdk::OnFirstUse;
 use crate::aws::worker::ENDPOINT_ATTRIBUTE;
@@ -62,18 +64,22 @@ impl SqsQueue {
         }
     }
 
-    /// One `SendMessageBatch` of `bodies`, resending what SQS refused
-    /// until all are in or [`ATTEMPTS`] run out.
-    #[tracing::instrument(skip_all, fields(messages = bodies.len()))]
+    /// One `SendMessageBatch` of the messages `call` (positions in
+    /// `bodies`), resending what SQS refused until all are in or
+    /// [`ATTEMPTS`] run out. Says which it could not queue, and why.
+    #[tracing::instrument(skip_all, fields(messages = call.len()))]
     async fn send(
         &self,
         bodies: &[String],
+        call: &[usize],
         endpoint: Option<&MessageAttributeValue>,
-    ) -> Result<(), QueueError> {
-        // Entry ids are positions: unique within the call, as SQS wants.
-        let mut pending: Vec<usize> = (0..bodies.len()).collect();
+    ) -> Result<(), (String, Vec<usize>)> {
+        let mut pending = call.to_vec();
+        let mut refused = Vec::new();
+        let mut reason = String::new();
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
+            // Entry ids are positions: unique within the call, as SQS wants.
             let entries = pending
                 .iter()
                 .map(|&i| {
@@ -84,9 +90,9 @@ impl SqsQueue {
                             endpoint.map(|e| [(ENDPOINT_ATTRIBUTE.to_owned(), e.clone())].into()),
                         )
                         .build()
-                        .map_err(|e| QueueError::Backend(format!("batch entry: {e}")))
                 })
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| (format!("batch entry: {e}"), pending.clone()))?;
             let out = self
                 .client
                 .get()
@@ -95,106 +101,138 @@ impl SqsQueue {
                 .set_entries(Some(entries))
                 .send()
                 .await
-                .map_err(call_error)?;
+                .map_err(|e| (call_error(e), pending.clone()))?;
             let mut again = Vec::new();
             for failed in out.failed {
-                if failed.sender_fault {
-                    return Err(QueueError::Backend(format!(
-                        "SQS refused a batch: {}",
-                        failed.code
-                    )));
-                }
-                let i = failed
+                let Some(i) = failed
                     .id
                     .parse::<usize>()
                     .ok()
-                    .filter(|i| *i < bodies.len());
-                let Some(i) = i else {
-                    return Err(QueueError::Backend(format!(
-                        "SQS reported an unknown entry {:?}",
-                        failed.id
-                    )));
+                    .filter(|i| pending.contains(i))
+                else {
+                    tracing::warn!(id = %failed.id, "SQS reported an entry it was not sent");
+                    continue;
                 };
-                tracing::info!(code = %failed.code, attempt, "SQS entry not taken; sending again");
-                again.push(i);
-            }
-            if again.is_empty() {
-                return Ok(());
+                if failed.sender_fault {
+                    // The request's own fault: sending it again changes nothing.
+                    reason = format!("SQS refused a batch: {}", failed.code);
+                    refused.push(i);
+                } else {
+                    tracing::info!(code = %failed.code, attempt, "SQS entry not taken; sending again");
+                    again.push(i);
+                }
             }
             pending = again;
+            if pending.is_empty() {
+                break;
+            }
             if attempt < ATTEMPTS {
                 tokio::time::sleep(backoff).await;
                 backoff *= 2;
+            } else {
+                reason = format!("SQS did not take a batch in {ATTEMPTS} attempts");
             }
         }
-        Err(QueueError::Backend(format!(
-            "{} fan-out batches not taken by SQS after {ATTEMPTS} attempts",
-            pending.len()
-        )))
+        refused.extend(pending);
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err((reason, refused))
+        }
     }
 }
 
 #[async_trait]
 impl Queue for SqsQueue {
+    /// Queues what it can; on failure, the error holds exactly the batches
+    /// SQS does not have (the core posts those directly).
     async fn enqueue(&self, batches: Vec<FanoutBatch>) -> Result<(), QueueError> {
-        let bodies = batches
+        let all = |reason: String, batches: Vec<FanoutBatch>| QueueError {
+            reason,
+            unsent: batches,
+        };
+        let bodies = match batches
             .iter()
-            .map(|b| {
-                serde_json::to_string(b)
-                    .map_err(|e| QueueError::Backend(format!("fan-out batch as JSON: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let endpoint = match self.endpoint.as_ref().and_then(|f| f()) {
-            Some(e) => Some(
-                MessageAttributeValue::builder()
-                    .data_type("String")
-                    .string_value(e)
-                    .build()
-                    .map_err(|e| QueueError::Backend(format!("endpoint attribute: {e}")))?,
-            ),
-            None => None,
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(b) => b,
+            Err(e) => return Err(all(format!("fan-out batch as JSON: {e}"), batches)),
+        };
+        let endpoint = self.endpoint.as_ref().and_then(|f| f()).map(|e| {
+            MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(e)
+                .build()
+        });
+        let endpoint = match endpoint.transpose() {
+            Ok(e) => e,
+            Err(e) => return Err(all(format!("endpoint attribute: {e}"), batches)),
         };
         // SQS counts an attribute's name, type and value in the size.
         let extra = endpoint.as_ref().map_or(0, |e| {
             ENDPOINT_ATTRIBUTE.len() + "String".len() + e.string_value().map_or(0, str::len)
         });
-        let calls = pack(bodies, extra)?;
+        let sizes: Vec<usize> = bodies.iter().map(|b| b.len() + extra).collect();
+        let (calls, too_big) = pack(&sizes);
+        let mut unsent: Vec<usize> = too_big;
+        let mut reason = String::new();
+        if !unsent.is_empty() {
+            reason = format!("a fan-out batch is over SQS's {MAX_CALL_BYTES} bytes");
+        }
         // A few calls at most (10 messages each): all at once.
-        try_join_all(calls.iter().map(|call| self.send(call, endpoint.as_ref()))).await?;
-        Ok(())
+        let results = join_all(
+            calls
+                .iter()
+                .map(|call| self.send(&bodies, call, endpoint.as_ref())),
+        )
+        .await;
+        for (why, refused) in results.into_iter().filter_map(Result::err) {
+            reason = why;
+            unsent.extend(refused);
+        }
+        if unsent.is_empty() {
+            return Ok(());
+        }
+        unsent.sort_unstable();
+        let unsent = batches
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| unsent.binary_search(i).is_ok())
+            .map(|(_, b)| b)
+            .collect();
+        Err(QueueError { reason, unsent })
     }
 }
 
-/// Groups message bodies into `SendMessageBatch` calls of at most
-/// [`MAX_ENTRIES`] messages and [`MAX_CALL_BYTES`] bytes, in order, each
-/// message counting its body and `extra` bytes of attributes. A message
-/// over the limit alone cannot be sent at all.
-pub fn pack(bodies: Vec<String>, extra: usize) -> Result<Vec<Vec<String>>, QueueError> {
-    let mut calls: Vec<Vec<String>> = Vec::new();
+/// Groups messages of `sizes` bytes into `SendMessageBatch` calls of at
+/// most [`MAX_ENTRIES`] messages and [`MAX_CALL_BYTES`] bytes, in order,
+/// as positions; and the positions of those too big to send at all.
+pub fn pack(sizes: &[usize]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let mut calls: Vec<Vec<usize>> = Vec::new();
+    let mut too_big = Vec::new();
     let mut bytes = 0;
-    for body in bodies {
-        let size = body.len() + extra;
+    for (i, &size) in sizes.iter().enumerate() {
         if size > MAX_CALL_BYTES {
-            return Err(QueueError::Backend(format!(
-                "a fan-out batch is {size} bytes; SQS takes at most {MAX_CALL_BYTES}"
-            )));
+            too_big.push(i);
+            continue;
         }
         match calls.last_mut() {
             Some(call) if call.len() < MAX_ENTRIES && bytes + size <= MAX_CALL_BYTES => {
                 bytes += size;
-                call.push(body);
+                call.push(i);
             }
             _ => {
                 bytes = size;
-                calls.push(vec![body]);
+                calls.push(vec![i]);
             }
         }
     }
-    Ok(calls)
+    (calls, too_big)
 }
 
-/// A failed call as a [`QueueError`]: the service's code, never a body.
-fn call_error<E: ProvideErrorMetadata, R>(e: SdkError<E, R>) -> QueueError {
+/// Why a call failed: the service's code, never a body.
+fn call_error<E: ProvideErrorMetadata, R>(e: SdkError<E, R>) -> String {
     let why = match &e {
         SdkError::ServiceError(ctx) => ctx.err().code().unwrap_or("unknown error").to_owned(),
         SdkError::TimeoutError(_) => "timed out".into(),
@@ -202,7 +240,7 @@ fn call_error<E: ProvideErrorMetadata, R>(e: SdkError<E, R>) -> QueueError {
         SdkError::ResponseError(_) => "unreadable response from SQS".into(),
         _ => "the request could not be built".into(),
     };
-    QueueError::Backend(format!("SendMessageBatch: {why}"))
+    format!("SendMessageBatch: {why}")
 }
 
 #[cfg(test)]

@@ -10,39 +10,38 @@ use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http
 use super::*;
 use crate::aws::moto;
 
-fn sizes(calls: &[Vec<String>]) -> Vec<usize> {
+fn counts(calls: &[Vec<usize>]) -> Vec<usize> {
     calls.iter().map(Vec::len).collect()
 }
 
 #[test]
 fn packs_ten_to_a_call() {
-    let calls = pack((0..23).map(|i| i.to_string()).collect(), 0).unwrap();
-    assert_eq!(sizes(&calls), [10, 10, 3]);
-    let flat: Vec<String> = calls.into_iter().flatten().collect();
-    assert_eq!(flat, (0..23).map(|i| i.to_string()).collect::<Vec<_>>());
+    let (calls, too_big) = pack(&[1; 23]);
+    assert_eq!(counts(&calls), [10, 10, 3]);
+    assert!(too_big.is_empty());
+    let flat: Vec<usize> = calls.into_iter().flatten().collect();
+    assert_eq!(flat, (0..23).collect::<Vec<_>>());
 }
 
 #[test]
 fn packs_by_size() {
-    let big = "x".repeat(100 * 1024);
     // 100 KiB each: two fit in 256 KiB, a third does not.
-    let calls = pack(vec![big.clone(); 5], 0).unwrap();
-    assert_eq!(sizes(&calls), [2, 2, 1]);
+    let (calls, _) = pack(&[100 * 1024; 5]);
+    assert_eq!(counts(&calls), [2, 2, 1]);
     // Exactly at the limit is one call of its own.
-    let full = "y".repeat(MAX_CALL_BYTES - 10);
-    let calls = pack(vec!["a".into(), full, "b".into()], 10).unwrap();
-    assert_eq!(sizes(&calls), [1, 1, 1]);
-    // Attributes count: 128 KiB bodies fit two to a call only bare.
-    let half = "h".repeat(MAX_CALL_BYTES / 2);
-    assert_eq!(sizes(&pack(vec![half.clone(); 2], 0).unwrap()), [2]);
-    assert_eq!(sizes(&pack(vec![half; 2], 1).unwrap()), [1, 1]);
-    assert!(pack(vec![], 0).unwrap().is_empty());
+    let (calls, _) = pack(&[1, MAX_CALL_BYTES, 1]);
+    assert_eq!(counts(&calls), [1, 1, 1]);
+    let half = MAX_CALL_BYTES / 2;
+    assert_eq!(counts(&pack(&[half, half]).0), [2]);
+    assert_eq!(counts(&pack(&[half + 1, half]).0), [1, 1]);
+    assert!(pack(&[]).0.is_empty());
 }
 
 #[test]
-fn a_body_over_the_limit_is_refused() {
-    let err = pack(vec!["z".repeat(MAX_CALL_BYTES)], 1).unwrap_err();
-    assert!(err.to_string().contains("at most"), "{err}");
+fn a_message_over_the_limit_is_set_aside() {
+    let (calls, too_big) = pack(&[5, MAX_CALL_BYTES + 1, 5]);
+    assert_eq!(calls, [vec![0, 2]]);
+    assert_eq!(too_big, [1]);
 }
 
 fn batch(n: usize, frame_bytes: usize) -> FanoutBatch {
@@ -133,19 +132,21 @@ async fn refused_entries_are_sent_again() {
 }
 
 #[tokio::test]
-async fn a_refusal_that_is_the_requests_fault_fails_at_once() {
+async fn a_refusal_that_is_the_requests_fault_is_not_resent() {
     let rule = mock!(Client::send_message_batch).then_output(|| {
         SendMessageBatchOutput::builder()
-            .set_successful(Some(vec![]))
-            .failed(refused("0", true))
+            .successful(ok("0"))
+            .failed(refused("1", true))
             .build()
             .unwrap()
     });
     let err = mocked(&[&rule])
-        .enqueue(vec![batch(0, 10)])
+        .enqueue(vec![batch(0, 10), batch(1, 10)])
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("InvalidParameterValue"), "{err}");
+    assert!(err.reason.contains("InvalidParameterValue"), "{err}");
+    // Only the refused batch is unsent: the other is queued.
+    assert_eq!(err.unsent, [batch(1, 10)]);
     assert_eq!(rule.num_calls(), 1);
 }
 
@@ -166,7 +167,8 @@ async fn refusals_that_outlast_the_retries_fail() {
         .enqueue(vec![batch(0, 10)])
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("after 4 attempts"), "{err}");
+    assert!(err.reason.contains("in 4 attempts"), "{err}");
+    assert_eq!(err.unsent, [batch(0, 10)]);
     assert_eq!(rule.num_calls(), ATTEMPTS as usize);
 }
 
@@ -261,6 +263,11 @@ async fn a_missing_queue_is_an_error() {
         return;
     };
     let queue = SqsQueue::new(OnFirstUse::ready(client), format!("{url}-gone"));
-    let err = queue.enqueue(vec![batch(0, 10)]).await.unwrap_err();
-    assert!(err.to_string().contains("SendMessageBatch"), "{err}");
+    let err = queue
+        .enqueue(vec![batch(0, 10), batch(1, MAX_CALL_BYTES)])
+        .await
+        .unwrap_err();
+    assert!(err.reason.contains("SendMessageBatch"), "{err}");
+    // Every batch comes back: the one the call failed, and the one too big.
+    assert_eq!(err.unsent, [batch(0, 10), batch(1, MAX_CALL_BYTES)]);
 }

@@ -360,23 +360,6 @@ async fn auto_where_comprehend_is_not_offered_is_dropped_quietly() {
     assert_eq!(other.num_calls(), 2);
 }
 
-/// A push that keeps every frame, by connection.
-#[derive(Default)]
-struct Frames(std::sync::Mutex<Vec<(String, serde_json::Value)>>);
-
-#[async_trait::async_trait]
-impl crate::ports::Push for Frames {
-    async fn post(
-        &self,
-        to: &crate::model::ConnectionId,
-        frame: &str,
-    ) -> Result<(), crate::ports::PushError> {
-        let frame = serde_json::from_str(frame).unwrap();
-        self.0.lock().unwrap().push((to.as_str().to_owned(), frame));
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_chat_message_sent_as_auto_falls_back_to_the_senders_language() {
     use std::sync::Arc;
@@ -390,7 +373,7 @@ async fn a_chat_message_sent_as_auto_falls_back_to_the_senders_language() {
     let from_ja = mock!(Client::translate_text)
         .match_requests(|r| r.source_language_code() == Some("ja"))
         .then_output(|| output("Good morning", "ja", "en"));
-    let frames = Arc::new(Frames::default());
+    let frames = Arc::new(crate::testing::RecordingPush::default());
     let app = App::new(
         Arc::new(crate::store::MemoryStore::in_memory()),
         Arc::new(engine(&[&auto, &from_ja])),
@@ -411,7 +394,8 @@ async fn a_chat_message_sent_as_auto_falls_back_to_the_senders_language() {
         .await
         .unwrap();
     }
-    frames.0.lock().unwrap().clear();
+    frames.take("ja-sender");
+    frames.take("en-reader");
     for _ in 0..2 {
         app.message(
             &ConnectionId::new("ja-sender"),
@@ -419,18 +403,16 @@ async fn a_chat_message_sent_as_auto_falls_back_to_the_senders_language() {
         )
         .await;
     }
-    let frames = frames.0.lock().unwrap();
-    let errors: Vec<_> = frames
+    let (mine, read) = (frames.take("ja-sender"), frames.take("en-reader"));
+    let errors: Vec<_> = mine
         .iter()
-        .filter(|(_, f)| f["type"] == "error" || f.get("error").is_some_and(|e| !e.is_null()))
+        .chain(&read)
+        .filter(|f| f["type"] == "error" || f.get("error").is_some_and(|e| !e.is_null()))
         .collect();
     assert!(errors.is_empty(), "no error reaches anyone: {errors:?}");
-    let read: Vec<_> = frames
-        .iter()
-        .filter(|(to, f)| to == "en-reader" && f["type"] == "message")
-        .collect();
-    assert_eq!(read.len(), 2, "{frames:?}");
-    for (_, f) in read {
+    let read: Vec<_> = read.iter().filter(|f| f["type"] == "message").collect();
+    assert_eq!(read.len(), 2, "{read:?}");
+    for f in read {
         assert_eq!(f["sourceLang"], "ja", "the sender's language: {f}");
         assert_eq!(f["text"], "Good morning", "{f}");
         assert_eq!(f["translated"], true, "{f}");

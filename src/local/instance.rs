@@ -1,0 +1,66 @@
+//! This server's instance id: given with `--instance-id`, else kept in the
+//! data directory (`instance-id`, made on first start), so a restart on the
+//! same data knows which connection rows were its own. With the memory
+//! store nothing outlives the process, so a fresh id will do.
+
+use std::path::Path;
+
+use super::server::ServeError;
+use crate::config::{ServeConfig, StoreKind};
+
+/// The file in `--data` that keeps the id.
+pub const FILE_NAME: &str = "instance-id";
+
+pub fn id(config: &ServeConfig) -> Result<String, ServeError> {
+    if let Some(id) = &config.instance_id {
+        return Ok(id.clone());
+    }
+    if config.store == StoreKind::Memory {
+        return Ok(fresh());
+    }
+    kept_in(&config.data_dir)
+}
+
+fn fresh() -> String {
+    ulid::Ulid::generate().to_string().to_lowercase()
+}
+
+fn kept_in(dir: &Path) -> Result<String, ServeError> {
+    let path = dir.join(FILE_NAME);
+    let failed = |source| ServeError::Instance {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => return Ok(id.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(failed(e)),
+    }
+    let id = fresh();
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    std::fs::write(&path, format!("{id}\n")).map_err(failed)?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_across_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = ServeConfig {
+            store: StoreKind::Redb,
+            data_dir: dir.path().join("data"),
+            ..ServeConfig::default()
+        };
+        let first = id(&config).unwrap();
+        assert_eq!(id(&config).unwrap(), first);
+        let given = ServeConfig {
+            instance_id: Some("mine".into()),
+            ..config
+        };
+        assert_eq!(id(&given).unwrap(), "mine");
+    }
+}
