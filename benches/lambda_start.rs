@@ -13,19 +13,20 @@
 //! the first time); `BENCH_NO_BUILD=1` measures what is already built.
 
 mod common;
+mod lambda_stubs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use common::{Table, ms, percentile, size, verdict};
+use lambda_stubs::{dynamodb_stub, read_request};
 
 /// Interleaved starts measured per binary (after one unmeasured start each).
 const RUNS: usize = 30;
@@ -129,60 +130,6 @@ fn lambda_env(api: &str, dynamodb: &str) -> Vec<(&'static str, String)> {
         ("_HANDLER", "bootstrap".into()),
         ("TZ", ":UTC".into()),
     ]
-}
-
-/// Reads one HTTP/1.1 request (head and `content-length` body); its head.
-async fn read_request(stream: &mut TcpStream) -> Option<String> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-    let length = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    while buf.len() < end + length {
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    Some(head)
-}
-
-/// A DynamoDB that answers `{}` to everything, counting its connections.
-async fn dynamodb_stub() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let connections = Arc::new(AtomicUsize::new(0));
-    let count = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                while read_request(&mut stream).await.is_some() {
-                    let reply = "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\n\
-                                 content-length: 2\r\n\r\n{}";
-                    if stream.write_all(reply.as_bytes()).await.is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    (url, connections)
 }
 
 /// One cold start: (init, first request, DynamoDB connections opened).
@@ -350,10 +297,23 @@ async fn main() {
             init_ratio = r_init;
         }
         let x = |r: Option<f64>| r.map_or("—".into(), |r| format!("{r:.2}×"));
-        let conns = match (s.connections.iter().min(), s.connections.iter().max()) {
-            (Some(a), Some(b)) if a == b => a.to_string(),
-            (Some(a), Some(b)) => format!("{a}–{b}"),
-            _ => "—".into(),
+        // How many starts opened how many connections: "1 ×27, 2 ×3".
+        let mut seen: Vec<(usize, usize)> = Vec::new();
+        for &c in &s.connections {
+            match seen.iter_mut().find(|(n, _)| *n == c) {
+                Some((_, k)) => *k += 1,
+                None => seen.push((c, 1)),
+            }
+        }
+        seen.sort_unstable();
+        let conns = match seen.as_slice() {
+            [] => "—".into(),
+            [(n, _)] => n.to_string(),
+            many => many
+                .iter()
+                .map(|(n, k)| format!("{n} ×{k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
         table.row(vec![
             (*name).into(),
