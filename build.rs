@@ -36,4 +36,22 @@ fn main() {
     }
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("contract_limits.rs");
     std::fs::write(dest, out).unwrap();
+
+    lambda_link_args();
+}
+
+/// `honyaku-lambda` on Linux/glibc (what Lambda runs) is linked at a fixed
+/// address (`-no-pie`): a position-independent build of it carries about
+/// 40,000 relative relocations that the loader applies, dirtying some 150
+/// pages, at every cold start; without them the start is a hello-world's
+/// (BENCHMARKS.md, "Lambda start"). Only that binary: the link argument
+/// is for it alone.
+fn lambda_link_args() {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    if std::env::var_os("CARGO_FEATURE_AWS").is_some()
+        && var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+    {
+        println!("cargo::rustc-link-arg-bin=honyaku-lambda=-no-pie");
+    }
 }
