@@ -156,6 +156,12 @@ pub async fn run(
 }
 
 impl Prepared {
+    /// The core this server runs, its store included (the simulated AWS
+    /// fan-out bench drives a second core on the same store).
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
     /// Serves until `shutdown` resolves, then closes every connection (each
     /// gets `$disconnect`) and returns.
     pub async fn run(

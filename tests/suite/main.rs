@@ -20,6 +20,8 @@ mod load;
 mod management;
 mod rest;
 mod serve;
+#[cfg(feature = "aws")]
+mod shared_limits;
 mod store_contract;
 mod translator_contract;
 mod wire;
