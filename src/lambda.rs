@@ -36,11 +36,8 @@ pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
                 lang: q.first("lang").map(str::to_owned),
                 name: q.first("name").map(str::to_owned),
                 token: q.first("token").map(str::to_owned),
-                origin: event
-                    .headers
-                    .get(http::header::ORIGIN)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
+                origin: header(&event, http::header::ORIGIN),
+                host: header(&event, http::header::HOST),
             };
             match app.connect(id, params, ctx.connected_at).await {
                 Ok(()) => ok(),
@@ -60,6 +57,14 @@ pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
         }
         None => response(400, "bad_request", "the event has no routeKey"),
     }
+}
+
+fn header(event: &ApiGatewayWebsocketProxyRequest, name: http::HeaderName) -> Option<String> {
+    event
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// The frame as text; a binary frame arrives base64-encoded and, not being

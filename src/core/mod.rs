@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 pub use fanout::FanoutPlan;
 pub use history::Cursor;
-pub use policy::{Policy, TokenSecret};
+pub use policy::{MIN_TOKEN_SECRET_BYTES, Policy, TokenSecret, WeakTokenSecret};
 pub use rest::{RestError, TranslateRequest};
 pub use routes::ConnectParams;
 

@@ -23,6 +23,8 @@ pub struct ConnectParams {
     pub token: Option<String>,
     /// The handshake's `Origin` header.
     pub origin: Option<String>,
+    /// The handshake's `Host` header: the page's own origin is allowed.
+    pub host: Option<String>,
 }
 
 impl App {
@@ -39,6 +41,7 @@ impl App {
         let opened = access::admit(
             &self.policy,
             params.origin.as_deref(),
+            params.host.as_deref(),
             params.token.as_deref(),
             asked.as_ref(),
             connected_at / 1000,
