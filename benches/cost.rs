@@ -13,20 +13,13 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
-use chrono::NaiveDate;
 use serde_json::json;
 
 use honyaku::core::{App, ConnectParams};
-use honyaku::model::{
-    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
-    Translation, TranslationRecord, UserName,
-};
-use honyaku::ports::{
-    HistoryPage, Push, PushError, PutOutcome, Store, StoreError, TranslateError, Translator,
-};
-use honyaku::store::MemoryStore;
-use honyaku::translate::PseudoTranslator;
+use honyaku::model::ConnectionId;
+use honyaku::ports::Store;
+use honyaku::store::{Hooked, MemoryStore, StoreOp};
+use honyaku::testing::{CountingTranslator, FailNext, RecordingPush};
 
 use common::{Table, verdict};
 
@@ -40,172 +33,48 @@ const MESSAGES: usize = 45;
 /// `translate`s sent first by another member, not measured.
 const WARM_UP: usize = 5;
 
-/// Calls by name, shared by the wrappers of one App.
-#[derive(Default)]
-struct Calls(Mutex<BTreeMap<&'static str, u64>>);
-
-impl Calls {
-    fn add(&self, name: &'static str) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(name)
-            .or_default() += 1;
-    }
-
-    fn take(&self) -> BTreeMap<&'static str, u64> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-/// Store operations: the names of the `Store` methods that read.
-const READS: [&str; 6] = [
-    "get_connection",
-    "room_members",
-    "has_client_msg",
-    "messages_before",
-    "connections_before",
-    "rest_translations",
+/// Store operations that read.
+const READS: [StoreOp; 9] = [
+    StoreOp::GetConnection,
+    StoreOp::RoomCount,
+    StoreOp::RoomMembers,
+    StoreOp::HasClientMsg,
+    StoreOp::MessagesBefore,
+    StoreOp::ConnectionsBefore,
+    StoreOp::ConnectionsOfInstance,
+    StoreOp::RestTranslations,
+    StoreOp::Delivery,
 ];
 
-struct CountingStore {
-    inner: MemoryStore,
-    calls: Arc<Calls>,
+/// The calls made since the last `take`, by name: store operations as
+/// the store hook saw them, engine calls and posts from the doubles.
+struct Calls {
+    store: Arc<Hooked<FailNext>>,
+    engine: Arc<CountingTranslator>,
+    push: Arc<RecordingPush>,
+    seen: Mutex<(usize, usize)>,
 }
 
-#[async_trait]
-impl Store for CountingStore {
-    async fn put_connection(&self, conn: &Connection) -> Result<(), StoreError> {
-        self.calls.add("put_connection");
-        self.inner.put_connection(conn).await
-    }
-
-    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
-        self.calls.add("get_connection");
-        self.inner.get_connection(id).await
-    }
-
-    async fn update_connection(
-        &self,
-        old: &Connection,
-        new: &Connection,
-    ) -> Result<(), StoreError> {
-        self.calls.add("update_connection");
-        self.inner.update_connection(old, new).await
-    }
-
-    async fn delete_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
-        self.calls.add("delete_connection");
-        self.inner.delete_connection(id).await
-    }
-
-    async fn room_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError> {
-        self.calls.add("room_members");
-        self.inner.room_members(room).await
-    }
-
-    async fn has_client_msg(
-        &self,
-        room: &RoomName,
-        sender: &UserName,
-        id: &ClientMsgId,
-    ) -> Result<bool, StoreError> {
-        self.calls.add("has_client_msg");
-        self.inner.has_client_msg(room, sender, id).await
-    }
-
-    async fn put_message(&self, msg: &Message) -> Result<PutOutcome, StoreError> {
-        self.calls.add("put_message");
-        self.inner.put_message(msg).await
-    }
-
-    async fn messages_before(
-        &self,
-        room: &RoomName,
-        before: Option<&MessageKey>,
-        limit: usize,
-    ) -> Result<HistoryPage, StoreError> {
-        self.calls.add("messages_before");
-        self.inner.messages_before(room, before, limit).await
-    }
-
-    async fn connections_before(&self, cutoff_ms: i64) -> Result<Vec<Connection>, StoreError> {
-        self.calls.add("connections_before");
-        self.inner.connections_before(cutoff_ms).await
-    }
-
-    async fn put_translation(
-        &self,
-        room: &RoomName,
-        key: &MessageKey,
-        lang: Lang,
-        translation: &Translation,
-    ) -> Result<(), StoreError> {
-        self.calls.add("put_translation");
-        self.inner
-            .put_translation(room, key, lang, translation)
-            .await
-    }
-
-    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError> {
-        self.calls.add("put_rest_translation");
-        self.inner.put_rest_translation(record).await
-    }
-
-    async fn rest_translations(
-        &self,
-        day: NaiveDate,
-        limit: usize,
-    ) -> Result<Vec<TranslationRecord>, StoreError> {
-        self.calls.add("rest_translations");
-        self.inner.rest_translations(day, limit).await
+impl Calls {
+    fn take(&self) -> BTreeMap<&'static str, u64> {
+        let mut out: BTreeMap<&'static str, u64> = BTreeMap::new();
+        for (op, n) in self.store.hook().all_calls() {
+            let name: &'static str = Box::leak(format!("{op:?}").into_boxed_str());
+            out.insert(name, n as u64);
+        }
+        self.store.hook().reset_calls();
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let (engine, posts) = (self.engine.calls(), self.push.posts());
+        out.insert("engine.translate", (engine - seen.0) as u64);
+        out.insert("push.post", (posts - seen.1) as u64);
+        *seen = (engine, posts);
+        out.retain(|_, v| *v > 0);
+        out
     }
 }
 
-struct CountingEngine {
-    calls: Arc<Calls>,
-}
-
-#[async_trait]
-impl Translator for CountingEngine {
-    async fn translate(
-        &self,
-        text: &str,
-        from: Lang,
-        to: Lang,
-    ) -> Result<Translation, TranslateError> {
-        self.calls.add("engine.translate");
-        PseudoTranslator.translate(text, from, to).await
-    }
-
-    async fn detect(&self, text: &str) -> Option<Lang> {
-        self.calls.add("engine.detect");
-        PseudoTranslator.detect(text).await
-    }
-}
-
-/// Records what would be posted: counts only.
-struct RecordingPush {
-    calls: Arc<Calls>,
-}
-
-#[async_trait]
-impl Push for RecordingPush {
-    async fn post(&self, _to: &ConnectionId, _frame: &str) -> Result<(), PushError> {
-        self.calls.add("push.post");
-        Ok(())
-    }
-
-    async fn close(
-        &self,
-        _to: &ConnectionId,
-        _code: u16,
-        _r: &'static str,
-    ) -> Result<(), PushError> {
-        self.calls.add("push.close");
-        Ok(())
-    }
+fn is_read(name: &str) -> bool {
+    READS.iter().any(|op| format!("{op:?}") == name)
 }
 
 /// Averages over `n` of one kind of call, as a per-call figure.
@@ -229,9 +98,9 @@ impl Cost {
         let is_store = |k: &str| !k.contains('.');
         Cost {
             engine: sum(&|k| k.starts_with("engine.")),
-            reads: sum(&|k| is_store(k) && READS.contains(&k)),
-            writes: sum(&|k| is_store(k) && !READS.contains(&k)),
-            member_queries: per(calls.get("room_members").copied().unwrap_or(0)),
+            reads: sum(&|k| is_store(k) && is_read(k)),
+            writes: sum(&|k| is_store(k) && !is_read(k)),
+            member_queries: per(calls.get("RoomMembers").copied().unwrap_or(0)),
             posts: per(calls.get("push.post").copied().unwrap_or(0)),
             time: time / n as u32,
             by_name: calls.iter().map(|(k, v)| (*k, per(*v))).collect(),
@@ -249,19 +118,17 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let calls = Arc::new(Calls::default());
-    let app = App::new(
-        Arc::new(CountingStore {
-            inner: MemoryStore::in_memory(),
-            calls: calls.clone(),
-        }),
-        Arc::new(CountingEngine {
-            calls: calls.clone(),
-        }),
-        Arc::new(RecordingPush {
-            calls: calls.clone(),
-        }),
-    );
+    let memory: Arc<dyn Store> = Arc::new(MemoryStore::in_memory());
+    let store = Arc::new(Hooked::new(memory, FailNext::default()));
+    let engine = Arc::new(CountingTranslator::default());
+    let push = Arc::new(RecordingPush::default());
+    let app = App::new(store.clone(), engine.clone(), push.clone());
+    let calls = Arc::new(Calls {
+        store,
+        engine,
+        push,
+        seen: Mutex::new((0, 0)),
+    });
     Fixture { app, calls }
 }
 

@@ -138,10 +138,10 @@ pub struct ServeConfig {
     /// signatures by this key, from any peer; loopback peers only when
     /// `None`.
     pub management_key: Option<ManagementKey>,
-    /// This server's id, stored on the rows of its connections so that a
-    /// restart removes its own leftovers and no other instance's
-    /// (`--instance-id`, or the `instance-id` file in the data directory).
-    pub instance_id: String,
+    /// This server's instance id, written on its connection rows so a
+    /// restart can clear what a crash left; `None`: kept in the data
+    /// directory (`instance-id`), made on first start.
+    pub instance_id: Option<String>,
 }
 
 impl Default for ServeConfig {
@@ -164,17 +164,9 @@ impl Default for ServeConfig {
             max_connections_per_ip: None,
             header_read_timeout: HEADER_READ_TIMEOUT,
             management_key: None,
-            instance_id: new_instance_id(),
+            instance_id: None,
         }
     }
-}
-
-/// A fresh instance id: 16 random bytes as 32 lowercase hex digits.
-pub fn new_instance_id() -> String {
-    rand::random::<[u8; 16]>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// An instance id: 1 to 64 of `A-Z a-z 0-9 _ -`.
@@ -274,8 +266,6 @@ mod tests {
         for bad in ["", "AKID", "AKID:", ":secret"] {
             assert!(bad.parse::<ManagementKey>().is_err(), "{bad}");
         }
-        assert_eq!(new_instance_id().len(), 32);
-        assert_ne!(new_instance_id(), new_instance_id());
         assert_eq!(parse_instance_id(" host-1 ").unwrap(), "host-1");
         assert!(parse_instance_id("a/b").is_err());
         assert!(parse_instance_id(&"x".repeat(65)).is_err());

@@ -36,8 +36,10 @@ pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
                 lang: q.first("lang").map(str::to_owned),
                 name: q.first("name").map(str::to_owned),
                 token: q.first("token").map(str::to_owned),
+                client: q.first("client").map(str::to_owned),
                 origin: header(&event, http::header::ORIGIN),
                 host: header(&event, http::header::HOST),
+                source_ip: ctx.identity.source_ip.clone(),
             };
             match app.connect(id, params, ctx.connected_at).await {
                 Ok(()) => ok(),
@@ -59,7 +61,11 @@ pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
     }
 }
 
-fn header(event: &ApiGatewayWebsocketProxyRequest, name: http::HeaderName) -> Option<String> {
+/// A header of the handshake, if present and readable.
+fn header(
+    event: &ApiGatewayWebsocketProxyRequest,
+    name: http::header::HeaderName,
+) -> Option<String> {
     event
         .headers
         .get(name)

@@ -26,11 +26,14 @@
 //!   Embedded Metric Format lines.
 //! - [`ports`]: `Store`, `Translator`, `Push`.
 //! - [`model`]: parsed domain types; [`limits`]: every limit; [`config`]:
-//!   typed configuration.
+//!   typed configuration; [`contract`]: the languages the page shares.
+//! - `testing` (feature `testing`): shared test doubles and
+//!   `start_server`.
 
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod config;
+pub mod contract;
 pub mod core;
 pub mod lambda;
 pub mod limits;
@@ -43,4 +46,6 @@ pub mod protocol;
 #[cfg(feature = "aws")]
 pub mod push;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod translate;

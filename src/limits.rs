@@ -1,40 +1,56 @@
-//! Every limit in one place. The numbers are API Gateway's and Amazon
-//! Translate's, so local mode fails exactly where AWS would.
+//! Every limit and default in one place. The numbers are API Gateway's,
+//! DynamoDB's, SQS's and Amazon Translate's, so local mode fails exactly
+//! where AWS would. The ones the page needs too (text and name sizes,
+//! history and members pages, frame sizes) come from `web/contract.json`
+//! through `build.rs`.
 
 use std::time::Duration;
 
-/// Largest WebSocket frame API Gateway accepts (32 KB).
-pub const MAX_FRAME_BYTES: usize = 32 * 1024;
-/// Largest WebSocket message API Gateway accepts, and the largest
-/// management API payload (128 KB).
-pub const MAX_MESSAGE_BYTES: usize = 128 * 1024;
-/// Largest text Amazon Translate takes in one call, in UTF-8 bytes.
-pub const MAX_TEXT_BYTES: usize = 10_000;
-/// Room names: 1 to 64 characters of `A-Z a-z 0-9 _ -`.
-pub const MAX_ROOM_CHARS: usize = 64;
-/// Display names: 1 to 32 Unicode characters after trimming.
-pub const MAX_NAME_CHARS: usize = 32;
-/// `clientMsgId`: at most 64 characters.
-pub const MAX_CLIENT_MSG_ID_CHARS: usize = 64;
-/// `history` page size.
-pub const HISTORY_DEFAULT_LIMIT: u32 = 50;
-pub const HISTORY_MAX_LIMIT: u32 = 100;
+include!(concat!(env!("OUT_DIR"), "/contract_limits.rs"));
+
+/// A `typing` is relayed at most once per connection in this interval.
+pub const TYPING_INTERVAL: Duration = Duration::from_millis(TYPING_INTERVAL_MS as u64);
+/// DynamoDB's item size limit (400 KB, names and values together). Every
+/// store enforces it.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+/// `BatchWriteItem` takes at most 25 requests.
+pub const BATCH_WRITE_MAX: usize = 25;
+/// One SQS message, and one `SendMessageBatch` call, at most 256 KiB.
+pub const MAX_QUEUE_MESSAGE_BYTES: usize = 256 * 1024;
+/// One `SendMessageBatch` call takes at most 10 messages.
+pub const QUEUE_BATCH_MAX: usize = 10;
+/// A fan-out batch's JSON stays under this, leaving room for SQS's
+/// attributes within its 256 KiB.
+pub const FANOUT_BATCH_BYTES: usize = 200 * 1024;
+/// Recipients in one fan-out batch (each id is ~20 bytes of JSON).
+pub const FANOUT_BATCH_RECIPIENTS: usize = 1000;
+
 /// API Gateway closes a connection idle for 10 minutes.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// API Gateway closes every connection after 2 hours.
 pub const MAX_CONNECTION_DURATION: Duration = Duration::from_secs(2 * 60 * 60);
+/// API Gateway gives one integration (one route) 29 seconds.
+pub const INTEGRATION_TIMEOUT: Duration = Duration::from_secs(29);
 /// Rows about a connection outlive it by this much before TTL expiry, so a
 /// late `$disconnect` still finds them.
 pub const TTL_MARGIN: Duration = Duration::from_secs(10 * 60);
-/// Concurrent posts while fanning one message out.
-pub const FANOUT_CONCURRENCY: usize = 32;
+/// A connection this young may still be inside its own `$connect` (a
+/// gateway cannot deliver to it yet), so a Gone answer does not delete it,
+/// and the local sweep leaves it alone.
+pub const CONNECT_GRACE: Duration = Duration::from_secs(30);
+/// Concurrent posts while fanning one message out directly.
+pub const FANOUT_CONCURRENCY: usize = 64;
 /// Concurrent engine calls while translating history on demand.
 pub const HISTORY_TRANSLATE_CONCURRENCY: usize = 8;
-/// Frames queued for one local connection before it counts as too slow.
+/// Frames queued for one local connection; a reader that lets more pile
+/// up is closed with 1013 so it reconnects and catches up from history.
 pub const LOCAL_SEND_QUEUE: usize = 1024;
 /// A `clientMsgId` stays used this long, so a client that reconnects and
 /// resends is still recognised.
 pub const CLIENT_MSG_ID_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// A fan-out batch's delivery marker lives this long (SQS keeps a message
+/// at most 14 days, but redeliveries come within minutes).
+pub const DELIVERY_MARKER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// One engine call may take this long; API Gateway gives the whole route 29 s.
 pub const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest body `POST /translate` accepts: room for a 10,000-byte text even
@@ -45,3 +61,28 @@ pub const MAX_REST_BODY_BYTES: usize = 64 * 1024;
 pub const MAX_REQUEST_HEAD_BYTES: usize = 10 * 1024;
 /// A request's line and headers must arrive within this long (slowloris).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+// ---- policy defaults (flags, environment and template parameters) ----
+
+/// Chat messages one sender may send per minute.
+pub const DEFAULT_MESSAGES_PER_MINUTE: u32 = 100;
+/// Refused frames after which a flooding connection is closed with 1008.
+pub const DEFAULT_STRIKES_BEFORE_CLOSE: u32 = 50;
+/// Members one room may hold.
+pub const DEFAULT_MAX_ROOM_MEMBERS: usize = 5_000;
+/// Characters one sender may have translated per hour.
+pub const DEFAULT_CHARS_PER_HOUR: u32 = 100_000;
+/// Characters the whole deployment may send to the engine per UTC day
+/// (about 15 USD a day at Amazon Translate's list price); 0 is unlimited.
+pub const DEFAULT_CHARS_PER_DAY: u64 = 1_000_000;
+/// Rooms larger than this get no `presence` and no `typing`.
+pub const DEFAULT_PRESENCE_MAX_MEMBERS: usize = 100;
+/// Recipients up to this many are posted directly; more go through the
+/// fan-out queue (when there is one).
+pub const DEFAULT_FANOUT_DIRECT_MAX: usize = 1_000;
+/// REST calls one source IP may make per minute.
+pub const DEFAULT_REST_PER_MINUTE: u32 = 60;
+/// Days messages and REST records are kept; 0 keeps them for ever.
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+/// The daily budget's alarm threshold, in percent.
+pub const BUDGET_ALARM_PERCENT: u64 = 80;

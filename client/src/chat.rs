@@ -232,7 +232,7 @@ impl<S: Screen> Chat<S> {
                 self.screen.warn(&self.render.note("reconnected"));
                 st.outbox.reconnected(&self.conn);
                 if self.interactive {
-                    self.catch_up(st, HISTORY_MAX_LIMIT);
+                    self.catch_up(st, HISTORY_MAX_LIMIT as u32);
                 }
             }
             Event::Ended(_) => unreachable!("handled by run"),
@@ -256,7 +256,9 @@ impl<S: Screen> Chat<S> {
                 st.refused += 1;
                 st.outbox.error(action.as_deref(), &self.conn);
             }
-            ServerFrame::Presence { .. } | ServerFrame::Pong { .. } => {}
+            ServerFrame::Presence { .. }
+            | ServerFrame::Pong { .. }
+            | ServerFrame::Typing { .. } => {}
         }
     }
 

@@ -65,7 +65,7 @@ impl Command {
             "name" => Self::Name(UserName::parse(need("a name")?).map_err(|e| e.to_string())?),
             "history" if arg.is_empty() => Self::History(HISTORY_DEFAULT),
             "history" => match arg.parse::<u32>() {
-                Ok(n) if (1..=HISTORY_MAX_LIMIT).contains(&n) => Self::History(n),
+                Ok(n) if (1..=HISTORY_MAX_LIMIT as u32).contains(&n) => Self::History(n),
                 _ => {
                     return Err(format!(
                         "/history takes a count from 1 to {HISTORY_MAX_LIMIT}"
@@ -98,7 +98,7 @@ impl Command {
                 limit: Some(*n),
                 before: None,
             },
-            Self::Members => ClientFrame::Members {},
+            Self::Members => ClientFrame::Members { after: None },
             _ => return None,
         })
     }

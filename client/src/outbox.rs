@@ -161,7 +161,7 @@ impl Outbox {
         self.quiet_by = Instant::now() + self.echo_timeout;
         if matches!(
             frame,
-            ClientFrame::Join { .. } | ClientFrame::History { .. } | ClientFrame::Members {}
+            ClientFrame::Join { .. } | ClientFrame::History { .. } | ClientFrame::Members { .. }
         ) {
             self.replies_due += 1;
         }
@@ -219,7 +219,7 @@ mod tests {
     }
 
     fn members() -> ClientFrame {
-        ClientFrame::Members {}
+        ClientFrame::Members { after: None }
     }
 
     #[test]

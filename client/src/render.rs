@@ -43,10 +43,12 @@ impl Renderer {
                 name,
                 lang,
                 count,
+                ..
             } => {
                 let verb = match event {
                     PresenceEvent::Join => "joined",
                     PresenceEvent::Leave => "left",
+                    PresenceEvent::Update => "changed",
                 };
                 self.note(&format!(
                     "{} ({}) {verb} {} · {count} here",
@@ -69,7 +71,7 @@ impl Renderer {
                 members.len(),
                 self.members(members)
             )),
-            ServerFrame::Members { room, members } => {
+            ServerFrame::Members { room, members, .. } => {
                 self.note(&format!("in {}: {}", clean(room), self.members(members)))
             }
             ServerFrame::History { room, messages, .. } => {
@@ -81,8 +83,9 @@ impl Renderer {
                 code,
                 message,
                 action,
+                ..
             } => self.error(code, message, action.as_deref()),
-            ServerFrame::Pong { .. } => return None,
+            ServerFrame::Pong { .. } | ServerFrame::Typing { .. } => return None,
         })
     }
 
@@ -285,12 +288,15 @@ mod tests {
             name: "Ben".into(),
             lang: "es".into(),
             count: 2,
+            tag: None,
+            previous_name: None,
         };
         assert_eq!(PLAIN.frame(&p).unwrap(), "* Ben (es) left lobby · 2 here");
         let e = ServerFrame::Error {
             code: "invalid_lang".into(),
             message: "unknown language code \"xx\"".into(),
             action: Some("join".into()),
+            client_msg_id: None,
         };
         assert_eq!(
             PLAIN.frame(&e).unwrap(),

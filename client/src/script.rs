@@ -78,7 +78,7 @@ pub async fn send(
                     }
                     break Ok(());
                 }
-                Some(Event::Frame { frame: Some(ServerFrame::Error { code, message, action }), .. })
+                Some(Event::Frame { frame: Some(ServerFrame::Error { code, message, action, .. }), .. })
                     if action.as_deref() == Some("translate") =>
                 {
                     break Err(ClientError::Refused(format!("the message: {}: {}", clean(&code), clean(&message))));

@@ -126,7 +126,7 @@ impl Function {
     /// Builds every SDK client once, for all the invocations to come.
     pub async fn init(config: &LambdaConfig) -> Self {
         let sdk = sdk::load(config.region.clone()).await;
-        let counters = Arc::new(Counters::default());
+        let counters = Arc::new(Counters::with_budget(config.policy().chars_per_day));
         let store: Arc<dyn Store> = Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
             &config.table,
@@ -136,7 +136,7 @@ impl Function {
         let push = Arc::new(ApiGatewayPush::new(sdk, config.push_endpoint.clone()));
         let push_port: Arc<dyn Push> = push.clone();
         let app = App::new(
-            Arc::new(Metered::new(store, counters.clone())),
+            Arc::new(Metered::store(store, counters.clone())),
             Arc::new(Metered::new(translator, counters.clone())),
             Arc::new(Metered::new(push_port, counters.clone())),
         )

@@ -12,7 +12,9 @@ use honyaku::config::{
     APERTIUM_INSTALL, ManagementKey, ServeConfig, StoreKind, TranslatorKind, parse_duration,
     parse_instance_id, parse_stage,
 };
+use honyaku::core::policy::retention_days;
 use honyaku::core::{Policy, TokenSecret, access};
+use honyaku::limits;
 use honyaku::model::RoomName;
 use honyaku::translate::apertium::Apertium;
 use tokio::net::TcpListener;
@@ -128,9 +130,31 @@ struct ServeArgs {
     /// DATA/instance-id, created once; a fresh one with --store memory).
     #[arg(long, value_parser = parse_instance_id)]
     instance_id: Option<String>,
-    /// Characters one connection may have translated per hour.
-    #[arg(long, default_value_t = 100_000)]
+    /// Characters one sender may have translated per hour.
+    #[arg(long, default_value_t = limits::DEFAULT_CHARS_PER_HOUR)]
     chars_per_hour: u32,
+    /// Characters sent to the engine per UTC day, for the whole server;
+    /// 0 is unlimited (default: 1000000 with --translator aws, which is
+    /// billed, else unlimited).
+    #[arg(long, env = "CHARS_PER_DAY")]
+    chars_per_day: Option<u64>,
+    /// Rooms larger than this get no presence and no typing.
+    #[arg(long, env = "PRESENCE_MAX_MEMBERS", default_value_t = limits::DEFAULT_PRESENCE_MAX_MEMBERS)]
+    presence_max_members: usize,
+    /// REST calls (POST /translate) one address may make per minute.
+    #[arg(long, default_value_t = limits::DEFAULT_REST_PER_MINUTE)]
+    rest_rate_limit: u32,
+    /// How long messages and REST records are kept, in days (`30d`, or
+    /// `30`); 0 keeps them for ever.
+    #[arg(long, default_value = "30d", value_parser = parse_days)]
+    retention: u32,
+}
+
+/// `30d` or `30`: a whole number of days.
+fn parse_days(s: &str) -> Result<u32, String> {
+    s.strip_suffix('d').unwrap_or(s).parse().map_err(|_| {
+        format!("bad retention {s:?}; use a number of days such as 30d (0d keeps everything)")
+    })
 }
 
 #[tokio::main]
@@ -171,12 +195,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(TokenSecret::parse)
         .transpose()
         .context("--token-secret (HONYAKU_TOKEN_SECRET)")?;
-    let instance_id = match (args.instance_id, args.store) {
-        (Some(id), _) => id,
-        (None, StoreKind::Memory) => defaults.instance_id.clone(),
-        (None, _) => honyaku::local::instance_id(&args.data)
-            .with_context(|| format!("keeping the instance id in {}", args.data.display()))?,
-    };
     let (translator, translator_notice) = pick_translator(args.translator, &args.apertium_modes);
     let config = ServeConfig {
         stage: args.stage,
@@ -194,6 +212,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             messages_per_minute: args.rate_limit,
             max_room_members: args.max_room_members,
             chars_per_hour: args.chars_per_hour,
+            chars_per_day: args.chars_per_day.unwrap_or(match translator {
+                TranslatorKind::Aws => limits::DEFAULT_CHARS_PER_DAY,
+                _ => 0,
+            }),
+            presence_max_members: args.presence_max_members,
+            rest_per_minute: args.rest_rate_limit,
+            retention: retention_days(args.retention),
             allowed_origins: args.allowed_origins,
             token_secret,
             ..Policy::default()
@@ -201,7 +226,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections: args.max_connections,
         max_connections_per_ip: args.max_connections_per_ip,
         management_key: args.management_key,
-        instance_id,
+        instance_id: args.instance_id,
         ..defaults
     };
     let management_keyed = config.management_key.is_some();

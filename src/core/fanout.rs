@@ -1,6 +1,7 @@
-//! `translate`: read the room once, translate once per distinct target
-//! language (concurrently, none for the source language), store the message
-//! with its translations, then post to every member in their language.
+//! `translate`: read the room once, charge the sender and the daily
+//! budget, translate once per distinct target language (concurrently, none
+//! for the source language), store the message and its translations, then
+//! hand each language's frame — encoded once — to every member reading it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -8,10 +9,14 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use futures_util::future::join_all;
 
+use super::limits::{Refusal, who};
 use super::{App, RouteError, now_ms};
-use crate::model::{ChatText, ClientMsgId, ConnectionId, Lang, Member, Message, SourceLang};
-use crate::ports::{PutOutcome, TranslateError, Translator};
-use crate::protocol::{FrameError, MessageFrame, ServerFrame};
+use crate::model::{
+    ChatText, ClientMsgId, Connection, ConnectionId, Lang, Member, Message, RoomName, SourceLang,
+    Translation,
+};
+use crate::ports::{PutOutcome, StoreError, TranslateError, Translator};
+use crate::protocol::FrameError;
 
 /// Who gets a message in which language: members grouped by language.
 #[derive(Debug)]
@@ -43,7 +48,7 @@ pub(super) async fn translate_one(
     text: &str,
     from: Lang,
     to: Lang,
-) -> Result<crate::model::Translation, TranslateError> {
+) -> Result<Translation, TranslateError> {
     match tokio::time::timeout(limit, translator.translate(text, from, to)).await {
         Ok(result) => result,
         Err(_) => Err(TranslateError::Unavailable("engine timed out".into())),
@@ -63,6 +68,21 @@ pub(super) fn message_id(ts: i64) -> String {
     }
 }
 
+/// Whose `clientMsgId`s a message's id competes with: the sender's
+/// `client` (so a resend after a reconnect is recognised) or, without
+/// one, its connection — never its display name, which anyone can take.
+pub(super) fn dedupe_scope(conn: &Connection) -> String {
+    match &conn.client {
+        Some(key) => format!("c:{}", key.as_str()),
+        None => format!("conn:{}", conn.id),
+    }
+}
+
+/// The engine refusing for want of budget.
+fn over_budget() -> TranslateError {
+    TranslateError::Unavailable("the daily translation budget is used up".into())
+}
+
 impl App {
     #[tracing::instrument(skip_all, fields(conn = %id))]
     pub(super) async fn translate(
@@ -73,14 +93,15 @@ impl App {
         source: Option<SourceLang>,
     ) -> Result<(), RouteError> {
         let me = self.sender(id).await?;
+        let scope = dedupe_scope(&me);
         if let Some(cmid) = &client_msg_id {
             // Cheap early exit before paying for translation; the
             // conditional write below is what guarantees once-only.
-            if self.store.has_client_msg(&me.room, &me.name, cmid).await? {
+            if self.store.has_client_msg(&me.room, &scope, cmid).await? {
                 return Ok(());
             }
         }
-        let mut members = self.store.room_members(&me.room).await?;
+        let mut members = self.all_members(&me.room).await?;
         if !members.iter().any(|m| m.connection_id == me.id) {
             members.push(me.member());
         }
@@ -95,25 +116,34 @@ impl App {
         };
         let plan = FanoutPlan::new(source, &members);
         let targets: Vec<Lang> = plan.targets().collect();
-        // The cost guard counts what would be billed: characters × targets.
+        // What would be billed: characters × targets.
         let cost = text.as_str().chars().count() * targets.len();
-        if !self.guard.spend(id, cost) {
-            return Err(FrameError::new(
-                "rate_limited",
-                format!(
+        let per_minute = Some(self.policy.messages_per_minute);
+        if let Err(refusal) = self.charge_sender(who(&me), per_minute, cost).await? {
+            let message = match refusal {
+                Refusal::Rate => format!(
+                    "too many messages; the limit is {} a minute",
+                    self.policy.messages_per_minute
+                ),
+                Refusal::Hourly => format!(
                     "translation budget used up: {} characters an hour",
                     self.policy.chars_per_hour
                 ),
-                Some("translate"),
-            )
-            .into());
+            };
+            let cmid = client_msg_id.map(|c| c.as_str().to_owned());
+            return Err(FrameError::new("rate_limited", message, Some("translate"))
+                .with_client_msg_id(cmid)
+                .into());
         }
-        let limit = self.policy.engine_timeout;
-        let results =
-            join_all(targets.iter().map(|to| {
+        let results = if self.charge_budget(cost).await {
+            let limit = self.policy.engine_timeout;
+            let calls = targets.iter().map(|to| {
                 translate_one(self.translator.as_ref(), limit, text.as_str(), source, *to)
-            }))
-            .await;
+            });
+            join_all(calls).await
+        } else {
+            targets.iter().map(|_| Err(over_budget())).collect()
+        };
 
         let mut translations = BTreeMap::new();
         let mut failures = HashMap::new();
@@ -137,50 +167,49 @@ impl App {
             ts,
             from_name: me.name.clone(),
             from_connection: me.id.clone(),
+            from_tag: me.tag(),
             source_lang: source,
             text: text.into_string(),
             translations,
             client_msg_id,
+            ttl: self.policy.expiry(ts),
         };
-        if self.store.put_message(&msg).await? == PutOutcome::Duplicate {
+        if self.store.put_message(&msg, &scope).await? == PutOutcome::Duplicate {
             return Ok(());
         }
         tracing::info!(msg = %msg.id, recipients = members.len(), langs = plan.by_lang.len(), "fan-out");
-
-        // One rendering per language, shared by its members.
-        let rendered: HashMap<Lang, String> = plan
-            .by_lang
-            .keys()
-            .map(|lang| {
-                let frame = MessageFrame::render(&msg, *lang, failures.get(lang));
-                (*lang, ServerFrame::Message(frame).to_json())
-            })
-            .collect();
-        let posts = members.iter().map(|m| {
-            let frame = if m.connection_id == *id && msg.client_msg_id.is_some() {
-                let mut own = MessageFrame::render(&msg, m.lang, failures.get(&m.lang));
-                own.client_msg_id = msg.client_msg_id.as_ref().map(|c| c.as_str().to_owned());
-                ServerFrame::Message(own).to_json()
-            } else {
-                rendered[&m.lang].clone()
-            };
-            (m.connection_id.clone(), frame)
-        });
-        self.post_all(posts).await;
+        self.fan_out(&msg, &plan, &failures, id).await;
         Ok(())
+    }
+
+    /// Every live member of a room, page by page.
+    pub(super) async fn all_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError> {
+        const PAGE: usize = 1000;
+        let mut members = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.store.room_members(room, after.as_ref(), PAGE).await?;
+            members.extend(page.members);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(members),
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ConnectionId, UserName};
+    use crate::model::UserName;
 
     fn member(id: &str, lang: &str) -> Member {
         Member {
             connection_id: ConnectionId::new(id),
             name: UserName::parse(id).unwrap(),
             lang: Lang::parse(lang).unwrap(),
+            tag: None,
+            joined_at: 0,
         }
     }
 

@@ -1,74 +1,21 @@
 //! `history`: newest-first pages of a room behind an opaque cursor, each
-//! message in the reader's language, translated on demand and kept.
+//! message in the reader's language, translated on demand (charged to the
+//! reader and to the daily budget, then kept), and as many of `limit` as
+//! fit in one 128 KB frame — `next` continues from the oldest one sent.
 
 use std::collections::HashMap;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use futures_util::StreamExt;
-use futures_util::stream;
+use futures_util::future::join_all;
 
+use super::cursor::Cursor;
+use super::deliver::fitted;
 use super::fanout::translate_one;
-use super::{App, RouteError};
-use crate::limits::HISTORY_TRANSLATE_CONCURRENCY;
-use crate::model::{ConnectionId, MessageKey, RoomName};
-use crate::protocol::{FrameError, HistoryItem, MessageFrame, ServerFrame};
-
-/// Where the next older page starts. Opaque to clients; it names its room so
-/// a cursor cannot be replayed against another.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub room: RoomName,
-    pub key: MessageKey,
-}
-
-impl Cursor {
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!(
-            "v1|{}|{}|{}",
-            self.room.as_str(),
-            self.key.ts,
-            self.key.id
-        ))
-    }
-
-    /// Decodes a cursor for `room`; anything else is a `bad_request`.
-    pub fn decode(s: &str, room: &RoomName) -> Result<Self, FrameError> {
-        let bad = |why: &str| FrameError::new("bad_request", why, Some("history"));
-        let raw = URL_SAFE_NO_PAD
-            .decode(s)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| bad("malformed history cursor"))?;
-        let mut parts = raw.split('|');
-        let (Some("v1"), Some(r), Some(ts), Some(id), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return Err(bad("malformed history cursor"));
-        };
-        let cursor_room = RoomName::parse(r).map_err(|_| bad("malformed history cursor"))?;
-        let ts = ts
-            .parse::<i64>()
-            .map_err(|_| bad("malformed history cursor"))?;
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(bad("malformed history cursor"));
-        }
-        if &cursor_room != room {
-            return Err(bad("history cursor belongs to another room"));
-        }
-        Ok(Self {
-            room: cursor_room,
-            key: MessageKey {
-                ts,
-                id: id.to_owned(),
-            },
-        })
-    }
-}
+use super::limits::who;
+use super::{App, RouteError, now_ms};
+use crate::limits::{HISTORY_TRANSLATE_CONCURRENCY, MAX_MESSAGE_BYTES};
+use crate::model::{Connection, ConnectionId, Message};
+use crate::ports::{HistoryQuery, TranslateError};
+use crate::protocol::{HistoryItem, MessageFrame, ServerFrame};
 
 impl App {
     #[tracing::instrument(skip_all, fields(conn = %id, limit))]
@@ -79,52 +26,130 @@ impl App {
         before: Option<String>,
     ) -> Result<(), RouteError> {
         let me = self.sender(id).await?;
-        let before = before
-            .map(|c| Cursor::decode(&c, &me.room))
-            .transpose()?
-            .map(|c| c.key);
-        let mut page = self
-            .store
-            .messages_before(&me.room, before.as_ref(), limit as usize)
-            .await?;
+        let before = before.map(|c| Cursor::history(&c, &me.room)).transpose()?;
+        let query = HistoryQuery {
+            before,
+            limit: limit as usize,
+            lang: me.lang,
+            since_ms: self.policy.kept_since(now_ms()),
+        };
+        let page = self.store.messages_before(&me.room, &query).await?;
 
-        // Translate what was never read in this language, keep it, and
-        // remember failures to mark those copies.
+        // Newest first, until the frame is full.
+        let empty = ServerFrame::History {
+            room: me.room.as_str().to_owned(),
+            lang: me.lang.as_str().to_owned(),
+            messages: Vec::new(),
+            next: Some("x".repeat(128)),
+        };
+        let mut size = empty.to_json().len();
+        let mut sent: Vec<MessageFrame> = Vec::new();
+        let mut full = false;
+        let mut newest_first: Vec<Message> = page.messages.into_iter().rev().collect();
+        for chunk in newest_first.chunks_mut(HISTORY_TRANSLATE_CONCURRENCY) {
+            let failures = self.translate_missing(&me, chunk).await;
+            for (i, msg) in chunk.iter().enumerate() {
+                let frame = MessageFrame::render(msg, me.lang, failures.get(&i));
+                let Some(bytes) = fitted(frame.clone()).map(|f| f.len()) else {
+                    continue;
+                };
+                // One comma between entries.
+                if size + bytes + 1 > MAX_MESSAGE_BYTES {
+                    if sent.is_empty() {
+                        // Alone it is too big for any page: skip it rather
+                        // than stall every page after it.
+                        tracing::warn!(msg = %msg.id, bytes, "history message too big to send");
+                        continue;
+                    }
+                    full = true;
+                    break;
+                }
+                size += bytes + 1;
+                sent.push(frame);
+            }
+            if full {
+                break;
+            }
+        }
+        let next = match (full || page.more, sent.last()) {
+            (true, Some(oldest)) => Some(
+                Cursor::History {
+                    room: me.room.clone(),
+                    key: crate::model::MessageKey {
+                        ts: oldest.ts,
+                        id: oldest.id.clone(),
+                    },
+                }
+                .encode(),
+            ),
+            _ => None,
+        };
+        sent.reverse();
+        let frame = ServerFrame::History {
+            room: me.room.as_str().to_owned(),
+            lang: me.lang.as_str().to_owned(),
+            messages: sent.into_iter().map(HistoryItem::Message).collect(),
+            next,
+        };
+        self.reply(id, &frame).await;
+        Ok(())
+    }
+
+    /// Translates what was never read in the reader's language, charging
+    /// the reader and the daily budget for it, and keeps each translation.
+    /// Returns the failures by index into `chunk`.
+    async fn translate_missing(
+        &self,
+        me: &Connection,
+        chunk: &mut [Message],
+    ) -> HashMap<usize, TranslateError> {
         let lang = me.lang;
-        let missing: Vec<usize> = page
-            .messages
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.source_lang != lang && !m.translations.contains_key(&lang))
-            .map(|(i, _)| i)
-            .collect();
-        let messages = &page.messages;
-        let results: Vec<_> = stream::iter(missing)
-            .map(|i| async move {
-                let m = &messages[i];
-                (
-                    i,
-                    translate_one(
-                        self.translator.as_ref(),
-                        self.policy.engine_timeout,
-                        &m.text,
-                        m.source_lang,
-                        lang,
-                    )
-                    .await,
-                )
+        let missing: Vec<usize> = (0..chunk.len())
+            .filter(|i| {
+                chunk[*i].source_lang != lang && !chunk[*i].translations.contains_key(&lang)
             })
-            .buffer_unordered(HISTORY_TRANSLATE_CONCURRENCY)
-            .collect()
-            .await;
+            .collect();
         let mut failures = HashMap::new();
-        for (i, result) in results {
+        if missing.is_empty() {
+            return failures;
+        }
+        let cost: usize = missing.iter().map(|i| chunk[*i].text.chars().count()).sum();
+        let allowed = match self.charge_sender(who(me), None, cost).await {
+            Ok(Ok(())) => self.charge_budget(cost).await,
+            Ok(Err(_)) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "charging a history translation");
+                false
+            }
+        };
+        if !allowed {
+            for i in missing {
+                failures.insert(
+                    i,
+                    TranslateError::Unavailable("translation budget used up".into()),
+                );
+            }
+            return failures;
+        }
+        let limit = self.policy.engine_timeout;
+        let calls = missing.iter().map(|i| {
+            let m = &chunk[*i];
+            translate_one(
+                self.translator.as_ref(),
+                limit,
+                &m.text,
+                m.source_lang,
+                lang,
+            )
+        });
+        let results = join_all(calls).await;
+        for (i, result) in missing.into_iter().zip(results) {
             match result {
                 Ok(t) => {
-                    let m = &mut page.messages[i];
+                    let m = &mut chunk[i];
                     if let Err(e) = self
                         .store
-                        .put_translation(&m.room, &m.key(), lang, &t)
+                        .put_translation(&m.room, &m.key(), lang, &t, m.ttl)
                         .await
                     {
                         tracing::warn!(error = %e, "keeping a history translation");
@@ -136,76 +161,6 @@ impl App {
                 }
             }
         }
-
-        let next = match (page.more, page.messages.first()) {
-            (true, Some(oldest)) => Some(
-                Cursor {
-                    room: me.room.clone(),
-                    key: oldest.key(),
-                }
-                .encode(),
-            ),
-            _ => None,
-        };
-        let frame = ServerFrame::History {
-            room: me.room.as_str().to_owned(),
-            lang: lang.as_str().to_owned(),
-            messages: page
-                .messages
-                .iter()
-                .enumerate()
-                .map(|(i, m)| HistoryItem::Message(MessageFrame::render(m, lang, failures.get(&i))))
-                .collect(),
-            next,
-        };
-        self.reply(id, &frame).await;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn room(s: &str) -> RoomName {
-        RoomName::parse(s).unwrap()
-    }
-
-    #[test]
-    fn cursor_round_trip() {
-        let c = Cursor {
-            room: room("lobby"),
-            key: MessageKey {
-                ts: 1_764_150_000_000,
-                id: "01JD0000000000000000000000".into(),
-            },
-        };
-        assert_eq!(Cursor::decode(&c.encode(), &room("lobby")).unwrap(), c);
-    }
-
-    #[test]
-    fn cursor_rejects_other_rooms_and_garbage() {
-        let c = Cursor {
-            room: room("a"),
-            key: MessageKey {
-                ts: 1,
-                id: "X".into(),
-            },
-        };
-        let e = Cursor::decode(&c.encode(), &room("b")).unwrap_err();
-        assert_eq!(e.code, "bad_request");
-        for junk in [
-            "",
-            "!!!",
-            "djE",
-            &URL_SAFE_NO_PAD.encode("v1|a|x|X"),
-            &URL_SAFE_NO_PAD.encode("v1|a|1|X|extra"),
-        ] {
-            assert_eq!(
-                Cursor::decode(junk, &room("a")).unwrap_err().code,
-                "bad_request",
-                "{junk}"
-            );
-        }
+        failures
     }
 }

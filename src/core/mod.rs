@@ -1,47 +1,63 @@
-//! The route handlers: pure logic over the three ports. Nothing here knows
-//! about API Gateway, sockets or a particular store or engine.
+//! The route handlers: pure logic over the ports. Nothing here knows
+//! about API Gateway, sockets or a particular store, engine or queue.
 //!
-//! - `routes.rs`: `$connect`, `$disconnect`, `join`, `members`, `ping`, and
-//!   the dispatch of a client frame.
-//! - `fanout.rs`: `translate`, and the plan that groups members by language.
-//! - `history.rs`: `history` paging and its opaque cursor.
+//! - `routes.rs`: the dispatch of a client frame, `ping`.
+//! - `connect.rs`: `$connect`, `$disconnect`, an instance's leftovers.
+//! - `rooms.rs`: `join`, `members`, `typing`, and `presence`.
+//! - `fanout.rs`: `translate`: the plan that groups members by language,
+//!   the engine calls, storing, and handing the frames out.
+//! - `deliver.rs`: posting (directly or through the queue), the fan-out
+//!   worker's entry [`App::deliver`], gone connections.
+//! - `history.rs`: `history` pages that fit one frame.
+//! - `cursor.rs`: the opaque cursors of `history` and `members`.
+//! - `limits.rs`: the shared counters (per sender, the daily budget) and
+//!   the per-connection flood guard.
 //! - `rest.rs`: `POST /translate`, the REST API, and its history.
+//! - `policy.rs`, `access.rs`: what a deployment allows, and who may connect.
 
 pub mod access;
+mod connect;
+mod cursor;
+mod deliver;
 mod fanout;
-#[cfg(test)]
-mod faults;
-mod guard;
 mod history;
+mod limits;
 pub mod policy;
 mod rest;
+mod rooms;
 mod routes;
 #[cfg(test)]
 mod tests;
 
 use std::sync::Arc;
 
+pub use connect::ConnectParams;
+pub use cursor::Cursor;
+pub use deliver::DeliverError;
 pub use fanout::FanoutPlan;
-pub use history::Cursor;
 pub use policy::{MIN_TOKEN_SECRET_BYTES, Policy, TokenSecret, WeakTokenSecret};
-pub use rest::{RestError, TranslateRequest};
-pub use routes::ConnectParams;
+pub use rest::{Caller, RestError, TranslateRequest};
 
 use self::access::AccessError;
-use self::guard::Guard;
-
+use self::limits::Flood;
 use crate::model::InvalidInput;
-use crate::ports::{Push, Store, StoreError, Translator};
+use crate::ports::{Push, Queue, Store, StoreError, Translator};
 use crate::protocol::FrameError;
 
-/// The application: the route handlers with their three ports.
+/// The application: the route handlers with their ports.
 #[derive(Clone)]
 pub struct App {
     store: Arc<dyn Store>,
     translator: Arc<dyn Translator>,
     push: Arc<dyn Push>,
+    /// Where big rooms' fan-out goes; without one, everything is posted
+    /// directly.
+    queue: Option<Arc<dyn Queue>>,
     policy: Arc<Policy>,
-    guard: Arc<Guard>,
+    flood: Arc<Flood>,
+    /// The local gateway instance whose sockets these are, written on each
+    /// connection row so a restart can clear its predecessor's.
+    instance: Option<Arc<str>>,
 }
 
 impl App {
@@ -56,16 +72,34 @@ impl App {
             store,
             translator,
             push,
-            guard: Arc::new(Guard::new(&policy)),
+            queue: None,
+            flood: Arc::new(Flood::new(&policy)),
             policy: Arc::new(policy),
+            instance: None,
         }
     }
 
     /// The same routes under another policy.
     pub fn with_policy(self, policy: Policy) -> Self {
         Self {
-            guard: Arc::new(Guard::new(&policy)),
+            flood: Arc::new(Flood::new(&policy)),
             policy: Arc::new(policy),
+            ..self
+        }
+    }
+
+    /// Big rooms' fan-out through `queue`.
+    pub fn with_queue(self, queue: Arc<dyn Queue>) -> Self {
+        Self {
+            queue: Some(queue),
+            ..self
+        }
+    }
+
+    /// Connections are held by this local gateway instance.
+    pub fn with_instance(self, instance: impl Into<Arc<str>>) -> Self {
+        Self {
+            instance: Some(instance.into()),
             ..self
         }
     }
@@ -76,6 +110,10 @@ impl App {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub fn translator(&self) -> &Arc<dyn Translator> {
+        &self.translator
     }
 }
 
@@ -106,7 +144,7 @@ impl ConnectError {
         match self {
             Self::Invalid(e) => e.code(),
             Self::Access(_) => "unauthorized",
-            Self::RoomFull(_) => "rate_limited",
+            Self::RoomFull(_) => "room_full",
             Self::Store(_) => "internal",
         }
     }
@@ -148,6 +186,12 @@ impl RouteError {
                 Some(action),
             ),
         }
+    }
+}
+
+impl From<FrameError> for RouteError {
+    fn from(e: FrameError) -> Self {
+        Self::Frame(e)
     }
 }
 

@@ -5,6 +5,7 @@
 //! typed request.
 
 use super::fanout::{message_id, translate_one};
+use super::limits::Refusal;
 use super::{App, now_ms};
 use crate::model::{ChatText, InvalidInput, Lang, SourceLang, TranslationRecord};
 use crate::ports::{StoreError, TranslateError};
@@ -15,6 +16,13 @@ pub struct TranslateRequest {
     pub text: ChatText,
     pub source: SourceLang,
     pub target: Lang,
+}
+
+/// Who calls the REST API: its address keys the rate limit and the
+/// hourly characters (there is no `client` on the REST API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub source_ip: String,
 }
 
 /// Why `POST /translate` failed; the edge answers with `status()` and
@@ -29,6 +37,12 @@ pub enum RestError {
     Undetected,
     #[error(transparent)]
     Engine(TranslateError),
+    /// Over the caller's calls per minute or characters per hour.
+    #[error("rate limited")]
+    RateLimited(&'static str),
+    /// The deployment's characters for today are spent.
+    #[error("the daily translation budget is used up")]
+    BudgetUsedUp,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -40,6 +54,7 @@ impl RestError {
             Self::Engine(TranslateError::UnsupportedPair { .. }) => 400,
             Self::Engine(TranslateError::Failed(_)) => 502,
             Self::Engine(TranslateError::Unavailable(_) | TranslateError::Disabled) => 503,
+            Self::RateLimited(_) | Self::BudgetUsedUp => 429,
             Self::Store(_) => 500,
         }
     }
@@ -51,6 +66,8 @@ impl RestError {
             Self::Undetected => "invalid_lang",
             // Switched off reads as unavailable: nothing here will translate.
             Self::Engine(e) => e.code().unwrap_or("translation_unavailable"),
+            Self::RateLimited(_) => "rate_limited",
+            Self::BudgetUsedUp => "translation_unavailable",
             Self::Store(_) => "internal",
         }
     }
@@ -73,6 +90,11 @@ impl RestError {
             Self::Engine(TranslateError::Disabled) => {
                 "translation is switched off on this server".into()
             }
+            Self::RateLimited(why) => (*why).to_owned(),
+            Self::BudgetUsedUp => {
+                "the daily translation budget of this deployment is used up; try again tomorrow (UTC)"
+                    .into()
+            }
             Self::Store(_) => "the server could not store the translation; try again".into(),
         }
     }
@@ -86,6 +108,7 @@ impl App {
     pub async fn translate_text(
         &self,
         req: TranslateRequest,
+        caller: &Caller,
     ) -> Result<TranslationRecord, RestError> {
         let limit = self.policy.engine_timeout;
         let text = req.text.as_str();
@@ -103,6 +126,31 @@ impl App {
                 }
             }
         };
+        let cost = if source == req.target {
+            0
+        } else {
+            text.chars().count()
+        };
+        let who = format!("rest-ip:{}", caller.source_ip);
+        match self
+            .charge_sender(who, Some(self.policy.rest_per_minute), cost)
+            .await?
+        {
+            Ok(()) => {}
+            Err(Refusal::Rate) => {
+                return Err(RestError::RateLimited(
+                    "too many requests from this address; try again in a minute",
+                ));
+            }
+            Err(Refusal::Hourly) => {
+                return Err(RestError::RateLimited(
+                    "this address has used its characters for this hour",
+                ));
+            }
+        }
+        if !self.charge_budget(cost).await {
+            return Err(RestError::BudgetUsedUp);
+        }
         let (translated_text, engine) = if source == req.target {
             (text.to_owned(), None)
         } else {
@@ -123,6 +171,7 @@ impl App {
             text: req.text.into_string(),
             translated_text,
             engine,
+            ttl: self.policy.expiry(ts),
         };
         self.store
             .put_rest_translation(&record)
@@ -136,55 +185,26 @@ impl App {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use async_trait::async_trait;
 
     use super::*;
-    use crate::model::Translation;
-    use crate::ports::{Push, PushError, Translator};
+    use crate::model::Lang;
     use crate::store::MemoryStore;
-    use crate::translate::PseudoTranslator;
+    use crate::testing::{CountingTranslator, RecordingPush};
 
-    struct NoPush;
+    type Engine = CountingTranslator;
 
-    #[async_trait]
-    impl Push for NoPush {
-        async fn post(&self, _: &crate::model::ConnectionId, _: &str) -> Result<(), PushError> {
-            Ok(())
-        }
-    }
-
-    /// Pseudo that counts calls, detects Japanese, and fails as told.
-    #[derive(Default)]
-    struct Engine {
-        calls: AtomicUsize,
-        fail: Option<TranslateError>,
-    }
-
-    #[async_trait]
-    impl Translator for Engine {
-        async fn translate(
-            &self,
-            text: &str,
-            from: Lang,
-            to: Lang,
-        ) -> Result<Translation, TranslateError> {
-            self.calls.fetch_add(1, Ordering::SeqCst);
-            match &self.fail {
-                Some(e) => Err(e.clone()),
-                None => PseudoTranslator.translate(text, from, to).await,
-            }
-        }
-
-        async fn detect(&self, text: &str) -> Option<Lang> {
-            text.contains('は').then(|| Lang::parse("ja").unwrap())
+    fn caller() -> Caller {
+        Caller {
+            source_ip: "127.0.0.1".into(),
         }
     }
 
     fn app(engine: Arc<Engine>) -> (App, Arc<MemoryStore>) {
         let store = Arc::new(MemoryStore::in_memory());
-        (App::new(store.clone(), engine, Arc::new(NoPush)), store)
+        (
+            App::new(store.clone(), engine, Arc::new(RecordingPush::default())),
+            store,
+        )
     }
 
     fn req(text: &str, source: &str, target: &str) -> TranslateRequest {
@@ -207,7 +227,7 @@ mod tests {
         let engine = Arc::new(Engine::default());
         let (app, store) = app(engine.clone());
         let r = app
-            .translate_text(req(" Hello ", "en", "es"))
+            .translate_text(req(" Hello ", "en", "es"), &caller())
             .await
             .unwrap();
         assert_eq!(r.translated_text, "[es] Hello");
@@ -216,7 +236,7 @@ mod tests {
             ("en", "es")
         );
         assert_eq!(r.engine.as_deref(), Some("pseudo"));
-        assert_eq!(engine.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(engine.calls(), 1);
         assert_eq!(stored(&store).await, [r]);
     }
 
@@ -224,15 +244,18 @@ mod tests {
     async fn same_language_needs_no_engine() {
         let engine = Arc::new(Engine::default());
         let (app, store) = app(engine.clone());
-        let r = app.translate_text(req("Hallo", "de", "de")).await.unwrap();
+        let r = app
+            .translate_text(req("Hallo", "de", "de"), &caller())
+            .await
+            .unwrap();
         assert_eq!((r.translated_text.as_str(), r.engine), ("Hallo", None));
         // Detected as the target: the same.
         let r = app
-            .translate_text(req("今日は", "auto", "ja"))
+            .translate_text(req("今日は", "auto", "ja"), &caller())
             .await
             .unwrap();
         assert_eq!(r.translated_text, "今日は");
-        assert_eq!(engine.calls.load(Ordering::SeqCst), 0);
+        assert_eq!(engine.calls(), 0);
         assert_eq!(stored(&store).await.len(), 2);
     }
 
@@ -240,13 +263,13 @@ mod tests {
     async fn auto_detects_or_refuses() {
         let (app, store) = app(Arc::new(Engine::default()));
         let r = app
-            .translate_text(req("今日は", "auto", "en"))
+            .translate_text(req("今日は", "auto", "en"), &caller())
             .await
             .unwrap();
         assert_eq!(r.source_lang.as_str(), "ja");
         assert_eq!(r.translated_text, "[en] 今日は");
         let e = app
-            .translate_text(req("??", "auto", "en"))
+            .translate_text(req("??", "auto", "en"), &caller())
             .await
             .unwrap_err();
         assert_eq!((e.status(), e.code()), (400, "invalid_lang"));
@@ -278,13 +301,11 @@ mod tests {
             (TranslateError::Disabled, 503, "translation_unavailable"),
         ];
         for (fail, status, code) in cases {
-            let engine = Arc::new(Engine {
-                fail: Some(fail),
-                ..Engine::default()
-            });
+            let engine = Arc::new(Engine::default());
+            engine.fail_for(Lang::parse("es").unwrap(), fail);
             let (app, store) = app(engine);
             let e = app
-                .translate_text(req("Hello", "en", "es"))
+                .translate_text(req("Hello", "en", "es"), &caller())
                 .await
                 .unwrap_err();
             assert_eq!((e.status(), e.code()), (status, code));

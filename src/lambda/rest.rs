@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::core::{App, RestError, TranslateRequest};
+use crate::core::{App, Caller, RestError, TranslateRequest};
 use crate::limits::MAX_REST_BODY_BYTES;
 use crate::model::{ChatText, InvalidInput, Lang, SourceLang, TranslationRecord};
 
@@ -78,7 +78,15 @@ pub async fn handle(app: &App, event: ApiGatewayV2httpRequest) -> ApiGatewayV2ht
         Ok(request) => request,
         Err(e) => return refused(&e),
     };
-    match app.translate_text(request).await {
+    let caller = Caller {
+        source_ip: event
+            .request_context
+            .http
+            .source_ip
+            .clone()
+            .unwrap_or_else(|| "unknown".into()),
+    };
+    match app.translate_text(request, &caller).await {
         Ok(record) => json(200, &TranslateResponse::from(record)),
         Err(e) => refused(&e),
     }

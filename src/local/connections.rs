@@ -12,14 +12,19 @@ use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio_util::sync::CancellationToken;
 
+use bytes::Bytes;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::limits::MAX_MESSAGE_BYTES;
 use crate::model::ConnectionId;
-use crate::ports::{Push, PushError};
+use crate::ports::{Frame, Push, PushError};
 
 /// What the socket writer of one connection is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outbound {
-    Text(String),
-    Binary(Vec<u8>),
+    /// Shared bytes: a frame fanned out to many is not copied per socket.
+    Text(Utf8Bytes),
+    Binary(Bytes),
     /// Send a close frame with this code and reason, then stop.
     Close(u16, &'static str),
 }
@@ -146,8 +151,14 @@ impl Registry {
 
 #[async_trait]
 impl Push for Registry {
-    async fn post(&self, to: &ConnectionId, frame: &str) -> Result<(), PushError> {
-        self.send(to, Outbound::Text(frame.to_owned()))
+    /// Refuses what API Gateway refuses: a frame over 128 KB.
+    async fn post(&self, to: &ConnectionId, frame: &Frame) -> Result<(), PushError> {
+        if frame.len() > MAX_MESSAGE_BYTES {
+            return Err(PushError::PayloadTooLarge);
+        }
+        let text = Utf8Bytes::try_from(frame.bytes().clone())
+            .map_err(|_| PushError::Other("a frame that is not UTF-8".into()))?;
+        self.send(to, Outbound::Text(text))
     }
 
     async fn close(

@@ -1,43 +1,46 @@
-//! This server's instance id, kept in the data directory (`instance-id`,
-//! written once), so that a restart on the same data recognises the rows
-//! its earlier runs left, and never touches another instance's.
+//! This server's instance id: given with `--instance-id`, else kept in the
+//! data directory (`instance-id`, made on first start), so a restart on the
+//! same data knows which connection rows were its own. With the memory
+//! store nothing outlives the process, so a fresh id will do.
 
-use std::io::{ErrorKind, Write};
 use std::path::Path;
 
-use crate::config::{new_instance_id, parse_instance_id};
+use super::server::ServeError;
+use crate::config::{ServeConfig, StoreKind};
 
-const FILE: &str = "instance-id";
+/// The file in `--data` that keeps the id.
+pub const FILE_NAME: &str = "instance-id";
 
-/// The id in `data_dir/instance-id`, created (with the directory) the
-/// first time.
-pub fn instance_id(data_dir: &Path) -> std::io::Result<String> {
-    let path = data_dir.join(FILE);
+pub fn id(config: &ServeConfig) -> Result<String, ServeError> {
+    if let Some(id) = &config.instance_id {
+        return Ok(id.clone());
+    }
+    if config.store == StoreKind::Memory {
+        return Ok(fresh());
+    }
+    kept_in(&config.data_dir)
+}
+
+fn fresh() -> String {
+    ulid::Ulid::generate().to_string().to_lowercase()
+}
+
+fn kept_in(dir: &Path) -> Result<String, ServeError> {
+    let path = dir.join(FILE_NAME);
+    let failed = |source| ServeError::Instance {
+        path: path.display().to_string(),
+        source,
+    };
     match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            return parse_instance_id(&text).map_err(|e| {
-                std::io::Error::new(ErrorKind::InvalidData, format!("{}: {e}", path.display()))
-            });
-        }
-        Err(e) if e.kind() != ErrorKind::NotFound => return Err(e),
-        Err(_) => {}
+        Ok(id) if !id.trim().is_empty() => return Ok(id.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(failed(e)),
     }
-    std::fs::create_dir_all(data_dir)?;
-    let id = new_instance_id();
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-    {
-        Ok(mut f) => {
-            f.write_all(format!("{id}\n").as_bytes())?;
-            f.sync_all()?;
-            Ok(id)
-        }
-        // Another process wrote it first: theirs is the id.
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => instance_id(data_dir),
-        Err(e) => Err(e),
-    }
+    let id = fresh();
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    std::fs::write(&path, format!("{id}\n")).map_err(failed)?;
+    Ok(id)
 }
 
 #[cfg(test)]
@@ -45,12 +48,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn written_once_then_kept() {
+    fn kept_across_starts() {
         let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        let first = instance_id(&data).unwrap();
-        assert_eq!(instance_id(&data).unwrap(), first);
-        std::fs::write(data.join(FILE), "not/valid\n").unwrap();
-        assert!(instance_id(&data).is_err());
+        let config = ServeConfig {
+            store: StoreKind::Redb,
+            data_dir: dir.path().join("data"),
+            ..ServeConfig::default()
+        };
+        let first = id(&config).unwrap();
+        assert_eq!(id(&config).unwrap(), first);
+        let given = ServeConfig {
+            instance_id: Some("mine".into()),
+            ..config
+        };
+        assert_eq!(id(&given).unwrap(), "mine");
     }
 }

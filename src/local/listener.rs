@@ -60,7 +60,6 @@ pub async fn accept_loop(
                 Err(e) => return Err(e),
             },
         };
-        let _ = stream.set_nodelay(true);
         match gw.slots.acquire(peer.ip()) {
             Some(slot) => {
                 let service = connection_service(router.clone(), peer, ConnSlot::new(slot));

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use http::StatusCode;
 use serde_json::json;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::connections::Outbound;
 use super::gateway::Gateway;
@@ -52,9 +53,9 @@ pub async fn post(State(gw): State<Arc<Gateway>>, Path(id): Path<String>, body: 
             ),
         );
     }
-    let out = match String::from_utf8(body.to_vec()) {
+    let out = match Utf8Bytes::try_from(body.clone()) {
         Ok(text) => Outbound::Text(text),
-        Err(e) => Outbound::Binary(e.into_bytes()),
+        Err(_) => Outbound::Binary(body),
     };
     match gw.registry.send(&ConnectionId::new(id), out) {
         Ok(()) => StatusCode::OK.into_response(),

@@ -15,8 +15,10 @@
 //! - `rest.rs`: `POST /translate`, the REST API, as an HTTP API event.
 //! - `response.rs`: a Lambda proxy response as an HTTP response.
 //! - `web.rs`: the chat page (built in, or `--web DIR`) and its headers.
-//! - `sweep.rs`: removes rows of connections that are no longer live.
-//! - `instance.rs`: this server's instance id, kept in the data directory.
+//! - `sweep.rs`: removes rows of connections that are no longer live, and
+//!   expired rows.
+//! - `queue.rs`: the in-process fan-out queue for big rooms.
+//! - `instance.rs`: this server's instance id.
 
 mod connections;
 mod events;
@@ -26,6 +28,7 @@ mod instance;
 mod listener;
 mod management;
 mod management_access;
+mod queue;
 mod response;
 mod rest;
 mod server;
@@ -37,5 +40,4 @@ mod web;
 
 pub use connections::{Outbound, Registry};
 pub use events::{EventContext, connect_event, disconnect_event, message_event};
-pub use instance::instance_id;
 pub use server::{Prepared, ServeError, build_app, prepare, run};

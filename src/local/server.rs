@@ -27,7 +27,7 @@ use super::{listener, management, management_access, rest, web};
 use crate::config::{APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind};
 use crate::core::App;
 use crate::limits::MAX_REST_BODY_BYTES;
-use crate::ports::{Push, Store, StoreError, Translator};
+use crate::ports::{Push, Reach, Store, StoreError, Translator};
 use crate::store::{MemoryStore, RedbStore};
 use crate::translate::apertium::{Apertium, ApertiumError};
 use crate::translate::cache::Cached;
@@ -45,6 +45,11 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the instance id in {path}: {source}")]
+    Instance {
+        path: String,
+        source: std::io::Error,
+    },
     /// An AWS adapter asked of a build without them.
     #[error(
         "the {0} needs the AWS adapters, which this binary was built without; \
@@ -64,10 +69,23 @@ async fn status(
     axum::extract::State(gw): axum::extract::State<Arc<Gateway>>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
+    let languages = match gw.app.translator().reach() {
+        Reach::All => serde_json::json!("all"),
+        Reach::Pairs(pairs) => serde_json::json!(
+            pairs
+                .iter()
+                .map(|(from, to)| (
+                    from.as_str(),
+                    to.iter().map(|l| l.as_str()).collect::<Vec<_>>()
+                ))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        ),
+    };
     let body = serde_json::json!({
         "engine": gw.config.translator.to_string(),
         "stage": gw.config.stage,
         "notice": gw.config.translator_notice,
+        "languages": languages,
     });
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -108,18 +126,26 @@ pub struct Prepared {
     registry: Arc<Registry>,
     site: Site,
     config: ServeConfig,
+    instance: String,
+    queue: super::queue::Pending,
 }
 
 /// Opens the store and engine that `config` names, and the page.
 pub fn prepare(config: ServeConfig) -> Result<Prepared, ServeError> {
     let site = Site::new(config.web_dir.as_deref())?;
     let registry = Arc::new(Registry::default());
-    let app = build_app(&config, registry.clone())?;
+    let instance = super::instance::id(&config)?;
+    let (queue, pending) = super::queue::channel();
+    let app = build_app(&config, registry.clone())?
+        .with_instance(instance.as_str())
+        .with_queue(Arc::new(queue));
     Ok(Prepared {
         app,
         registry,
         site,
         config,
+        instance,
+        queue: pending,
     })
 }
 
@@ -141,6 +167,9 @@ impl Prepared {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let addr = listener.local_addr()?;
+        // Rows this instance left in a crash go before anyone is let in,
+        // quietly: nobody in those rooms is one of them.
+        self.app.clear_instance(&self.instance).await?;
         let gw = Arc::new(Gateway {
             app: self.app,
             registry: self.registry,
@@ -156,13 +185,15 @@ impl Prepared {
             config: self.config,
         });
         tracing::info!(%addr, stage = %gw.config.stage, store = %gw.config.store,
-            translator = %gw.config.translator, instance = %gw.config.instance_id, "serving");
+            translator = %gw.config.translator, instance = %self.instance, "serving");
         if gw.config.policy.allowed_origins.iter().any(|o| o == "*") {
             tracing::warn!(
                 "--allowed-origin '*': any web page the user visits may open this chat's \
                  WebSocket (read history, post as the user)"
             );
         }
+        self.queue
+            .start(gw.app.clone(), &gw.tasks, gw.shutdown.clone());
         serve(gw, listener, shutdown).await
     }
 }

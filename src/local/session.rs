@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::error::Error as WsError;
+use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
@@ -90,9 +90,12 @@ pub async fn run(gw: Arc<Gateway>, parts: Parts, ws: Socket) {
         tokio::select! {
             frame = tokio::time::timeout(idle, stream.next()) => match frame {
                 Err(_) => break (1001, "Going away", true),
-                Ok(None) | Ok(Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed))) => {
-                    break (1006, "Connection lost", false)
-                }
+                Ok(None)
+                | Ok(Some(Err(
+                    WsError::ConnectionClosed
+                    | WsError::AlreadyClosed
+                    | WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake),
+                ))) => break (1006, "Connection lost", false),
                 Ok(Some(Ok(msg))) => {
                     info.touch();
                     match msg {

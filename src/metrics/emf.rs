@@ -17,13 +17,17 @@ pub struct Emf {
     pub function: String,
 }
 
-/// Metric names, in the order they appear.
-const METRICS: [&str; 5] = [
-    "Messages",
-    "Translations",
-    "CharactersTranslated",
-    "GoneConnections",
-    "Errors",
+/// Metric names and units, in the order they appear.
+const METRICS: [(&str, &str); 8] = [
+    ("Messages", "Count"),
+    ("Translations", "Count"),
+    ("CharactersTranslated", "Count"),
+    ("GoneConnections", "Count"),
+    ("PayloadTooLarge", "Count"),
+    ("BudgetRefusals", "Count"),
+    // The template's alarm fires at 80 (limits::BUDGET_ALARM_PERCENT).
+    ("BudgetUsedPercent", "Percent"),
+    ("Errors", "Count"),
 ];
 
 impl Emf {
@@ -34,6 +38,9 @@ impl Emf {
             counts.translations,
             counts.characters,
             counts.gone,
+            counts.too_large,
+            counts.budget_refusals,
+            counts.budget_percent,
             counts.errors,
         ];
         let mut doc = json!({
@@ -44,13 +51,13 @@ impl Emf {
                     "Dimensions": [["Function"]],
                     "Metrics": METRICS
                         .iter()
-                        .map(|name| json!({"Name": name, "Unit": "Count"}))
+                        .map(|(name, unit)| json!({"Name": name, "Unit": unit}))
                         .collect::<Vec<_>>(),
                 }],
             },
             "Function": self.function,
         });
-        for (name, value) in METRICS.iter().zip(values) {
+        for ((name, _), value) in METRICS.iter().zip(values) {
             doc[*name] = json!(value);
         }
         doc
@@ -85,7 +92,7 @@ mod tests {
             translations: 2,
             characters: 10,
             gone: 1,
-            errors: 0,
+            ..Counts::default()
         };
         let doc = emf.document(&counts, 1_764_150_000_000);
         let directive = &doc["_aws"]["CloudWatchMetrics"][0];
@@ -96,7 +103,7 @@ mod tests {
         for m in directive["Metrics"].as_array().unwrap() {
             let name = m["Name"].as_str().unwrap();
             assert!(doc[name].is_u64(), "{name}");
-            assert_eq!(m["Unit"], "Count");
+            assert!(m["Unit"] == "Count" || m["Unit"] == "Percent");
         }
         assert_eq!(doc["Function"], "honyaku-Chat");
         assert_eq!(doc["CharactersTranslated"], 10);

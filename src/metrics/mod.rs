@@ -1,7 +1,8 @@
 //! Counting what the function does — messages, translations, characters
-//! translated, gone connections, errors — so a deployment shows volume and
-//! cost without extra code. The counting wraps the ports ([`Metered`]), so
-//! the core knows nothing of it; `emf.rs` writes the counts as CloudWatch
+//! translated, gone connections, refused posts, the daily budget, errors —
+//! so a deployment shows volume and cost without extra code. The counting
+//! wraps the ports ([`Metered`], and [`Counters`] as a store hook), so the
+//! core knows nothing of it; `emf.rs` writes the counts as CloudWatch
 //! Embedded Metric Format lines.
 
 pub mod emf;
@@ -11,6 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use metered::Metered;
 
+use crate::ports::StoreError;
+use crate::store::{Outcome, StoreHook, StoreOp};
+
 /// Running counts, shared by the wrapped ports of one process.
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -18,7 +22,14 @@ pub struct Counters {
     translations: AtomicU64,
     characters: AtomicU64,
     gone: AtomicU64,
+    too_large: AtomicU64,
+    budget_refusals: AtomicU64,
+    /// The highest share of the daily budget seen used, in percent (0
+    /// when there is no budget or none was seen).
+    budget_percent: AtomicU64,
     errors: AtomicU64,
+    /// The daily budget in characters; 0: none.
+    chars_per_day: u64,
 }
 
 /// The counts since the last [`Counters::take`].
@@ -32,6 +43,13 @@ pub struct Counts {
     pub characters: u64,
     /// Connections found gone while posting to them.
     pub gone: u64,
+    /// Posts refused as over 128 KB (by construction, never).
+    pub too_large: u64,
+    /// Messages or calls left untranslated because the daily budget was
+    /// spent.
+    pub budget_refusals: u64,
+    /// How much of the daily budget is used, in percent (a gauge).
+    pub budget_percent: u64,
     /// Store failures, failed translations and failed posts.
     pub errors: u64,
 }
@@ -43,8 +61,13 @@ impl Counts {
 }
 
 impl Counters {
-    pub(crate) fn message(&self) {
-        self.messages.fetch_add(1, Ordering::Relaxed);
+    /// Counters that also report the share of a daily budget of
+    /// `chars_per_day` (0: no budget).
+    pub fn with_budget(chars_per_day: u64) -> Self {
+        Self {
+            chars_per_day,
+            ..Self::default()
+        }
     }
 
     pub(crate) fn translation(&self, characters: usize) {
@@ -55,6 +78,10 @@ impl Counters {
 
     pub(crate) fn gone(&self) {
         self.gone.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn too_large(&self) {
+        self.too_large.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn error(&self) {
@@ -69,7 +96,35 @@ impl Counters {
             translations: take(&self.translations),
             characters: take(&self.characters),
             gone: take(&self.gone),
+            too_large: take(&self.too_large),
+            budget_refusals: take(&self.budget_refusals),
+            budget_percent: take(&self.budget_percent),
             errors: take(&self.errors),
+        }
+    }
+}
+
+/// The store's part: failures, stored messages, and the daily budget.
+impl StoreHook for std::sync::Arc<Counters> {
+    fn before(&self, _op: StoreOp) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn after(&self, op: StoreOp, outcome: Outcome) {
+        match (op, outcome) {
+            (_, Outcome::Failed) => self.error(),
+            (StoreOp::PutMessage, Outcome::Ok) => {
+                self.messages.fetch_add(1, Ordering::Relaxed);
+            }
+            (StoreOp::IncrementBudget, Outcome::Counted(used)) if self.chars_per_day > 0 => {
+                let percent = u64::try_from(used).unwrap_or(0) * 100 / self.chars_per_day;
+                self.budget_percent.fetch_max(percent, Ordering::Relaxed);
+            }
+            (StoreOp::IncrementBudget, Outcome::Refused) => {
+                self.budget_refusals.fetch_add(1, Ordering::Relaxed);
+                self.budget_percent.fetch_max(100, Ordering::Relaxed);
+            }
+            _ => {}
         }
     }
 }

@@ -23,7 +23,7 @@ use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectio
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 
 use crate::model::ConnectionId;
-use crate::ports::{Push, PushError};
+use crate::ports::{Frame, Push, PushError};
 
 /// Posts frames to connections through the Management API.
 pub struct ApiGatewayPush {
@@ -89,11 +89,11 @@ fn client(sdk: &SdkConfig, endpoint: &str) -> Client {
 #[async_trait]
 impl Push for ApiGatewayPush {
     #[tracing::instrument(skip(self, frame), fields(bytes = frame.len()))]
-    async fn post(&self, to: &ConnectionId, frame: &str) -> Result<(), PushError> {
+    async fn post(&self, to: &ConnectionId, frame: &Frame) -> Result<(), PushError> {
         self.client()?
             .post_to_connection()
             .connection_id(to.as_str())
-            .data(Blob::new(frame.as_bytes()))
+            .data(Blob::new(frame.bytes().to_vec()))
             .send()
             .await
             .map(|_| ())

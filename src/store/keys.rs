@@ -1,19 +1,55 @@
-//! The single-table keys (DESIGN.md "One table"), in one place so every
-//! store writes the same layout.
+//! The single-table keys, in one place so every store writes the same
+//! layout:
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | connection | `CONN#{id}` | `META` |
+//! | typing mark | `CONN#{id}` | `TYPING` |
+//! | room member | `ROOM#{room}` | `MEMBER#{joinedAt:013}#{id}` |
+//! | room count | `ROOM#{room}` | `COUNT` |
+//! | message | `ROOM#{room}` | `MSG#{ts:013}#{id}` |
+//! | translation | `ROOM#{room}` | `TR#{lang}#{ts:013}#{id}` |
+//! | `clientMsgId` mark | `ROOM#{room}` | `CMID#{len}:{scope}#{clientMsgId}` |
+//! | instance's connection | `INST#{instance}` | `CONN#{id}` |
+//! | fan-out delivery | `FANOUT#{batch}` | `META` |
+//! | sender's limits | `LIMIT#{who}` | `{yyyy-mm-ddThh}` |
+//! | daily budget | `BUDGET` | `{yyyy-mm-dd}` |
+//! | REST record | `XLATE#{yyyy-mm-dd}` | `{ts:013}#{id}` |
+//!
+//! Translations sit beside their message, one item each (no item can
+//! outgrow 400 KB), under a prefix per language: a history page in one
+//! language reads its messages, then that language's translations of the
+//! same time range, and nothing else.
 
 use chrono::{DateTime, NaiveDate};
 
-use crate::model::{ClientMsgId, ConnectionId, MessageKey, RoomName, TranslationRecord, UserName};
+use crate::model::{
+    ClientMsgId, ConnectionId, Lang, MemberKey, MessageKey, RoomName, TranslationRecord,
+};
+use crate::ports::Counter;
 
-/// Sort key of a connection's own row.
+/// Sort key of a connection's own row (and of a delivery marker).
 pub const META: &str = "META";
-/// Sort key prefix of room member rows (and of nothing else in a room).
-pub const MEMBER_PREFIX: &str = "CONN#";
+/// Sort key of a connection's last `typing`.
+pub const TYPING: &str = "TYPING";
+/// Sort key of a room's member count.
+pub const COUNT: &str = "COUNT";
+/// Field of the room count item.
+pub const COUNT_FIELD: &str = "n";
+/// Sort key prefix of room member rows.
+pub const MEMBER_PREFIX: &str = "MEMBER#";
 /// Sort key prefix of message rows.
 pub const MESSAGE_PREFIX: &str = "MSG#";
-
 /// Partition key prefix of connection rows.
 pub const CONNECTION_PREFIX: &str = "CONN#";
+/// Partition key prefix of the REST API's history: one partition per UTC
+/// day, so no partition grows without bound.
+pub const REST_PREFIX: &str = "XLATE#";
+
+/// The upper bound of all keys starting with `prefix`.
+pub fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}{}", char::MAX)
+}
 
 pub fn connection_pk(id: &ConnectionId) -> String {
     format!("{CONNECTION_PREFIX}{id}")
@@ -23,8 +59,19 @@ pub fn room_pk(room: &RoomName) -> String {
     format!("ROOM#{}", room.as_str())
 }
 
-pub fn member_sk(id: &ConnectionId) -> String {
-    format!("{MEMBER_PREFIX}{id}")
+/// `MEMBER#{joinedAt:013}#{id}`: key order is join order.
+pub fn member_sk(key: &MemberKey) -> String {
+    format!("{MEMBER_PREFIX}{:013}#{}", key.joined_at, key.id)
+}
+
+/// The member key back from its sort key.
+pub fn parse_member_sk(sk: &str) -> Option<MemberKey> {
+    let rest = sk.strip_prefix(MEMBER_PREFIX)?;
+    let (joined_at, id) = rest.split_once('#')?;
+    Some(MemberKey {
+        joined_at: joined_at.parse().ok()?,
+        id: ConnectionId::new(id),
+    })
 }
 
 /// `MSG#{ts:013}#{id}`: zero-padded so that key order is time order.
@@ -32,21 +79,51 @@ pub fn message_sk(key: &MessageKey) -> String {
     format!("{MESSAGE_PREFIX}{:013}#{}", key.ts, key.id)
 }
 
+/// `TR#{lang}#`: every translation of a room into one language.
+pub fn translation_prefix(lang: Lang) -> String {
+    format!("TR#{}#", lang.as_str())
+}
+
+/// `TR#{lang}#{ts:013}#{id}`.
+pub fn translation_sk(lang: Lang, key: &MessageKey) -> String {
+    format!("{}{:013}#{}", translation_prefix(lang), key.ts, key.id)
+}
+
 /// Marks that a sender used a `clientMsgId` in a room (a conditional
-/// write). Keyed by the sender's name, not the connection, so a client that
-/// reconnects and resends is recognised; the name's length keeps
-/// `a#b`+`c` apart from `a`+`b#c`.
-pub fn client_msg_key(room: &RoomName, sender: &UserName, id: &ClientMsgId) -> (String, String) {
-    let name = sender.as_str();
+/// write). `scope` names the sender: its client key when it has one (so a
+/// reconnect and resend is recognised), else its connection. The scope's
+/// length keeps `a#b`+`c` apart from `a`+`b#c`.
+pub fn client_msg_key(room: &RoomName, scope: &str, id: &ClientMsgId) -> (String, String) {
     (
         room_pk(room),
-        format!("CMID#{}:{name}#{}", name.len(), id.as_str()),
+        format!("CMID#{}:{scope}#{}", scope.len(), id.as_str()),
     )
 }
 
-/// Partition key prefix of the REST API's history: one partition per UTC
-/// day, so no partition grows without bound.
-pub const REST_PREFIX: &str = "XLATE#";
+pub fn instance_pk(instance: &str) -> String {
+    format!("INST#{instance}")
+}
+
+pub fn delivery_pk(batch: &str) -> String {
+    format!("FANOUT#{batch}")
+}
+
+/// A counter's `(pk, sk, ttl)`.
+pub fn counter(counter: &Counter) -> (String, String, Option<i64>) {
+    match counter {
+        // The hour, and a margin for clocks that disagree.
+        Counter::Sender { who, at } => (
+            format!("LIMIT#{who}"),
+            at.format("%Y-%m-%dT%H").to_string(),
+            Some(at.timestamp() + 2 * 3600),
+        ),
+        Counter::Budget { at } => (
+            "BUDGET".to_owned(),
+            at.format("%Y-%m-%d").to_string(),
+            Some(at.timestamp() + 2 * 86_400),
+        ),
+    }
+}
 
 /// `XLATE#{yyyy-mm-dd}`.
 pub fn rest_day_pk(day: NaiveDate) -> String {
@@ -68,16 +145,47 @@ mod tests {
 
     #[test]
     fn message_keys_sort_by_time() {
-        let a = message_sk(&MessageKey {
+        let a = MessageKey {
             ts: 999,
             id: "Z".into(),
-        });
-        let b = message_sk(&MessageKey {
+        };
+        let b = MessageKey {
             ts: 1_000,
             id: "A".into(),
+        };
+        assert!(message_sk(&a) < message_sk(&b));
+        assert_eq!(message_sk(&b), "MSG#0000000001000#A");
+        let es = Lang::parse("es").unwrap();
+        assert_eq!(translation_sk(es, &b), "TR#es#0000000001000#A");
+        assert!(translation_sk(es, &b).starts_with(&translation_prefix(es)));
+    }
+
+    #[test]
+    fn member_keys_sort_by_join_time_and_parse_back() {
+        let k = MemberKey {
+            joined_at: 1_764_150_000_000,
+            id: ConnectionId::new("ZLnPzcHhoAMCJoA="),
+        };
+        let sk = member_sk(&k);
+        assert_eq!(sk, "MEMBER#1764150000000#ZLnPzcHhoAMCJoA=");
+        assert_eq!(parse_member_sk(&sk), Some(k));
+        let earlier = MemberKey {
+            joined_at: 999,
+            id: ConnectionId::new("zzz"),
+        };
+        assert!(member_sk(&earlier) < sk);
+    }
+
+    #[test]
+    fn counters_are_windowed() {
+        let at = DateTime::from_timestamp(1_764_150_000, 0).unwrap();
+        let (pk, sk, ttl) = counter(&Counter::Sender {
+            who: "c:abc".into(),
+            at,
         });
-        assert!(a < b);
-        assert_eq!(b, "MSG#0000000001000#A");
+        assert_eq!((pk.as_str(), sk.as_str()), ("LIMIT#c:abc", "2025-11-26T09"));
+        assert!(ttl.unwrap() > at.timestamp());
+        assert_eq!(counter(&Counter::Budget { at }).1, "2025-11-26");
     }
 
     #[test]
@@ -85,11 +193,12 @@ mod tests {
         let record = TranslationRecord {
             id: "01JD".into(),
             ts: 1_764_150_000_000,
-            source_lang: crate::model::Lang::EN,
-            target_lang: crate::model::Lang::parse("es").unwrap(),
+            source_lang: Lang::EN,
+            target_lang: Lang::parse("es").unwrap(),
             text: "Hello".into(),
             translated_text: "Hola".into(),
             engine: None,
+            ttl: None,
         };
         let (pk, sk) = rest_translation_key(&record);
         assert_eq!(pk, "XLATE#2025-11-26");

@@ -22,7 +22,7 @@ use aws_sdk_translate::operation::translate_text::TranslateTextError;
 
 use crate::limits::MAX_TEXT_BYTES;
 use crate::model::{Lang, Translation};
-use crate::ports::{TranslateError, Translator};
+use crate::ports::{Reach, TranslateError, Translator};
 
 pub const ENGINE: &str = "amazon-translate";
 
@@ -104,6 +104,11 @@ impl Translator for AmazonTranslate {
             return Ok(t);
         }
         Ok(self.call(text, from.as_str(), to).await?.0)
+    }
+
+    /// Amazon Translate translates between all of its languages.
+    fn reach(&self) -> Reach {
+        Reach::All
     }
 
     async fn detect(&self, text: &str) -> Option<Lang> {

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use lru::LruCache;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{TranslateError, Translator};
+use crate::ports::{Reach, TranslateError, Translator};
 
 type Key = (Lang, Lang, String);
 
@@ -52,34 +52,20 @@ impl<T: Translator> Translator for Cached<T> {
     async fn detect(&self, text: &str) -> Option<Lang> {
         self.inner.detect(text).await
     }
+
+    fn reach(&self) -> Reach {
+        self.inner.reach()
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
-    use crate::translate::PseudoTranslator;
-
-    #[derive(Default)]
-    struct Counting(AtomicUsize);
-
-    #[async_trait]
-    impl Translator for Counting {
-        async fn translate(
-            &self,
-            text: &str,
-            from: Lang,
-            to: Lang,
-        ) -> Result<Translation, TranslateError> {
-            self.0.fetch_add(1, Ordering::SeqCst);
-            PseudoTranslator.translate(text, from, to).await
-        }
-    }
+    use crate::testing::CountingTranslator;
 
     #[tokio::test]
     async fn same_text_and_pair_is_translated_once() {
-        let cached = Cached::new(Counting::default(), NonZeroUsize::new(2).unwrap());
+        let cached = Cached::new(CountingTranslator::default(), NonZeroUsize::new(2).unwrap());
         let (en, es, fr) = (
             Lang::EN,
             Lang::parse("es").unwrap(),
@@ -91,11 +77,11 @@ mod tests {
                 "[es] hi"
             );
         }
-        assert_eq!(cached.inner.0.load(Ordering::SeqCst), 1);
+        assert_eq!(cached.inner.calls(), 1);
         cached.translate("hi", en, fr).await.unwrap();
         cached.translate("yo", en, fr).await.unwrap();
         // Capacity 2: the first entry was evicted.
         cached.translate("hi", en, es).await.unwrap();
-        assert_eq!(cached.inner.0.load(Ordering::SeqCst), 4);
+        assert_eq!(cached.inner.calls(), 4);
     }
 }

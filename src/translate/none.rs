@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{TranslateError, Translator};
+use crate::ports::{Reach, TranslateError, Translator};
 
 #[derive(Debug, Default, Clone)]
 pub struct NoTranslator;
@@ -17,5 +17,13 @@ impl Translator for NoTranslator {
         _to: Lang,
     ) -> Result<Translation, TranslateError> {
         Err(TranslateError::Disabled)
+    }
+
+    async fn detect(&self, _text: &str) -> Option<Lang> {
+        None
+    }
+
+    fn reach(&self) -> Reach {
+        Reach::Pairs(Default::default())
     }
 }

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{TranslateError, Translator};
+use crate::ports::{Reach, TranslateError, Translator};
 
 pub const ENGINE: &str = "pseudo";
 
@@ -24,6 +24,14 @@ impl Translator for PseudoTranslator {
             engine: ENGINE.into(),
             via: None,
         })
+    }
+
+    async fn detect(&self, _text: &str) -> Option<Lang> {
+        None
+    }
+
+    fn reach(&self) -> Reach {
+        Reach::All
     }
 }
 

@@ -34,6 +34,33 @@ impl AttributeValuesExt for Item {
     }
 }
 
+/// An item's size as DynamoDB counts it against its 400 KB limit: each
+/// attribute's name plus its value (strings and binaries by length,
+/// numbers about one byte per two digits, maps and lists with a few bytes
+/// of overhead per element).
+pub fn item_size(item: &Item) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+fn value_size(v: &AttributeValue) -> usize {
+    match v {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => n.len().div_ceil(2) + 1,
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::Ss(v) => v.iter().map(String::len).sum(),
+        AttributeValue::Ns(v) => v.iter().map(|n| n.len().div_ceil(2) + 1).sum(),
+        AttributeValue::L(l) => 3 + l.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, v)| 1 + k.len() + value_size(v))
+                .sum::<usize>()
+        }
+        _ => 0,
+    }
+}
+
 /// `S` from anything string-like.
 pub fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -66,6 +93,12 @@ mod tests {
         assert_eq!(item.get_s("room"), Some("lobby"));
         assert_eq!(item.get_i64("ttl"), Some(1_764_150_000));
         assert_eq!(item.get_m("m").and_then(|m| m.get_s("k")), Some("v"));
+    }
+
+    #[test]
+    fn sizes_count_names_and_values() {
+        let item = HashMap::from([("pk".to_owned(), s("ROOM#a")), ("text".to_owned(), s("é"))]);
+        assert_eq!(item_size(&item), 2 + 6 + 4 + 2);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The single table's rows as DynamoDB items: the same keys as the
 //! embedded stores (`store::keys`) and the same field names as their JSON
-//! rows (`store::items`), so one layout holds everywhere.
+//! rows, so one layout holds everywhere.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,16 +8,21 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::ext::{AttributeValuesExt, Item, n, s};
 use crate::model::{
-    ClientMsgId, Connection, ConnectionId, Lang, Member, Message, RoomName, Translation,
-    TranslationRecord, UserName,
+    ClientKey, ClientMsgId, ClientTag, Connection, ConnectionId, Lang, Member, Message, MessageKey,
+    RoomName, Translation, TranslationRecord, UserName,
 };
 use crate::ports::StoreError;
-use crate::store::keys;
+use crate::store::{client_msg_ttl, keys};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
 /// Epoch seconds; the table's TTL attribute.
 pub const TTL: &str = "ttl";
+/// Epoch seconds after which a member row is stale. Not `ttl`: DynamoDB's
+/// TTL would delete the row without giving its place in the room back,
+/// so stale member rows are reaped by the store itself (row and count in
+/// one transaction).
+pub const EXPIRES: &str = "expires";
 
 /// The primary key of one row.
 pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
@@ -30,81 +35,110 @@ fn with_key(pk: String, sk: String, fields: Vec<(&str, AttributeValue)>) -> Item
     item
 }
 
+fn push_opt(fields: &mut Vec<(&'static str, AttributeValue)>, name: &'static str, v: Option<&str>) {
+    if let Some(v) = v {
+        fields.push((name, s(v)));
+    }
+}
+
 /// `CONN#{id}` / `META`.
 pub fn connection(conn: &Connection) -> Item {
-    with_key(
-        keys::connection_pk(&conn.id),
-        keys::META.to_owned(),
-        vec![
-            ("id", s(conn.id.as_str())),
-            ("room", s(conn.room.as_str())),
-            ("lang", s(conn.lang.as_str())),
-            ("name", s(conn.name.as_str())),
-            ("connected_at", n(conn.connected_at)),
-            (TTL, n(conn.ttl())),
-        ],
-    )
+    let mut fields = vec![
+        ("id", s(conn.id.as_str())),
+        ("room", s(conn.room.as_str())),
+        ("lang", s(conn.lang.as_str())),
+        ("name", s(conn.name.as_str())),
+        ("connected_at", n(conn.connected_at)),
+        ("joined_at", n(conn.joined_at)),
+        (TTL, n(conn.ttl())),
+    ];
+    push_opt(
+        &mut fields,
+        "client",
+        conn.client.as_ref().map(ClientKey::as_str),
+    );
+    push_opt(&mut fields, "source_ip", conn.source_ip.as_deref());
+    push_opt(&mut fields, "instance", conn.instance.as_deref());
+    with_key(keys::connection_pk(&conn.id), keys::META.to_owned(), fields)
 }
 
-/// `ROOM#{room}` / `CONN#{id}`.
+/// `ROOM#{room}` / `MEMBER#{joinedAt}#{id}`.
 pub fn member(conn: &Connection) -> Item {
+    let tag = conn.tag();
+    let mut fields = vec![
+        ("lang", s(conn.lang.as_str())),
+        ("name", s(conn.name.as_str())),
+        (EXPIRES, n(conn.ttl())),
+    ];
+    push_opt(&mut fields, "tag", tag.as_ref().map(ClientTag::as_str));
     with_key(
         keys::room_pk(&conn.room),
-        keys::member_sk(&conn.id),
-        vec![
-            ("lang", s(conn.lang.as_str())),
-            ("name", s(conn.name.as_str())),
-            (TTL, n(conn.ttl())),
-        ],
+        keys::member_sk(&conn.member().key()),
+        fields,
     )
 }
 
-/// `ROOM#{room}` / `CMID#…{sender}#{clientMsgId}`: marks the id as used by
-/// this sender in this room, for a day (reconnects included).
-pub fn client_msg(msg: &Message, cmid: &ClientMsgId) -> Item {
-    let ttl = crate::store::items::client_msg_ttl(msg.ts);
-    let (pk, sk) = keys::client_msg_key(&msg.room, &msg.from_name, cmid);
+/// The key of a connection's member row.
+pub fn member_key(conn: &Connection) -> Item {
+    key(
+        keys::room_pk(&conn.room),
+        keys::member_sk(&conn.member().key()),
+    )
+}
+
+/// `INST#{instance}` / `CONN#{id}`: lists a local instance's connections.
+pub fn instance_row(conn: &Connection, instance: &str) -> Item {
+    with_key(
+        keys::instance_pk(instance),
+        keys::connection_pk(&conn.id),
+        vec![(TTL, n(conn.ttl()))],
+    )
+}
+
+/// `ROOM#{room}` / `CMID#…`: marks the id as used by this sender in this
+/// room, for a day (reconnects included).
+pub fn client_msg(msg: &Message, scope: &str, cmid: &ClientMsgId) -> Item {
+    let (pk, sk) = keys::client_msg_key(&msg.room, scope, cmid);
     with_key(
         pk,
         sk,
         vec![
             ("message_sk", s(keys::message_sk(&msg.key()))),
-            (TTL, n(ttl)),
+            (TTL, n(client_msg_ttl(msg.ts))),
         ],
     )
 }
 
-/// `{text, engine, via?}`, one entry of a message's `translations` map.
-pub fn translation(t: &Translation) -> AttributeValue {
-    let mut m = HashMap::from([
-        ("text".to_owned(), s(&t.text)),
-        ("engine".to_owned(), s(&t.engine)),
-    ]);
-    if let Some(via) = t.via {
-        m.insert("via".to_owned(), s(via.as_str()));
+/// `ROOM#{room}` / `TR#{lang}#{ts}#{id}`: one translation of a message.
+pub fn translation(
+    room: &RoomName,
+    key: &MessageKey,
+    lang: Lang,
+    t: &Translation,
+    ttl: Option<i64>,
+) -> Item {
+    let mut fields = vec![("text", s(&t.text)), ("engine", s(&t.engine))];
+    push_opt(&mut fields, "via", t.via.map(|v| v.as_str()));
+    if let Some(ttl) = ttl {
+        fields.push((TTL, n(ttl)));
     }
-    AttributeValue::M(m)
+    with_key(keys::room_pk(room), keys::translation_sk(lang, key), fields)
 }
 
-fn parse_translation(value: &AttributeValue) -> Option<Translation> {
-    let m = value.as_m().ok()?;
+pub fn parse_translation(item: &Item) -> Option<Translation> {
     Some(Translation {
-        text: m.get_s("text")?.to_owned(),
-        engine: m.get_s("engine")?.to_owned(),
-        via: match m.get_s("via") {
+        text: item.get_s("text")?.to_owned(),
+        engine: item.get_s("engine")?.to_owned(),
+        via: match item.get_s("via") {
             Some(via) => Some(Lang::parse(via).ok()?),
             None => None,
         },
     })
 }
 
-/// `ROOM#{room}` / `MSG#{ts}#{id}`.
+/// `ROOM#{room}` / `MSG#{ts}#{id}`: the message alone; its translations
+/// are items of their own.
 pub fn message(msg: &Message) -> Item {
-    let translations = msg
-        .translations
-        .iter()
-        .map(|(lang, t)| (lang.as_str().to_owned(), translation(t)))
-        .collect();
     let mut fields = vec![
         ("id", s(&msg.id)),
         ("room", s(msg.room.as_str())),
@@ -113,10 +147,19 @@ pub fn message(msg: &Message) -> Item {
         ("from_connection", s(msg.from_connection.as_str())),
         ("source_lang", s(msg.source_lang.as_str())),
         ("text", s(&msg.text)),
-        ("translations", AttributeValue::M(translations)),
     ];
-    if let Some(cmid) = &msg.client_msg_id {
-        fields.push(("client_msg_id", s(cmid.as_str())));
+    push_opt(
+        &mut fields,
+        "from_tag",
+        msg.from_tag.as_ref().map(ClientTag::as_str),
+    );
+    push_opt(
+        &mut fields,
+        "client_msg_id",
+        msg.client_msg_id.as_ref().map(ClientMsgId::as_str),
+    );
+    if let Some(ttl) = msg.ttl {
+        fields.push((TTL, n(ttl)));
     }
     with_key(
         keys::room_pk(&msg.room),
@@ -136,19 +179,20 @@ pub fn rest_translation(record: &TranslationRecord) -> Item {
         ("text", s(&record.text)),
         ("translated_text", s(&record.translated_text)),
     ];
-    if let Some(engine) = &record.engine {
-        fields.push(("engine", s(engine)));
+    push_opt(&mut fields, "engine", record.engine.as_deref());
+    if let Some(ttl) = record.ttl {
+        fields.push((TTL, n(ttl)));
     }
     with_key(pk, sk, fields)
 }
 
 /// Reads one item back, naming the row and the field when it is wrong.
-struct Reader<'a> {
-    item: &'a Item,
+pub struct Reader<'a> {
+    pub item: &'a Item,
 }
 
 impl<'a> Reader<'a> {
-    fn corrupt(&self, reason: String) -> StoreError {
+    pub fn corrupt(&self, reason: String) -> StoreError {
         StoreError::Corrupt {
             pk: self.item.get_s(PK).unwrap_or("?").to_owned(),
             sk: self.item.get_s(SK).unwrap_or("?").to_owned(),
@@ -156,13 +200,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn s(&self, field: &str) -> Result<&'a str, StoreError> {
+    pub fn s(&self, field: &str) -> Result<&'a str, StoreError> {
         self.item
             .get_s(field)
             .ok_or_else(|| self.corrupt(format!("{field} is missing or not a string")))
     }
 
-    fn i64(&self, field: &str) -> Result<i64, StoreError> {
+    pub fn i64(&self, field: &str) -> Result<i64, StoreError> {
         self.item
             .get_i64(field)
             .ok_or_else(|| self.corrupt(format!("{field} is missing or not a whole number")))
@@ -180,43 +224,51 @@ impl<'a> Reader<'a> {
 /// A connection row and its `ttl`.
 pub fn parse_connection(item: &Item) -> Result<(Connection, i64), StoreError> {
     let r = Reader { item };
+    let connected_at = r.i64("connected_at")?;
     let conn = Connection {
         id: ConnectionId::new(r.s("id")?),
         room: r.parse("room", RoomName::parse)?,
         lang: r.parse("lang", Lang::parse)?,
         name: r.parse("name", UserName::parse)?,
-        connected_at: r.i64("connected_at")?,
+        connected_at,
+        joined_at: item.get_i64("joined_at").unwrap_or(connected_at),
+        client: item.get_s("client").map(ClientKey::from_stored),
+        source_ip: item.get_s("source_ip").map(str::to_owned),
+        instance: item.get_s("instance").map(str::to_owned),
     };
     Ok((conn, r.i64(TTL)?))
 }
 
-/// A member row and its `ttl`; the connection id is the sort key's tail.
+/// A member row and its `ttl`; join time and connection id are the sort
+/// key's.
 pub fn parse_member(item: &Item) -> Result<(Member, i64), StoreError> {
     let r = Reader { item };
-    let sk = r.s(SK)?;
-    let id = sk
-        .strip_prefix(keys::MEMBER_PREFIX)
-        .ok_or_else(|| r.corrupt("not a member row".into()))?;
+    let key =
+        keys::parse_member_sk(r.s(SK)?).ok_or_else(|| r.corrupt("not a member row".into()))?;
     let member = Member {
-        connection_id: ConnectionId::new(id),
+        connection_id: key.id,
         name: r.parse("name", UserName::parse)?,
         lang: r.parse("lang", Lang::parse)?,
+        tag: item.get_s("tag").map(ClientTag::from_stored),
+        joined_at: key.joined_at,
     };
-    Ok((member, r.i64(TTL)?))
+    Ok((member, r.i64(EXPIRES)?))
 }
 
 pub fn parse_message(item: &Item) -> Result<Message, StoreError> {
     let r = Reader { item };
     let mut translations = BTreeMap::new();
-    let map = item
-        .get_m("translations")
-        .ok_or_else(|| r.corrupt("translations is missing or not a map".into()))?;
-    for (lang, value) in map {
-        let lang = Lang::parse(lang).map_err(|e| r.corrupt(format!("translations: {e}")))?;
-        let t = parse_translation(value).ok_or_else(|| {
-            r.corrupt(format!("translations.{lang} is not {{text, engine, via?}}"))
-        })?;
-        translations.insert(lang, t);
+    // Older versions kept translations inside the message.
+    if let Some(map) = item.get_m("translations") {
+        for (lang, value) in map {
+            let lang = Lang::parse(lang).map_err(|e| r.corrupt(format!("translations: {e}")))?;
+            let t = value
+                .as_m()
+                .ok()
+                .and_then(parse_translation)
+                .ok_or_else(|| r.corrupt(format!("translations.{lang} is not {{text, engine}}")))?;
+            translations.insert(lang, t);
+        }
     }
     Ok(Message {
         id: r.s("id")?.to_owned(),
@@ -224,6 +276,7 @@ pub fn parse_message(item: &Item) -> Result<Message, StoreError> {
         ts: r.i64("ts")?,
         from_name: r.parse("from_name", UserName::parse)?,
         from_connection: ConnectionId::new(r.s("from_connection")?),
+        from_tag: item.get_s("from_tag").map(ClientTag::from_stored),
         source_lang: r.parse("source_lang", Lang::parse)?,
         text: r.s("text")?.to_owned(),
         translations,
@@ -231,6 +284,7 @@ pub fn parse_message(item: &Item) -> Result<Message, StoreError> {
             Some(c) => Some(ClientMsgId::parse(c).map_err(|e| r.corrupt(e.to_string()))?),
             None => None,
         },
+        ttl: item.get_i64(TTL),
     })
 }
 
@@ -244,6 +298,7 @@ pub fn parse_rest_translation(item: &Item) -> Result<TranslationRecord, StoreErr
         text: r.s("text")?.to_owned(),
         translated_text: r.s("translated_text")?.to_owned(),
         engine: item.get_s("engine").map(str::to_owned),
+        ttl: item.get_i64(TTL),
     })
 }
 
@@ -258,6 +313,10 @@ mod tests {
             lang: Lang::parse("ja").unwrap(),
             name: UserName::parse("Aki").unwrap(),
             connected_at: 1_764_150_000_123,
+            joined_at: 1_764_150_000_456,
+            client: Some(ClientKey::parse("abcdefghijklmnop").unwrap()),
+            source_ip: Some("10.0.0.1".into()),
+            instance: None,
         }
     }
 
@@ -274,39 +333,36 @@ mod tests {
     }
 
     #[test]
-    fn message_round_trip_with_and_without_translations() {
+    fn message_and_translation_round_trip() {
         let mut m = Message {
             id: "01JD".into(),
             room: RoomName::parse("lobby").unwrap(),
             ts: 1_764_150_000_000,
             from_name: UserName::parse("Aki").unwrap(),
             from_connection: ConnectionId::new("a"),
+            from_tag: None,
             source_lang: Lang::parse("ja").unwrap(),
             text: "こんにちは".into(),
             translations: BTreeMap::new(),
             client_msg_id: None,
+            ttl: None,
         };
         assert_eq!(parse_message(&message(&m)).unwrap(), m);
-        m.translations.insert(
-            Lang::parse("es").unwrap(),
-            Translation {
-                text: "Hola".into(),
-                engine: "amazon-translate".into(),
-                via: None,
-            },
-        );
-        m.translations.insert(
-            Lang::parse("pt").unwrap(),
-            Translation {
-                text: "Olá".into(),
-                engine: "apertium".into(),
-                via: Some(Lang::parse("es").unwrap()),
-            },
-        );
         m.client_msg_id = Some(ClientMsgId::parse("c-17").unwrap());
+        m.from_tag = Some(ClientTag::from_stored("0123456789ab"));
+        m.ttl = Some(1_766_742_000);
         let item = message(&m);
         assert_eq!(item.get_s(SK), Some("MSG#1764150000000#01JD"));
         assert_eq!(parse_message(&item).unwrap(), m);
+        let t = Translation {
+            text: "Olá".into(),
+            engine: "apertium".into(),
+            via: Some(Lang::parse("es").unwrap()),
+        };
+        let pt = Lang::parse("pt").unwrap();
+        let item = translation(&m.room, &m.key(), pt, &t, m.ttl);
+        assert_eq!(item.get_s(SK), Some("TR#pt#1764150000000#01JD"));
+        assert_eq!(parse_translation(&item), Some(t));
     }
 
     #[test]
@@ -319,12 +375,14 @@ mod tests {
             text: "Hello".into(),
             translated_text: "Hola".into(),
             engine: Some("amazon-translate".into()),
+            ttl: Some(1_766_742_000),
         };
         let item = rest_translation(&r);
         assert_eq!(item.get_s(PK), Some("XLATE#2025-11-26"));
         assert_eq!(item.get_s(SK), Some("1764150000000#01JD"));
         assert_eq!(parse_rest_translation(&item).unwrap(), r);
         r.engine = None;
+        r.ttl = None;
         assert_eq!(parse_rest_translation(&rest_translation(&r)).unwrap(), r);
     }
 

@@ -8,7 +8,7 @@
 mod format;
 mod pipeline;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use self::pipeline::Pipeline;
 use super::languages::{preferred_variant, targets_for};
 use super::{chunk, detect, mask};
 use crate::model::{Lang, Translation};
-use crate::ports::{TranslateError, Translator};
+use crate::ports::{Reach, TranslateError, Translator};
 
 pub const ENGINE: &str = "apertium";
 /// Where Debian's packages put the modes.
@@ -203,6 +203,26 @@ impl Translator for Apertium {
 
     async fn detect(&self, text: &str) -> Option<Lang> {
         detect::detect(text)
+    }
+
+    /// Every pair with a route, direct or through a pivot.
+    fn reach(&self) -> Reach {
+        let mut nodes: Vec<Lang> = self
+            .direct
+            .keys()
+            .flat_map(|(from, to)| [*from, *to])
+            .collect();
+        nodes.sort();
+        nodes.dedup();
+        let mut pairs: BTreeMap<Lang, BTreeSet<Lang>> = BTreeMap::new();
+        for from in &nodes {
+            for to in &nodes {
+                if from != to && self.route(*from, *to).is_some() {
+                    pairs.entry(*from).or_default().insert(*to);
+                }
+            }
+        }
+        Reach::Pairs(pairs)
     }
 }
 

@@ -1,0 +1,85 @@
+//! Language codes: Amazon Translate's list (PROTOCOL.md "Languages"), read
+//! from `web/contract.json` so the page and the server share one list.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{InvalidInput, truncate};
+use crate::contract;
+
+/// A language code from the protocol's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
+pub struct Lang(&'static str);
+
+// By hand: a derive would demand `'de: 'static` for the `&'static str`.
+impl<'de> Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Lang::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl From<Lang> for String {
+    fn from(v: Lang) -> Self {
+        v.0.to_owned()
+    }
+}
+
+impl Lang {
+    pub const EN: Lang = Lang("en");
+
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        contract::language(s)
+            .map(|l| Lang(l.code))
+            .ok_or_else(|| InvalidInput::Lang(format!("unknown language code {:?}", truncate(s))))
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+
+    /// Every language of the protocol, in its order.
+    pub fn all() -> impl Iterator<Item = Lang> {
+        contract::LANGUAGES.iter().map(|l| Lang(l.code))
+    }
+}
+
+/// The source of a `translate`: a code, or `auto` (detect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceLang {
+    Auto,
+    Code(Lang),
+}
+
+impl SourceLang {
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        if s == "auto" {
+            Ok(Self::Auto)
+        } else {
+            Lang::parse(s).map(Self::Code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_codes() {
+        assert_eq!(Lang::parse("zh-TW").unwrap().as_str(), "zh-TW");
+        assert!(Lang::parse("zh-tw").is_err());
+        assert!(Lang::parse("auto").is_err());
+        assert_eq!(SourceLang::parse("auto").unwrap(), SourceLang::Auto);
+        assert_eq!(Lang::all().count(), 75);
+        assert_eq!(Lang::parse("en").unwrap(), Lang::EN);
+    }
+}

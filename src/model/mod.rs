@@ -1,0 +1,59 @@
+//! Domain types, parsed once at the edge so that the rest of the code never
+//! sees an unchecked room, language, name or text ("parse, don't validate").
+//! No I/O here.
+//!
+//! - `lang.rs`: language codes (from `web/contract.json`).
+//! - `names.rs`: rooms, display names, chat text, `clientMsgId`.
+//! - `identity.rs`: connection ids, the `client` key and its tag.
+//! - `records.rs`: connections, members, messages, REST records.
+
+mod identity;
+mod lang;
+mod names;
+mod records;
+
+pub use identity::{ClientKey, ClientTag, ConnectionId};
+pub use lang::{Lang, SourceLang};
+pub use names::{ChatText, ClientMsgId, RoomName, UserName};
+pub use records::{
+    Connection, Member, MemberKey, MembersPage, Message, MessageKey, Translation, TranslationRecord,
+};
+
+/// Why a value from the wire was refused; each maps to one protocol error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidInput {
+    #[error("{0}")]
+    Room(String),
+    #[error("{0}")]
+    Lang(String),
+    #[error("{0}")]
+    Name(String),
+    #[error("text is empty")]
+    EmptyText,
+    #[error(
+        "text is {bytes} bytes; the limit is {}",
+        crate::limits::MAX_TEXT_BYTES
+    )]
+    TextTooLong { bytes: usize },
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+impl InvalidInput {
+    /// The PROTOCOL.md error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Room(_) => "invalid_room",
+            Self::Lang(_) => "invalid_lang",
+            Self::Name(_) => "invalid_name",
+            Self::EmptyText => "empty_text",
+            Self::TextTooLong { .. } => "text_too_long",
+            Self::BadRequest(_) => "bad_request",
+        }
+    }
+}
+
+/// Keeps error messages short when echoing bad input.
+fn truncate(s: &str) -> String {
+    s.chars().take(16).collect()
+}

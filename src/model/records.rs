@@ -1,0 +1,161 @@
+//! What the store keeps: connections and their room membership, messages
+//! with their translations, and the REST API's records.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ClientKey, ClientMsgId, ClientTag, ConnectionId, Lang, RoomName, UserName};
+use crate::limits::{MAX_CONNECTION_DURATION, TTL_MARGIN};
+
+/// A live connection: who is where, speaking what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub room: RoomName,
+    pub lang: Lang,
+    pub name: UserName,
+    /// Milliseconds since the epoch.
+    pub connected_at: i64,
+    /// When it entered its current room (ms): members are listed oldest
+    /// first.
+    pub joined_at: i64,
+    /// The derived key of the `client` it connected with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientKey>,
+    /// The peer's address (`identity.sourceIp`), to key limits by when
+    /// there is no `client`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    /// The local gateway instance holding the socket (local mode only), so
+    /// a restart can remove what its crashed predecessor left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+}
+
+impl Connection {
+    /// Epoch seconds after which the rows of this connection are stale (the
+    /// DynamoDB `ttl` attribute).
+    pub fn ttl(&self) -> i64 {
+        self.connected_at / 1000 + (MAX_CONNECTION_DURATION + TTL_MARGIN).as_secs() as i64
+    }
+
+    /// `from.tag` in its current room.
+    pub fn tag(&self) -> Option<ClientTag> {
+        self.client.as_ref().map(|c| c.tag(&self.room))
+    }
+
+    pub fn member(&self) -> Member {
+        Member {
+            connection_id: self.id.clone(),
+            name: self.name.clone(),
+            lang: self.lang,
+            tag: self.tag(),
+            joined_at: self.joined_at,
+        }
+    }
+}
+
+/// One member of a room, as the room's member rows hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub connection_id: ConnectionId,
+    pub name: UserName,
+    pub lang: Lang,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<ClientTag>,
+    pub joined_at: i64,
+}
+
+impl Member {
+    /// Where it sits in the room's member list (oldest first).
+    pub fn key(&self) -> MemberKey {
+        MemberKey {
+            joined_at: self.joined_at,
+            id: self.connection_id.clone(),
+        }
+    }
+}
+
+/// A member's place in its room's list: join time, then connection id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MemberKey {
+    pub joined_at: i64,
+    pub id: ConnectionId,
+}
+
+/// One page of a room's members, oldest first, and its size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MembersPage {
+    pub members: Vec<Member>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<MemberKey>,
+}
+
+/// A translation kept with its message, so nobody pays for it twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation {
+    pub text: String,
+    pub engine: String,
+    /// The language a pivot translation went through (en→es→pt), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Lang>,
+}
+
+/// Where a message sits in its room's history: its sort key parts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MessageKey {
+    pub ts: i64,
+    pub id: String,
+}
+
+/// A chat message with the translations at hand (all of them when it is
+/// sent; the reader's one when it comes back from history).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub room: RoomName,
+    pub ts: i64,
+    pub from_name: UserName,
+    pub from_connection: ConnectionId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_tag: Option<ClientTag>,
+    pub source_lang: Lang,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<Lang, Translation>,
+    pub client_msg_id: Option<ClientMsgId>,
+    /// Epoch seconds after which it is deleted (retention); `None` keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+}
+
+impl Message {
+    pub fn key(&self) -> MessageKey {
+        MessageKey {
+            ts: self.ts,
+            id: self.id.clone(),
+        }
+    }
+}
+
+/// One call of the REST API (`POST /translate`), kept as its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranslationRecord {
+    /// A ULID: unique, sortable by time.
+    pub id: String,
+    /// Server time in milliseconds since the epoch.
+    pub ts: i64,
+    /// The language translated from (detected, when the call said `auto`).
+    pub source_lang: Lang,
+    pub target_lang: Lang,
+    pub text: String,
+    pub translated_text: String,
+    /// What translated it; `None` when source and target were the same
+    /// language and the text came back as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// Epoch seconds after which it is deleted (retention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+}

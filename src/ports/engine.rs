@@ -1,0 +1,66 @@
+//! The translation engine port.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+
+use crate::model::{Lang, Translation};
+
+/// Why an engine did not translate. Each maps to a PROTOCOL.md code carried in
+/// the `message` frame; the original text is delivered either way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TranslateError {
+    #[error("the engine cannot translate {from} to {to}")]
+    UnsupportedPair {
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error("translation failed: {0}")]
+    Failed(String),
+    #[error("translation engine unavailable: {0}")]
+    Unavailable(String),
+    /// Translation is switched off (`--translator none`): not a failure.
+    #[error("translation is switched off")]
+    Disabled,
+}
+
+impl TranslateError {
+    /// The code for the `error` field of a `message` frame, if any.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Self::UnsupportedPair { .. } => Some("unsupported_language_pair"),
+            Self::Failed(_) => Some("translation_failed"),
+            Self::Unavailable(_) => Some("translation_unavailable"),
+            Self::Disabled => None,
+        }
+    }
+}
+
+/// Which languages an engine can translate between, for the page to say
+/// so before anyone picks one (`/status.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Every pair of the protocol's languages (Amazon Translate, pseudo).
+    All,
+    /// These sources, each with the targets it reaches (directly or
+    /// through a pivot). Empty: nothing translates.
+    Pairs(BTreeMap<Lang, BTreeSet<Lang>>),
+}
+
+/// A translation engine.
+#[async_trait]
+pub trait Translator: Send + Sync {
+    /// Translates `text` from one language to another (never equal).
+    async fn translate(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+    ) -> Result<Translation, TranslateError>;
+
+    /// Detects the language of `text`; `None` when the engine cannot.
+    async fn detect(&self, text: &str) -> Option<Lang>;
+
+    /// The pairs this engine translates.
+    fn reach(&self) -> Reach;
+}

@@ -1,0 +1,24 @@
+//! The ports the core depends on. Adapters implement them: stores in
+//! `store/`, engines in `translate/`, delivery in `push/` and `local/`,
+//! the fan-out queue in `queue/` and `local/`.
+//!
+//! - `store.rs`: [`Store`], the single table.
+//! - `engine.rs`: [`Translator`].
+//! - `push.rs`: [`Push`] (`PostToConnection`) and the shared [`Frame`].
+//! - `queue.rs`: [`Queue`] for big rooms' fan-out.
+//!
+//! No method has a default body: an adapter that forgets one does not
+//! compile.
+
+mod engine;
+mod push;
+mod queue;
+mod store;
+
+pub use engine::{Reach, TranslateError, Translator};
+pub use push::{Frame, Push, PushError};
+pub use queue::{FanoutBatch, Queue, QueueError};
+pub use store::{
+    Admission, Counter, Delivery, Departure, HistoryPage, HistoryQuery, PutOutcome, Step, Store,
+    StoreError, Tally,
+};

@@ -1,0 +1,40 @@
+//! The fan-out queue: big rooms hand their recipients to a worker instead
+//! of posting inside the `translate` invocation.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ConnectionId, RoomName};
+
+/// One slice of a message's fan-out: one rendered frame for some of its
+/// recipients. Big rooms hand these to a fan-out worker through a
+/// [`Queue`] (SQS on AWS, a channel locally) instead of posting inside
+/// the `translate` invocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanoutBatch {
+    /// `{message id}#{n}`: names the batch, so a redelivered batch can be
+    /// told from a new one and never posts twice to one connection.
+    pub id: String,
+    pub room: RoomName,
+    /// The frame, encoded once for every recipient of this batch.
+    pub frame: String,
+    pub to: Vec<ConnectionId>,
+}
+
+/// Why batches could not be queued. `unsent` holds the batches the queue
+/// does not have (the others it does: posting those too would deliver
+/// twice); the core posts them directly.
+#[derive(Debug, thiserror::Error)]
+#[error("fan-out queue: {reason} ({} batches unsent)", unsent.len())]
+pub struct QueueError {
+    pub reason: String,
+    pub unsent: Vec<FanoutBatch>,
+}
+
+/// Hands fan-out batches to a worker (`SendMessageBatch` on SQS), which
+/// calls `App::deliver` for each.
+#[async_trait]
+pub trait Queue: Send + Sync {
+    /// Returns once the queue holds every batch, or says which it does not.
+    async fn enqueue(&self, batches: Vec<FanoutBatch>) -> Result<(), QueueError>;
+}

@@ -1,0 +1,248 @@
+//! The store port: connections, rooms, history, counters and fan-out
+//! markers in one table (see DESIGN.md "One table").
+
+use std::error::Error as StdError;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::limits::MAX_ITEM_BYTES;
+use crate::model::{
+    ClientMsgId, Connection, ConnectionId, Lang, MemberKey, MembersPage, Message, MessageKey,
+    RoomName, Translation, TranslationRecord,
+};
+
+type Source = Box<dyn StdError + Send + Sync>;
+
+/// What a store can fail with. The core turns any of these into an
+/// `internal` error frame; details stay in the logs.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend failed; `source` keeps its own error for the logs.
+    #[error("store backend: {context}")]
+    Backend {
+        context: String,
+        #[source]
+        source: Option<Source>,
+    },
+    #[error("corrupt item {pk}/{sk}: {reason}")]
+    Corrupt {
+        pk: String,
+        sk: String,
+        reason: String,
+    },
+    /// DynamoDB's 400 KB item limit, enforced by every store.
+    #[error("item {pk}/{sk} would be {bytes} bytes; the limit is {MAX_ITEM_BYTES}")]
+    ItemTooLarge {
+        pk: String,
+        sk: String,
+        bytes: usize,
+    },
+}
+
+impl StoreError {
+    /// A backend failure described in words only.
+    pub fn backend(context: impl Into<String>) -> Self {
+        Self::Backend {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// A backend failure with the error that caused it.
+    pub fn caused(
+        context: impl Into<String>,
+        source: impl StdError + Send + Sync + 'static,
+    ) -> Self {
+        Self::Backend {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+/// Result of writing a message that may repeat a `clientMsgId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    Stored,
+    /// The sender already had a message with this `clientMsgId`.
+    Duplicate,
+}
+
+/// Whether a connection got a place in its room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// In, and the room's member count after it came in.
+    Admitted { count: usize },
+    /// The room already holds its maximum; nothing was written.
+    Full,
+}
+
+/// A connection that was deleted, and its room's count after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Departure {
+    pub conn: Connection,
+    pub count: usize,
+}
+
+/// Which page of history to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// Only messages strictly older than this.
+    pub before: Option<MessageKey>,
+    pub limit: usize,
+    /// The reader's language: the translation into it comes with each
+    /// message, when one was made.
+    pub lang: Lang,
+    /// Only messages from this time on (ms): retention.
+    pub since_ms: i64,
+}
+
+/// One page of a room's history, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    /// Whether older messages exist before the first one returned.
+    pub more: bool,
+}
+
+/// Where a fan-out batch stands (its delivery marker).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Every recipient has it (or is gone).
+    Done,
+    /// These recipients still wait; the others have it.
+    Remaining(Vec<ConnectionId>),
+}
+
+/// An atomic counter (`UpdateItem ADD` with a condition), named by what
+/// it counts; the store knows its key. The window (hour, day) is part of
+/// the key, so a past window's counter is never read again and its `ttl`
+/// only cleans it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Counter {
+    /// One sender's counts in the hour of `at` (fields chosen by the
+    /// caller: messages per minute, characters).
+    Sender { who: String, at: DateTime<Utc> },
+    /// The whole deployment's characters on the UTC day of `at`.
+    Budget { at: DateTime<Utc> },
+}
+
+/// One field of a counter to add to, refused if it would pass `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step<'a> {
+    pub field: &'a str,
+    pub add: i64,
+    pub max: Option<i64>,
+}
+
+/// What an increment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tally {
+    /// Every step applied: the values after, in step order.
+    Counted(Vec<i64>),
+    /// A step would pass its `max`: nothing changed. The values as they
+    /// are, in step order (0 for a field not yet counted).
+    Refused(Vec<i64>),
+}
+
+/// Connections, rooms and history in one table.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Writes the connection row and its member row, taking one place in
+    /// its room unless the room already holds `max_members` (checked and
+    /// counted atomically: concurrent joins cannot overfill a room).
+    async fn put_connection(
+        &self,
+        conn: &Connection,
+        max_members: usize,
+    ) -> Result<Admission, StoreError>;
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
+    /// Moves a connection to a new room, language or name. A new room is
+    /// entered like [`Store::put_connection`] (its count in `Admitted`)
+    /// and the old one left; otherwise the count is the room's.
+    async fn update_connection(
+        &self,
+        old: &Connection,
+        new: &Connection,
+        max_members: usize,
+    ) -> Result<Admission, StoreError>;
+    /// Deletes every row of the connection and frees its place; returns
+    /// what it was, if it existed (a second delete finds nothing).
+    async fn delete_connection(&self, id: &ConnectionId) -> Result<Option<Departure>, StoreError>;
+    /// How many members a room has: one item read, whatever its size.
+    async fn room_count(&self, room: &RoomName) -> Result<usize, StoreError>;
+    /// Up to `limit` live members, oldest first, after `after`.
+    async fn room_members(
+        &self,
+        room: &RoomName,
+        after: Option<&MemberKey>,
+        limit: usize,
+    ) -> Result<MembersPage, StoreError>;
+    /// Records that the connection is typing at `now_ms`, unless it did
+    /// less than `interval_ms` ago: whether this one counts.
+    async fn touch_typing(
+        &self,
+        id: &ConnectionId,
+        now_ms: i64,
+        interval_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Connections held by one local gateway instance.
+    async fn connections_of_instance(&self, instance: &str) -> Result<Vec<Connection>, StoreError>;
+    /// Connections stored before `cutoff_ms`, for a gateway that knows which
+    /// are live to sweep the rest. DynamoDB lists nothing: its rows expire
+    /// by themselves and API Gateway always runs `$disconnect`.
+    async fn connections_before(&self, cutoff_ms: i64) -> Result<Vec<Connection>, StoreError>;
+
+    /// Whether `scope` (a sender: its client key, or its connection) used
+    /// this `clientMsgId` in this room within `CLIENT_MSG_ID_TTL`.
+    async fn has_client_msg(
+        &self,
+        room: &RoomName,
+        scope: &str,
+        id: &ClientMsgId,
+    ) -> Result<bool, StoreError>;
+    /// Stores a message and each of its translations as items of their
+    /// own (none can outgrow an item); with a `clientMsgId`, at most once
+    /// per `scope` and room.
+    async fn put_message(&self, msg: &Message, scope: &str) -> Result<PutOutcome, StoreError>;
+    /// Up to `limit` of the newest messages the query names.
+    async fn messages_before(
+        &self,
+        room: &RoomName,
+        query: &HistoryQuery,
+    ) -> Result<HistoryPage, StoreError>;
+    /// Adds a translation made later (history read in a new language);
+    /// `ttl` is the message's.
+    async fn put_translation(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        lang: Lang,
+        translation: &Translation,
+        ttl: Option<i64>,
+    ) -> Result<(), StoreError>;
+
+    /// Adds to a counter atomically (see [`Counter`]).
+    async fn increment(&self, counter: &Counter, steps: &[Step<'_>]) -> Result<Tally, StoreError>;
+
+    /// A fan-out batch's delivery marker, if it was ever written.
+    async fn delivery(&self, batch: &str) -> Result<Option<Delivery>, StoreError>;
+    async fn put_delivery(&self, batch: &str, delivery: &Delivery) -> Result<(), StoreError>;
+
+    /// Keeps one call of the REST API as history, under its own partition
+    /// per UTC day (`store::keys::rest_translation_key`). Records are
+    /// never rewritten: each call has a fresh id.
+    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError>;
+    /// Up to `limit` of the REST API's live records of one UTC day, newest
+    /// first.
+    async fn rest_translations(
+        &self,
+        day: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<TranslationRecord>, StoreError>;
+
+    /// Deletes up to `max` rows whose `ttl` has passed; returns how many.
+    /// DynamoDB's TTL does this by itself (0).
+    async fn purge_expired(&self, now_s: i64, max: usize) -> Result<usize, StoreError>;
+}

@@ -1,0 +1,53 @@
+//! The wire frames of PROTOCOL.md, both directions, and the mapping from a
+//! client frame to a typed [`Command`]. The CLI client reuses these types.
+//!
+//! - `client.rs`: client → server frames, `parse_command`, route selection.
+//! - `server.rs`: server → client frames, a message in a reader's language.
+
+mod client;
+mod server;
+
+pub use client::{ACTIONS, ClientFrame, Command, parse_command, route_key};
+pub use server::{HistoryItem, MemberView, MessageFrame, PresenceEvent, Sender, ServerFrame};
+
+use crate::model::InvalidInput;
+
+/// A refused frame: becomes an `error` frame to its sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameError {
+    pub code: &'static str,
+    pub message: String,
+    pub action: Option<String>,
+    /// The refused `translate`'s `clientMsgId`, echoed so the sender knows
+    /// which one failed.
+    pub client_msg_id: Option<String>,
+}
+
+impl FrameError {
+    pub fn new(code: &'static str, message: impl Into<String>, action: Option<&str>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            action: action.map(str::to_owned),
+            client_msg_id: None,
+        }
+    }
+
+    pub fn with_client_msg_id(mut self, id: Option<String>) -> Self {
+        self.client_msg_id = id;
+        self
+    }
+
+    fn invalid(e: InvalidInput, action: &str) -> Self {
+        Self::new(e.code(), e.to_string(), Some(action))
+    }
+
+    pub fn to_frame(&self) -> ServerFrame {
+        ServerFrame::Error {
+            code: self.code.to_owned(),
+            message: self.message.clone(),
+            action: self.action.clone(),
+            client_msg_id: self.client_msg_id.clone(),
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! The embedded stores: the single table over any sorted key-value
+//! [`Backend`] with transactions, written once so the memory and redb
+//! stores cannot drift apart.
+//!
+//! - `rows.rs`: the rows as JSON values.
+//! - `rooms.rs`: connections, members, the room count, typing marks.
+//! - `history.rs`: messages, their translations, `clientMsgId` marks.
+//! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
+//! - `memory.rs`, `redb.rs`: the two backends.
+//!
+//! Rows with a `ttl` are also listed in an expiry index (`EXP` /
+//! `{ttl}\x01{pk}\x01{sk}`), so deleting what has expired reads only that
+//! (DynamoDB's TTL does the same job on AWS).
+
+mod history;
+mod memory;
+#[cfg(feature = "local")]
+mod redb;
+mod rooms;
+mod rows;
+mod upkeep;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use self::memory::MemoryStore;
+#[cfg(feature = "local")]
+pub use self::redb::RedbStore;
+use crate::model::{
+    ClientMsgId, Connection, ConnectionId, Lang, MemberKey, MembersPage, Message, MessageKey,
+    RoomName, Translation, TranslationRecord,
+};
+use crate::ports::{
+    Admission, Counter, Delivery, Departure, HistoryPage, HistoryQuery, PutOutcome, Step, Store,
+    StoreError, Tally,
+};
+
+/// Which rows of one partition a query returns.
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    /// Sort keys must start with this.
+    pub prefix: &'a str,
+    /// Sort keys must be at or above this.
+    pub from: Option<&'a str>,
+    /// Sort keys must be strictly below this.
+    pub to: Option<&'a str>,
+    /// Highest key first.
+    pub reverse: bool,
+    pub limit: Option<usize>,
+}
+
+/// `(sort key, value)`, or `(partition key, value)` from a scan.
+pub type Row = (String, Vec<u8>);
+
+/// Reads inside one transaction.
+pub trait ReadTx {
+    fn get(&self, pk: &str, sk: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    fn query(&self, pk: &str, q: &Query<'_>) -> Result<Vec<Row>, StoreError>;
+    /// Rows with sort key `sk` in every partition whose key starts with
+    /// `pk_prefix` (a scan: for maintenance, never on a request's path).
+    fn scan(&self, pk_prefix: &str, sk: &str) -> Result<Vec<Row>, StoreError>;
+}
+
+/// Point reads and writes inside one write transaction; all or nothing.
+pub trait WriteTx {
+    fn get(&self, pk: &str, sk: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    fn put(&mut self, pk: &str, sk: &str, value: Vec<u8>) -> Result<(), StoreError>;
+    fn delete(&mut self, pk: &str, sk: &str) -> Result<(), StoreError>;
+}
+
+/// A point read of the committed table, under an [`Overlay`].
+pub type BaseRead<'a> = dyn Fn(&str, &str) -> Result<Option<Vec<u8>>, StoreError> + 'a;
+
+/// A write transaction's changes, kept aside until it succeeds: reads see
+/// them first, then `base`; a failed transaction leaves nothing behind.
+pub struct Overlay<'a> {
+    base: &'a BaseRead<'a>,
+    changes: Changes,
+}
+
+/// `(pk, sk)` → the new value, or `None` for a delete.
+pub type Changes = BTreeMap<(String, String), Option<Vec<u8>>>;
+
+impl<'a> Overlay<'a> {
+    pub fn new(base: &'a BaseRead<'a>) -> Self {
+        Self {
+            base,
+            changes: BTreeMap::new(),
+        }
+    }
+
+    pub fn into_changes(self) -> Changes {
+        self.changes
+    }
+}
+
+impl WriteTx for Overlay<'_> {
+    fn get(&self, pk: &str, sk: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.changes.get(&(pk.to_owned(), sk.to_owned())) {
+            Some(change) => Ok(change.clone()),
+            None => (self.base)(pk, sk),
+        }
+    }
+
+    fn put(&mut self, pk: &str, sk: &str, value: Vec<u8>) -> Result<(), StoreError> {
+        self.changes
+            .insert((pk.to_owned(), sk.to_owned()), Some(value));
+        Ok(())
+    }
+
+    fn delete(&mut self, pk: &str, sk: &str) -> Result<(), StoreError> {
+        self.changes.insert((pk.to_owned(), sk.to_owned()), None);
+        Ok(())
+    }
+}
+
+/// One write transaction's work.
+pub type WriteFn<R> = Box<dyn FnOnce(&mut dyn WriteTx) -> Result<R, StoreError> + Send>;
+
+/// A sorted key-value store of `(pk, sk) → bytes` with transactions.
+pub trait Backend: Send + Sync + 'static {
+    /// Whether reads block on disk and so belong on the blocking pool.
+    const BLOCKING_READS: bool;
+    fn read<R>(
+        &self,
+        f: impl FnOnce(&dyn ReadTx) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError>;
+    /// Runs `f` in a write transaction; done once it is durable.
+    fn write<R: Send + 'static>(
+        &self,
+        f: WriteFn<R>,
+    ) -> impl Future<Output = Result<R, StoreError>> + Send;
+}
+
+pub use crate::store::keys::prefix_end;
+
+/// The smallest key after `key`: turns an inclusive bound exclusive.
+fn after(key: &str) -> String {
+    format!("{key}\u{0}")
+}
+
+/// Partition of the expiry index.
+const EXPIRY_PK: &str = "EXP";
+
+fn expiry_sk(ttl: i64, pk: &str, sk: &str) -> String {
+    format!("{ttl:011}\u{1}{pk}\u{1}{sk}")
+}
+
+/// Writes a row (refused past the item limit) and, with a `ttl`, its
+/// entry in the expiry index.
+fn put_row<T: Serialize>(
+    tx: &mut dyn WriteTx,
+    pk: &str,
+    sk: &str,
+    row: &T,
+    ttl: Option<i64>,
+) -> Result<(), StoreError> {
+    tx.put(pk, sk, rows::encode(pk, sk, row)?)?;
+    if let Some(ttl) = ttl {
+        tx.put(EXPIRY_PK, &expiry_sk(ttl, pk, sk), Vec::new())?;
+    }
+    Ok(())
+}
+
+/// [`Store`] over a [`Backend`]: [`MemoryStore`] and `RedbStore`.
+pub struct EmbeddedStore<B> {
+    backend: Arc<B>,
+}
+
+impl<B: Backend> EmbeddedStore<B> {
+    pub fn new(backend: B) -> Self {
+        Self {
+            backend: Arc::new(backend),
+        }
+    }
+
+    async fn read<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn ReadTx) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        if B::BLOCKING_READS {
+            let backend = self.backend.clone();
+            tokio::task::spawn_blocking(move || backend.read(f))
+                .await
+                .map_err(|e| StoreError::caused("store task", e))?
+        } else {
+            self.backend.read(f)
+        }
+    }
+
+    async fn write<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn WriteTx) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        self.backend.write(Box::new(f)).await
+    }
+}
+
+impl<B: Backend> EmbeddedStore<B> {
+    /// A room that looks full loses its stale member rows (a lost
+    /// `$disconnect`), each with its place; whether any went.
+    async fn reap_stale(&self, room: &RoomName) -> Result<bool, StoreError> {
+        let r = room.clone();
+        let stale = self.read(move |tx| rooms::stale_members(tx, &r)).await?;
+        if stale.is_empty() {
+            return Ok(false);
+        }
+        tracing::warn!(
+            room = room.as_str(),
+            stale = stale.len(),
+            "stale members reaped"
+        );
+        let r = room.clone();
+        self.write(move |tx| rooms::reap(tx, &r, &stale)).await?;
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Store for EmbeddedStore<B> {
+    async fn put_connection(
+        &self,
+        conn: &Connection,
+        max_members: usize,
+    ) -> Result<Admission, StoreError> {
+        let c = conn.clone();
+        let first = self
+            .write(move |tx| rooms::put_connection(tx, &c, max_members))
+            .await?;
+        if first == Admission::Full && self.reap_stale(&conn.room).await? {
+            let c = conn.clone();
+            return self
+                .write(move |tx| rooms::put_connection(tx, &c, max_members))
+                .await;
+        }
+        Ok(first)
+    }
+
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        let id = id.clone();
+        self.read(move |tx| rooms::get_connection(tx, &id)).await
+    }
+
+    async fn update_connection(
+        &self,
+        old: &Connection,
+        new: &Connection,
+        max_members: usize,
+    ) -> Result<Admission, StoreError> {
+        let (o, n) = (old.clone(), new.clone());
+        let first = self
+            .write(move |tx| rooms::update_connection(tx, &o, &n, max_members))
+            .await?;
+        if first == Admission::Full && self.reap_stale(&new.room).await? {
+            let (o, n) = (old.clone(), new.clone());
+            return self
+                .write(move |tx| rooms::update_connection(tx, &o, &n, max_members))
+                .await;
+        }
+        Ok(first)
+    }
+
+    async fn delete_connection(&self, id: &ConnectionId) -> Result<Option<Departure>, StoreError> {
+        let id = id.clone();
+        self.write(move |tx| rooms::delete_connection(tx, &id))
+            .await
+    }
+
+    async fn room_count(&self, room: &RoomName) -> Result<usize, StoreError> {
+        let room = room.clone();
+        self.read(move |tx| rooms::room_count(tx, &room)).await
+    }
+
+    async fn room_members(
+        &self,
+        room: &RoomName,
+        after: Option<&MemberKey>,
+        limit: usize,
+    ) -> Result<MembersPage, StoreError> {
+        let (room, after) = (room.clone(), after.cloned());
+        self.read(move |tx| rooms::room_members(tx, &room, after.as_ref(), limit))
+            .await
+    }
+
+    async fn touch_typing(
+        &self,
+        id: &ConnectionId,
+        now_ms: i64,
+        interval_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.write(move |tx| rooms::touch_typing(tx, &id, now_ms, interval_ms))
+            .await
+    }
+
+    async fn connections_of_instance(&self, instance: &str) -> Result<Vec<Connection>, StoreError> {
+        let instance = instance.to_owned();
+        self.read(move |tx| rooms::connections_of_instance(tx, &instance))
+            .await
+    }
+
+    async fn connections_before(&self, cutoff_ms: i64) -> Result<Vec<Connection>, StoreError> {
+        self.read(move |tx| rooms::connections_before(tx, cutoff_ms))
+            .await
+    }
+
+    async fn has_client_msg(
+        &self,
+        room: &RoomName,
+        scope: &str,
+        id: &ClientMsgId,
+    ) -> Result<bool, StoreError> {
+        let (room, scope, id) = (room.clone(), scope.to_owned(), id.clone());
+        self.read(move |tx| history::has_client_msg(tx, &room, &scope, &id))
+            .await
+    }
+
+    async fn put_message(&self, msg: &Message, scope: &str) -> Result<PutOutcome, StoreError> {
+        let (msg, scope) = (msg.clone(), scope.to_owned());
+        self.write(move |tx| history::put_message(tx, &msg, &scope))
+            .await
+    }
+
+    async fn messages_before(
+        &self,
+        room: &RoomName,
+        query: &HistoryQuery,
+    ) -> Result<HistoryPage, StoreError> {
+        let (room, query) = (room.clone(), query.clone());
+        self.read(move |tx| history::messages_before(tx, &room, &query))
+            .await
+    }
+
+    async fn put_translation(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        lang: Lang,
+        translation: &Translation,
+        ttl: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let (room, key, translation) = (room.clone(), key.clone(), translation.clone());
+        self.write(move |tx| history::put_translation(tx, &room, &key, lang, translation, ttl))
+            .await
+    }
+
+    async fn increment(&self, counter: &Counter, steps: &[Step<'_>]) -> Result<Tally, StoreError> {
+        let counter = counter.clone();
+        let steps: Vec<(String, i64, Option<i64>)> = steps
+            .iter()
+            .map(|s| (s.field.to_owned(), s.add, s.max))
+            .collect();
+        self.write(move |tx| upkeep::increment(tx, &counter, &steps))
+            .await
+    }
+
+    async fn delivery(&self, batch: &str) -> Result<Option<Delivery>, StoreError> {
+        let batch = batch.to_owned();
+        self.read(move |tx| upkeep::delivery(tx, &batch)).await
+    }
+
+    async fn put_delivery(&self, batch: &str, delivery: &Delivery) -> Result<(), StoreError> {
+        let (batch, delivery) = (batch.to_owned(), delivery.clone());
+        self.write(move |tx| upkeep::put_delivery(tx, &batch, &delivery))
+            .await
+    }
+
+    async fn put_rest_translation(&self, record: &TranslationRecord) -> Result<(), StoreError> {
+        let record = record.clone();
+        self.write(move |tx| upkeep::put_rest_translation(tx, &record))
+            .await
+    }
+
+    async fn rest_translations(
+        &self,
+        day: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<TranslationRecord>, StoreError> {
+        self.read(move |tx| upkeep::rest_translations(tx, day, limit))
+            .await
+    }
+
+    async fn purge_expired(&self, now_s: i64, max: usize) -> Result<usize, StoreError> {
+        let due = self.read(move |tx| upkeep::expired(tx, now_s, max)).await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        self.write(move |tx| upkeep::purge(tx, due, now_s)).await
+    }
+}

@@ -1,0 +1,66 @@
+//! DynamoDB Local for the tests: `scripts/test` starts it and exports its
+//! URL as `HONYAKU_DYNAMODB_ENDPOINT`. Each test gets a table of its own.
+//! Without the variable a test is skipped — except under `CI=true`, where
+//! a missing DynamoDB Local is a failure, not a silent pass.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use honyaku::ports::Store;
+use honyaku::store::DynamoStore;
+
+pub const ENDPOINT_VAR: &str = "HONYAKU_DYNAMODB_ENDPOINT";
+
+/// DynamoDB Local's URL, or `None` after printing why the test is skipped.
+pub fn endpoint(test: &str) -> Option<String> {
+    match std::env::var(ENDPOINT_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
+            "{ENDPOINT_VAR} is not set, so the DynamoDB tests cannot run; in CI, \
+             scripts/test must start DynamoDB Local (installed by scripts/setup) and export it"
+        ),
+        _ => {
+            // Straight to stderr: the test harness captures `println!`.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIP {test}: {ENDPOINT_VAR} is not set (scripts/test starts DynamoDB Local and sets it)"
+            );
+            None
+        }
+    }
+}
+
+/// A client for DynamoDB Local, which accepts any credentials.
+pub fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    let conf = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .endpoint_url(endpoint)
+        .http_client(honyaku::aws::sdk::http_client())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
+}
+
+/// A fresh, uniquely named table.
+pub fn table_name() -> String {
+    format!(
+        "honyaku-test-{}",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    )
+}
+
+/// A store on a new table of its own, or `None` when skipped.
+pub async fn fresh_store(test: &str) -> Option<DynamoStore> {
+    let url = endpoint(test)?;
+    let store = DynamoStore::new(client(&url), table_name());
+    assert!(store.create_table_if_missing().await.expect("create table"));
+    Some(store)
+}
+
+/// [`fresh_store`] as the contract suite takes it.
+pub async fn contract_store(test: &str) -> Option<((), Arc<dyn Store>)> {
+    let store = fresh_store(test).await?;
+    Some(((), Arc::new(store) as Arc<dyn Store>))
+}

@@ -1,0 +1,222 @@
+//! Helpers for the end-to-end suite: the library's test server
+//! (`honyaku::testing::start_server`), real WebSocket clients (`Client`),
+//! a tiny HTTP client, and the real binary.
+
+pub mod apertium;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use honyaku::config::{ServeConfig, StoreKind};
+pub use honyaku::testing::{TestServer, start_server, test_config};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for a frame that should come.
+pub const WAIT: Duration = Duration::from_secs(5);
+/// How long a test listens to be sure a frame does not come.
+pub const QUIET: Duration = Duration::from_millis(300);
+
+/// Tests that load the machine (hundreds of sockets, the real binary under
+/// load) take turns: on 2 cores, two of them at once measure the machine,
+/// not the server.
+pub async fn heavy() -> tokio::sync::MutexGuard<'static, ()> {
+    static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    HEAVY.lock().await
+}
+
+/// The memory store and the pseudo engine.
+pub fn config() -> ServeConfig {
+    test_config()
+}
+
+pub fn redb_config(dir: PathBuf) -> ServeConfig {
+    ServeConfig {
+        store: StoreKind::Redb,
+        data_dir: dir,
+        ..config()
+    }
+}
+
+/// Starts `honyaku serve` in-process on a free port.
+pub async fn spawn(config: ServeConfig) -> TestServer {
+    start_server(config).await
+}
+
+/// Opening WebSocket clients on a test server.
+pub trait Connect {
+    fn connect(&self, query: &str) -> impl std::future::Future<Output = Client>;
+}
+
+impl Connect for TestServer {
+    async fn connect(&self, query: &str) -> Client {
+        Client::connect(&self.ws(query)).await
+    }
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn connect(url: &str) -> Client {
+        let (ws, resp) = tokio_tungstenite::connect_async(url)
+            .await
+            .unwrap_or_else(|e| panic!("connect {url}: {e}"));
+        assert_eq!(resp.status(), 101);
+        Client { ws }
+    }
+
+    /// Connects in `room` as `name` speaking `lang`, and drains nothing.
+    pub async fn join(server: &TestServer, room: &str, lang: &str, name: &str) -> Client {
+        server
+            .connect(&format!("room={room}&lang={lang}&name={name}"))
+            .await
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.ws
+            .send(Message::text(frame.to_string()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws.send(Message::text(text.to_owned())).await.unwrap();
+    }
+
+    /// The next text frame, as JSON.
+    pub async fn recv(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("no frame in time")
+                .expect("socket ended")
+                .expect("socket error");
+            match msg {
+                Message::Text(t) => return serde_json::from_str(&t).expect("frame is JSON"),
+                Message::Close(c) => panic!("closed while waiting for a frame: {c:?}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next frame of type `ty`, skipping others (presence, ...).
+    pub async fn recv_type(&mut self, ty: &str) -> Value {
+        loop {
+            let f = self.recv().await;
+            if f["type"] == ty {
+                return f;
+            }
+        }
+    }
+
+    /// Asserts no frame arrives for a while.
+    pub async fn assert_silent(&mut self) {
+        if let Ok(Some(Ok(msg))) = tokio::time::timeout(QUIET, self.ws.next()).await {
+            panic!("expected silence, got {msg:?}");
+        }
+    }
+
+    /// Waits for the server's close frame.
+    pub async fn closed(&mut self, within: Duration) -> Option<CloseFrame> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .expect("socket not closed in time");
+            match next {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    pub async fn request(&mut self, frame: Value, ty: &str) -> Value {
+        self.send(frame).await;
+        self.recv_type(ty).await
+    }
+}
+
+/// A minimal HTTP/1.1 GET: (status, headers lowercased, body).
+pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    http_request(addr, "GET", path, None).await
+}
+
+/// A minimal HTTP/1.1 POST of a JSON body: (status, headers lowercased, body).
+pub async fn http_post(addr: SocketAddr, path: &str, body: &[u8]) -> (u16, String, String) {
+    http_request(addr, "POST", path, Some(body)).await
+}
+
+async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&[u8]>,
+) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let length = body.map_or(String::new(), |b| {
+        format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        )
+    });
+    let head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{length}Connection: close\r\n\r\n");
+    s.write_all(head.as_bytes()).await.unwrap();
+    if let Some(body) = body {
+        // A server may answer (413) and close before reading an oversized body.
+        let _ = s.write_all(body).await;
+    }
+    let mut buf = Vec::new();
+    // A server may reset right after an error response: keep what came.
+    let _ = tokio::time::timeout(WAIT, s.read_to_end(&mut buf))
+        .await
+        .expect("no HTTP response in time");
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_lowercase(), body.to_owned())
+}
+
+/// The HTTP status of a refused WebSocket handshake.
+pub async fn rejected_status(url: &str) -> u16 {
+    match tokio_tungstenite::connect_async(url).await {
+        Ok(_) => panic!("handshake to {url} was accepted"),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
+        Err(e) => panic!("unexpected error for {url}: {e}"),
+    }
+}
+
+/// Starts the real binary (`cmd` has its arguments and stderr set) and
+/// returns it with the address it printed; its stdout keeps draining so it
+/// never writes into a closed pipe.
+pub fn start_binary(mut cmd: std::process::Command) -> (std::process::Child, SocketAddr) {
+    use std::io::{BufRead, BufReader};
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start honyaku serve");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    (child, addr)
+}

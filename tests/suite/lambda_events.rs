@@ -1,0 +1,147 @@
+//! Real API Gateway WebSocket events (`tests/fixtures/apigw-*.json`, as
+//! API Gateway sends them to a Lambda) through `lambda::handle`, the entry
+//! `honyaku-lambda` calls: `$connect`, a `translate` MESSAGE, `$disconnect`,
+//! with the memory store, the pseudo engine and a push that records.
+
+use std::sync::Arc;
+
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use honyaku::core::App;
+use honyaku::model::ConnectionId;
+use honyaku::ports::Store;
+use honyaku::store::MemoryStore;
+use honyaku::testing::RecordingPush;
+use honyaku::translate::PseudoTranslator;
+use serde_json::{Value, json};
+
+const CONNECT: &[u8] = include_bytes!("fixtures/apigw-connect.json");
+const MESSAGE: &[u8] = include_bytes!("fixtures/apigw-message.json");
+const DISCONNECT: &[u8] = include_bytes!("fixtures/apigw-disconnect.json");
+
+/// The fixtures' connection.
+const AKI: &str = "CkTLtdGQoAMCE0g=";
+
+/// A fixture with its times moved to now: stored rows expire 2 h after
+/// `connectedAt`, and the fixtures were recorded long ago.
+fn event(bytes: &[u8], patch: impl FnOnce(&mut Value)) -> ApiGatewayWebsocketProxyRequest {
+    let mut v: Value = serde_json::from_slice(bytes).expect("fixture is JSON");
+    let now = chrono::Utc::now().timestamp_millis();
+    v["requestContext"]["connectedAt"] = json!(now);
+    v["requestContext"]["requestTimeEpoch"] = json!(now);
+    patch(&mut v);
+    serde_json::from_value(v).expect("fixture is an ApiGatewayWebsocketProxyRequest")
+}
+
+fn app() -> (App, Arc<dyn Store>, Arc<RecordingPush>) {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::in_memory());
+    let push = Arc::new(RecordingPush::default());
+    // The fixtures come from a page hosted apart from the API: any Origin,
+    // as the Lambda's policy is when ALLOWED_ORIGINS is unset.
+    let policy = honyaku::core::Policy {
+        allowed_origins: vec!["*".into()],
+        ..honyaku::core::Policy::default()
+    };
+    let app = App::new(store.clone(), Arc::new(PseudoTranslator), push.clone()).with_policy(policy);
+    (app, store, push)
+}
+
+#[test]
+fn fixtures_parse_as_api_gateway_sends_them() {
+    for bytes in [CONNECT, MESSAGE, DISCONNECT] {
+        let e: ApiGatewayWebsocketProxyRequest = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(e.request_context.connection_id.as_deref(), Some(AKI));
+        assert_eq!(e.request_context.stage.as_deref(), Some("prod"));
+        assert_eq!(
+            e.request_context.domain_name.as_deref(),
+            Some("abc123defg.execute-api.us-east-1.amazonaws.com")
+        );
+    }
+    let e: ApiGatewayWebsocketProxyRequest = serde_json::from_slice(CONNECT).unwrap();
+    assert_eq!(e.query_string_parameters.first("lang"), Some("ja"));
+}
+
+#[tokio::test]
+async fn connect_message_disconnect() {
+    let (app, store, push) = app();
+
+    // Aki (ja) connects, as in the fixture; then Bea (es) on another id.
+    let r = honyaku::lambda::handle(&app, event(CONNECT, |_| {})).await;
+    assert_eq!(r.status_code, 200);
+    let bea = "CkTMAbCdoAMCFxA=";
+    let r = honyaku::lambda::handle(
+        &app,
+        event(CONNECT, |v| {
+            v["requestContext"]["connectionId"] = json!(bea);
+            v["queryStringParameters"] = json!({"room": "lobby", "lang": "es", "name": "Bea"});
+        }),
+    )
+    .await;
+    assert_eq!(r.status_code, 200);
+    let presence = push.take(AKI);
+    assert_eq!(presence.len(), 1);
+    assert_eq!(
+        (presence[0]["type"].as_str(), presence[0]["name"].as_str()),
+        (Some("presence"), Some("Bea"))
+    );
+    assert_eq!(
+        store
+            .room_count(&honyaku::model::RoomName::lobby())
+            .await
+            .unwrap(),
+        2
+    );
+
+    // Aki's `translate` from the fixture reaches both, each in their language.
+    let r = honyaku::lambda::handle(&app, event(MESSAGE, |_| {})).await;
+    assert_eq!(r.status_code, 200);
+    let to_aki = push.take(AKI);
+    let to_bea = push.take(bea);
+    assert_eq!(to_aki.len(), 1);
+    assert_eq!(to_aki[0]["text"], "こんにちは");
+    assert_eq!(to_aki[0]["clientMsgId"], "c-1");
+    assert_eq!(to_aki[0]["translated"], false);
+    assert_eq!(to_bea.len(), 1);
+    assert_eq!(to_bea[0]["type"], "message");
+    assert_eq!(to_bea[0]["lang"], "es");
+    assert_eq!(to_bea[0]["text"], "[es] こんにちは");
+    assert_eq!(to_bea[0]["original"], "こんにちは");
+    assert_eq!(to_bea[0]["from"]["name"], "Aki");
+    assert!(to_bea[0].get("clientMsgId").is_none());
+
+    // The same event again (API Gateway may redeliver): dropped silently.
+    honyaku::lambda::handle(&app, event(MESSAGE, |_| {})).await;
+    assert!(push.take(AKI).is_empty());
+    assert!(push.take(bea).is_empty());
+
+    // Aki leaves: rows gone, Bea told.
+    let r = honyaku::lambda::handle(&app, event(DISCONNECT, |_| {})).await;
+    assert_eq!(r.status_code, 200);
+    assert_eq!(
+        store.get_connection(&ConnectionId::new(AKI)).await.unwrap(),
+        None
+    );
+    let leave = push.take(bea);
+    assert_eq!(leave.len(), 1);
+    assert_eq!(
+        (leave[0]["event"].as_str(), leave[0]["count"].as_u64()),
+        (Some("leave"), Some(1))
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connect_answers_with_a_status_and_stores_nothing() {
+    let (app, store, push) = app();
+    let r = honyaku::lambda::handle(
+        &app,
+        event(CONNECT, |v| {
+            v["queryStringParameters"]["lang"] = json!("klingon");
+        }),
+    )
+    .await;
+    assert_eq!(r.status_code, 400);
+    assert_eq!(
+        store.get_connection(&ConnectionId::new(AKI)).await.unwrap(),
+        None
+    );
+    assert!(push.take(AKI).is_empty());
+}

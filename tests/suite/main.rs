@@ -1,0 +1,31 @@
+//! The end-to-end suite, one test binary (one link step instead of one per
+//! file): servers started in-process on port 0 with
+//! `honyaku::testing::start_server` and driven with real WebSocket and
+//! HTTP clients, the real binary for signals and crashes, the store and
+//! translator contracts, the AWS adapters against DynamoDB Local, moto's
+//! SQS and the local management API.
+
+mod helpers;
+
+mod apertium;
+#[cfg(feature = "aws")]
+mod aws;
+mod big_rooms;
+mod chat;
+#[cfg(feature = "aws")]
+mod dynamodb_local;
+mod gateway_binary;
+mod gateway_security;
+mod gateway_shutdown;
+mod hardening;
+mod lambda_events;
+mod load;
+mod management;
+mod management_access;
+mod rest;
+mod serve;
+mod store_contract;
+mod translator_contract;
+mod wire;
+#[cfg(not(feature = "aws"))]
+mod without_aws;

@@ -1,0 +1,177 @@
+//! The store contract: every `Store` implementation runs this same suite
+//! (memory and redb; with `--features aws`, DynamoDB against DynamoDB
+//! Local at `HONYAKU_DYNAMODB_ENDPOINT`, a fresh table per test).
+//!
+//! - `rooms.rs`: connections, members, counts, capacity, typing.
+//! - `messages.rs`: messages, translations, history, `clientMsgId`, the
+//!   400 KB item limit.
+//! - `upkeep.rs`: counters, delivery markers, REST records, expiry.
+
+mod messages;
+mod rooms;
+mod upkeep;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use honyaku::model::{ClientMsgId, Connection, ConnectionId, Lang, Message, RoomName, UserName};
+use honyaku::ports::Store;
+use honyaku::store::{MemoryStore, RedbStore};
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn conn(id: &str, room: &str, lang: &str) -> Connection {
+    let now = now_ms();
+    Connection {
+        id: ConnectionId::new(id),
+        room: RoomName::parse(room).unwrap(),
+        lang: Lang::parse(lang).unwrap(),
+        name: UserName::parse(&format!("n-{id}")).unwrap(),
+        connected_at: now,
+        joined_at: now,
+        client: None,
+        source_ip: None,
+        instance: None,
+    }
+}
+
+fn msg(room: &str, ts: i64, id: &str, from: &str, cmid: Option<&str>) -> Message {
+    Message {
+        id: id.into(),
+        room: RoomName::parse(room).unwrap(),
+        ts,
+        from_name: UserName::parse(&format!("n-{from}")).unwrap(),
+        from_connection: ConnectionId::new(from),
+        from_tag: None,
+        source_lang: Lang::parse("ja").unwrap(),
+        text: format!("text {id}"),
+        translations: BTreeMap::new(),
+        client_msg_id: cmid.map(|c| ClientMsgId::parse(c).unwrap()),
+        ttl: None,
+    }
+}
+
+fn room(s: &str) -> RoomName {
+    RoomName::parse(s).unwrap()
+}
+
+fn lang(s: &str) -> Lang {
+    Lang::parse(s).unwrap()
+}
+
+/// One `#[tokio::test]` per contract case, for one store.
+macro_rules! contract {
+    ($store:ident, $make:expr) => {
+        mod $store {
+            use super::*;
+
+            macro_rules! case {
+                ($name:ident, $path:path) => {
+                    #[tokio::test]
+                    async fn $name() {
+                        let (_guard, store) = $make;
+                        $path(store).await;
+                    }
+                };
+            }
+
+            case!(members_in_join_order, rooms::members_in_join_order);
+            case!(capacity_is_atomic, rooms::capacity_is_atomic);
+            case!(moving_and_deleting, rooms::moving_and_deleting);
+            case!(expired_rows_are_skipped, rooms::expired_rows_are_skipped);
+            case!(
+                stale_members_give_their_place_back,
+                rooms::stale_members_give_their_place_back
+            );
+            case!(instances_and_sweeping, rooms::instances_and_sweeping);
+            case!(typing_is_throttled, rooms::typing_is_throttled);
+            case!(
+                client_msg_ids_are_once_per_scope,
+                messages::client_msg_ids_are_once_per_scope
+            );
+            case!(
+                history_pages_newest_first,
+                messages::history_pages_newest_first
+            );
+            case!(
+                translations_in_the_readers_language,
+                messages::translations_in_the_readers_language
+            );
+            case!(
+                many_languages_of_long_text,
+                messages::many_languages_of_long_text
+            );
+            case!(
+                items_over_400_kb_are_refused,
+                messages::items_over_400_kb_are_refused
+            );
+            case!(counters_count_and_refuse, upkeep::counters_count_and_refuse);
+            case!(delivery_markers, upkeep::delivery_markers);
+            case!(rest_translations_by_day, upkeep::rest_translations_by_day);
+            case!(expired_rows_are_purged, upkeep::expired_rows_are_purged);
+        }
+    };
+}
+
+contract!(
+    memory,
+    ((), Arc::new(MemoryStore::in_memory()) as Arc<dyn Store>)
+);
+contract!(redb, {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(RedbStore::open(dir.path()).unwrap()) as Arc<dyn Store>;
+    (dir, store)
+});
+
+#[cfg(feature = "aws")]
+contract!(dynamodb, {
+    match crate::dynamodb_local::contract_store(concat!(module_path!(), " (DynamoDB contract)"))
+        .await
+    {
+        Some(made) => made,
+        None => return,
+    }
+});
+
+#[tokio::test]
+async fn redb_keeps_everything_across_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let query = honyaku::ports::HistoryQuery {
+        before: None,
+        limit: 10,
+        lang: lang("es"),
+        since_ms: 0,
+    };
+    {
+        let store = RedbStore::open(dir.path()).unwrap();
+        store
+            .put_message(&msg("p", now_ms(), "P", "a", Some("k")), "conn:a")
+            .await
+            .unwrap();
+        store
+            .put_connection(&conn("a", "p", "en"), 10)
+            .await
+            .unwrap();
+    }
+    let store = RedbStore::open(dir.path()).unwrap();
+    let page = store.messages_before(&room("p"), &query).await.unwrap();
+    assert_eq!(page.messages[0].id, "P");
+    assert_eq!(store.room_count(&room("p")).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .put_message(&msg("p", now_ms() + 1, "Q", "a", Some("k")), "conn:a")
+            .await
+            .unwrap(),
+        honyaku::ports::PutOutcome::Duplicate
+    );
+}
+
+#[test]
+fn redb_refuses_a_path_it_cannot_use() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    // A file where a directory should be.
+    let err = RedbStore::open(file.path()).err().expect("must fail");
+    assert!(err.to_string().contains("creating"), "{err}");
+}
