@@ -1,178 +1,244 @@
-// honyaku chat page: join screen, chat view, and the wire protocol glue.
-import { fillLanguageSelect, guessLanguage, languageLabel } from './languages.js';
+// honyaku chat page: start-up, the chat view, and the wire protocol glue.
+// Languages and limits come from contract.json; the parts live beside it
+// (join form, timeline, members, typing, composer).
+import { Composer } from './composer.js';
 import { Connection, resolveWsBase } from './connection.js';
+import { loadContract, loadReach, loadStatus } from './contract.js';
+import { applyStrings, configure as configureI18n, setLocale, t } from './i18n.js';
+import { JoinForm, fieldError, languageNote } from './join.js';
 import {
-  errorElement, messageElement, pendingElement, presenceElement, renderMembers,
-  renderStatus, setPendingState, showEngineBanner, systemElement, updateCountdown,
-} from './render.js';
+  configureLanguages, fillLanguageSelect, guessLanguage, isTranslated, languageLabel,
+} from './languages.js';
+import { Members } from './members.js';
+import { Pending } from './pending.js';
+import { PresenceLines } from './presence.js';
 import {
-  langProblem, loadPrefs, nameProblem, pageParams, roomProblem, savePrefs, shareLink,
-  updatePageUrl,
+  clientSecret, configurePrefs, langProblem, loadPrefs, pageParams, roomProblem, savePrefs,
+  shareLink, updatePageUrl,
 } from './prefs.js';
-
-const HISTORY_PAGE = 50;
-const MAX_TEXT_BYTES = 10000;
-const ENGINE_NOTES = {
-  pseudo: 'Test translator: messages are tagged with your language, like “[es] Hello”, not translated.',
-};
-
-const $ = (id) => document.getElementById(id);
-const ui = {
-  joinView: $('join-view'), joinForm: $('join-form'), name: $('name'), room: $('room'),
-  lang: $('lang'), joinError: $('join-error'), joinButton: $('join-button'),
-  chatView: $('chat-view'), chatHeader: $('chat-header'), settingsToggle: $('settings-toggle'),
-  roomName: $('room-name'), meName: $('me-name'), status: $('status'),
-  engineBanner: $('engine-banner'), engineBannerClose: $('engine-banner-close'),
-  langSwitch: $('lang-switch'), roomSwitchForm: $('room-switch-form'), roomSwitch: $('room-switch'),
-  shareLink: $('share-link'), copyLink: $('copy-link'), copyStatus: $('copy-status'),
-  loadEarlier: $('load-earlier'), messages: $('messages'), composerForm: $('composer-form'),
-  composer: $('composer'), composerError: $('composer-error'),
-  members: $('members'), memberCount: $('member-count'),
-};
+import {
+  errorElement, errorText, messageElement, presenceElement, renderStatus, showEngineBanner,
+  systemElement, validTag,
+} from './render.js';
+import { mentions } from './text.js';
+import { Timeline } from './timeline.js';
+import { Typing } from './typing.js';
+import { markSharedNames, showConnection, showSettings, ui, wireView } from './view.js';
 
 const params = pageParams();
-const wsBase = resolveWsBase();
 const state = {
   name: '', room: '', lang: 'en',
+  tag: null,             // my tag in this room (from `joined`), null before or without `client`
   next: null,            // cursor for "Load earlier", null when nothing older
   historyBusy: false,
   historyFresh: true,    // the next history reply is the first page after a reset
   focusAfterJoin: false,
   myConnections: new Set(),
-  // clientMsgId → { item, frame, state: queued|sending|unconfirmed|failed }
-  pending: new Map(),
   lastSeenId: null,      // newest message id shown before the last reset
-  engineNote: '',        // note shown about the engine ('' when none)
+  engineNote: '',
   engineNoteDismissed: false,
-  retryAt: 0,            // when the next reconnect attempt is due (ms epoch)
 };
+let contract;
 let connection = null;
+let join;
+let composer;
+const me = () => ({ name: state.name, lang: state.lang, tag: state.tag });
+const send = (frame) => connection?.send(frame) ?? false;
+const timeline = new Timeline({
+  list: ui.messages, jump: ui.jumpLatest, title: () => `${state.room} — honyaku`, onChange: markSharedNames,
+});
+const members = new Members({
+  list: ui.members, count: ui.memberCount, more: ui.membersMore, send, me, onChange: markSharedNames,
+});
+let typing;
+const presenceLines = new PresenceLines({ members, show: (frame) => timeline.add(presenceElement(frame)) });
+const pending = new Pending({
+  enqueue: (frame) => connection.enqueue(frame),
+  onRetry: () => {
+    composer.showError('');
+    composer.focus();
+  },
+});
 
-// ---------- join screen ----------
+// ---------- start ----------
 
-function initJoinForm() {
+async function start() {
+  try {
+    contract = await loadContract();
+  } catch (error) {
+    document.documentElement.classList.remove('loading');
+    ui.joinError.textContent = `The page could not start: ${error.message}.`;
+    return;
+  }
+  configureI18n({ rtl: contract.rtl });
+  configurePrefs(contract.limits);
+  configureLanguages(contract.languages, await loadReach());
+  typing = new Typing({
+    node: ui.typing, send, intervalMs: contract.limits.typingIntervalMs ?? 3000, myTag: () => state.tag,
+  });
+  composer = new Composer({
+    input: ui.composer, counter: ui.composerCounter, error: ui.composerError,
+    maxBytes: contract.limits.maxTextBytes, onSend: sendMessage, onInput: (text) => typing.onInput(text),
+  });
+  join = new JoinForm(ui, { onJoin: enterChat, onLanguage: (lang) => useLocale(lang) });
+
   const prefs = loadPrefs();
-  ui.name.value = params.name ?? prefs.name ?? '';
-  ui.room.value = params.room ?? prefs.room ?? 'lobby';
-  fillLanguageSelect(ui.lang, params.lang ?? prefs.lang ?? guessLanguage());
-  fillLanguageSelect(ui.langSwitch, ui.lang.value);
+  const initial = {
+    name: params.name ?? prefs.name ?? '',
+    room: params.room ?? prefs.room ?? 'lobby',
+    lang: params.lang ?? prefs.lang ?? guessLanguage(),
+  };
+  await useLocale(initial.lang);
+  join.fill(initial);
+  document.documentElement.classList.remove('loading');
 
-  ui.joinForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    tryJoin({ name: ui.name.value, room: ui.room.value.trim(), lang: ui.lang.value });
-  });
-
-  if (params.room !== null && params.lang !== null && params.name !== null) {
-    tryJoin({ name: params.name, room: params.room, lang: params.lang }); // focuses a bad field
+  const direct = params.room !== null && params.lang !== null && params.name !== null;
+  // Back into the room after a reload, unless the link names another room.
+  const resume = prefs.joined === true && (params.room === null || params.room === prefs.room);
+  if (direct || resume) {
+    if (join.validate()) enterChat({ name: initial.name.trim(), room: initial.room, lang: ui.lang.value });
   } else {
-    (ui.name.value.trim() ? ui.joinButton : ui.name).focus();
+    join.focus();
   }
 }
 
-function tryJoin({ name, room, lang }) {
-  const problems = [nameProblem(name), roomProblem(room), langProblem(lang)];
-  [ui.name, ui.room, ui.lang].forEach((input, i) => {
-    input.setAttribute('aria-invalid', String(Boolean(problems[i])));
-  });
-  const problem = problems.find(Boolean);
-  ui.joinError.textContent = problem ?? '';
-  if (problem) {
-    [ui.name, ui.room, ui.lang][problems.indexOf(problem)].focus();
-    return false;
-  }
-  enterChat({ name: name.trim(), room, lang });
-  return true;
+/** The interface in the language `lang` reads in; everything already drawn follows. */
+async function useLocale(lang) {
+  await setLocale(lang);
+  ui.roomHint.textContent = t('roomHint', { max: contract.limits.maxRoomChars });
+  join?.refill();
+  fillLanguageSelect(ui.langSwitch, ui.chatView.hidden ? lang : state.lang);
+  showLanguageNote();
+  renderStatus(ui.status, ui.status.dataset.state);
+  members.render();
+  timeline.relabel();
+  typing?.render();
+  composer?.update();
+  if (!ui.chatView.hidden) showCurrent();
 }
 
-async function enterChat({ name, room, lang }) {
-  Object.assign(state, { name, room, lang });
-  savePrefs(state);
+function enterChat({ name, room, lang }) {
+  Object.assign(state, { name, room, lang, tag: null });
+  savePrefs({ ...state, joined: true });
   updatePageUrl(state);
-  showCurrent();
   ui.joinView.hidden = true;
   ui.chatView.hidden = false;
-  ui.composer.focus();
+  useLocale(lang);
+  showCurrent();
+  composer.focus();
   loadServerNotice();
   // Created at once so messages typed before the endpoint is known are queued.
   connection = new Connection({
     base: null,
-    params: () => ({ room: state.room, lang: state.lang, name: state.name, token: params.token }),
+    params: () => ({
+      room: state.room, lang: state.lang, name: state.name, token: params.token, client: clientSecret(),
+    }),
     onState,
     onOpen,
     onFrame,
-    onSent: (frame) => markPending(frame.clientMsgId, 'sending'),
+    onSent: (frame) => pending.mark(frame.clientMsgId, 'sending'),
   });
-  connection.base = await wsBase;
-  connection.start();
+  resolveWsBase().then((base) => {
+    connection.base = base;
+    connection.start();
+  });
+}
+
+function leaveRoom() {
+  connection?.stop();
+  connection = null;
+  savePrefs({ ...state, joined: false });
+  const url = new URL(location.href);
+  ['lang', 'name'].forEach((key) => url.searchParams.delete(key));
+  history.replaceState(null, '', url);
+  pending.clear();
+  timeline.reset();
+  members.clear();
+  typing.clear();
+  ui.chatView.hidden = true;
+  ui.joinView.hidden = false;
+  document.title = 'honyaku';
+  join.fill(state);
+  join.focus();
 }
 
 // ---------- connection events ----------
 
-let countdownTimer = null;
-
 function onState(connState, detail = {}) {
-  renderStatus(ui.status, connState, detail);
-  ui.chatView.dataset.state = connState;
-  clearInterval(countdownTimer);
-  if (connState === 'offline' && detail.retryInMs !== undefined) {
-    state.retryAt = Date.now() + detail.retryInMs;
-    countdownTimer = setInterval(() => updateCountdown(ui.status, state.retryAt - Date.now()), 1000);
-  }
+  showConnection(connState, detail);
+  if (connState !== 'online') typing?.clear();
 }
 
 function onOpen() {
   resetConversation();
+  // `join` with nothing new: the reply tells my tag, the room's size and first members.
+  send({ action: 'join' });
   requestHistory();
-  connection.send({ action: 'members' });
 }
 
 function onFrame(frame) {
+  const here = frame.room === state.room;
   switch (frame.type) {
-    case 'message': if (frame.room === state.room) onMessage(frame); break;
-    case 'presence': if (frame.room === state.room) onPresence(frame); break;
+    case 'message': if (here) onMessage(frame); break;
+    case 'presence': if (here) onPresence(frame); break;
+    case 'typing': if (here) typing.received(frame); break;
     case 'joined': onJoined(frame); break;
-    case 'members': if (frame.room === state.room) showMembers(frame.members); break;
+    case 'members': if (here) members.fromMembers(frame); break;
     case 'history': onHistory(frame); break;
     case 'error': onError(frame); break;
     default: break; // pong and anything newer
   }
 }
 
+function isOwn(msg) {
+  if (state.tag && validTag(msg.from?.tag)) return msg.from.tag === state.tag;
+  return msg.clientMsgId !== undefined || state.myConnections.has(msg.from?.connectionId);
+}
+
+function renderMessage(msg) {
+  const own = isOwn(msg);
+  const mention = !own && (mentions(msg.text, state.name) || mentions(msg.original, state.name));
+  return messageElement(msg, { own, mention });
+}
+
 function onMessage(msg) {
   noteEngine(msg.engine);
-  const entry = msg.clientMsgId !== undefined ? state.pending.get(msg.clientMsgId) : undefined;
-  if (entry) {
-    state.pending.delete(msg.clientMsgId);
-    if (msg.from?.connectionId) state.myConnections.add(msg.from.connectionId);
-    if (findMessage(msg.id)) entry.item.remove();
-    else entry.item.replaceWith(messageElement(msg, true));
-    return;
-  }
-  if (findMessage(msg.id)) return;
-  append(messageElement(msg, isOwn(msg)));
+  typing.messageFrom(msg.from);
+  const echo = pending.confirm(msg.clientMsgId);
+  if (echo && msg.from?.connectionId) state.myConnections.add(msg.from.connectionId);
+  if (timeline.find(msg.id)) return;
+  timeline.add(renderMessage(msg), { force: echo, fromOthers: !echo && !isOwn(msg) });
 }
 
 function onPresence(frame) {
-  append(presenceElement(frame));
-  if (Number.isInteger(frame.count)) ui.memberCount.textContent = `(${frame.count})`;
-  connection.send({ action: 'members' });
+  if (frame.event === 'leave') typing.messageFrom(frame);
+  presenceLines.handle(frame);
 }
 
 function onJoined(frame) {
   const roomChanged = frame.room !== state.room;
+  const langChanged = frame.lang !== state.lang;
   if (frame.connectionId) state.myConnections.add(frame.connectionId);
-  Object.assign(state, { room: frame.room, lang: frame.lang, name: frame.name ?? state.name });
-  savePrefs(state);
+  Object.assign(state, {
+    room: frame.room, lang: frame.lang, name: frame.name ?? state.name, tag: validTag(frame.tag),
+  });
+  savePrefs({ ...state, joined: true });
   updatePageUrl(state);
+  members.fromJoined(frame);
+  if (roomChanged || langChanged) {
+    presenceLines.clear();
+    typing.clear();
+    resetConversation({ roomChanged });
+    timeline.add(systemElement(roomChanged
+      ? t('youJoined', { room: state.room })
+      : t('nowReading', { lang: languageLabel(state.lang) })));
+    requestHistory();
+    if (langChanged) useLocale(state.lang);
+  } else {
+    markOwn(); // history may have come before my tag
+  }
   showCurrent();
-  showMembers(frame.members);
-  resetConversation({ roomChanged });
-  append(systemElement(roomChanged
-    ? `You joined room ${state.room}.`
-    : `Now reading in ${languageLabel(state.lang)}.`));
-  requestHistory();
-  connection.send({ action: 'members' });
-  if (state.focusAfterJoin) ui.composer.focus();
+  if (state.focusAfterJoin) composer.focus();
   state.focusAfterJoin = false;
 }
 
@@ -182,125 +248,100 @@ function onHistory(frame) {
   state.next = frame.next ?? null;
   const messages = Array.isArray(frame.messages) ? frame.messages : [];
   if (state.historyFresh) settleUnconfirmed(messages);
-  const fragment = document.createDocumentFragment();
+  const items = [];
   for (const msg of messages) {
     noteEngine(msg.engine);
-    if (!findMessage(msg.id)) fragment.append(messageElement(msg, isOwn(msg)));
+    if (!timeline.find(msg.id)) items.push(renderMessage(msg));
   }
-  const { scrollHeight, scrollTop } = ui.messages;
-  ui.messages.prepend(fragment);
-  if (state.historyFresh) scrollToBottom();
-  else ui.messages.scrollTop = scrollTop + (ui.messages.scrollHeight - scrollHeight);
+  timeline.addHistory(items, { fresh: state.historyFresh });
   state.historyFresh = false;
   showLoadEarlier();
 }
 
 function onError(frame) {
-  append(errorElement(frame));
-  if (frame.action === 'translate') {
-    // Replies come in order, so the oldest message still in flight is the one refused.
-    const entry = [...state.pending.values()].find((e) => e.state === 'sending');
-    if (entry) markPending(entry.frame.clientMsgId, 'failed', frame.code);
-  } else if (frame.action === 'history') {
-    state.historyBusy = false;
-    if (state.historyFresh) settleUnconfirmed(null);
-    showLoadEarlier();
-  } else if (frame.action === 'join') {
-    state.focusAfterJoin = false;
-    showCurrent();
+  const text = errorText(frame);
+  switch (frame.action) {
+    case 'translate': {
+      pending.refuse(frame.clientMsgId, text);
+      composer.showError(text, String(frame.code ?? ''));
+      return;
+    }
+    case 'join':
+      state.focusAfterJoin = false;
+      ui.langSwitch.value = state.lang;
+      showSettings(true);
+      fieldError(ui.roomSwitch, ui.roomSwitchError, text);
+      ui.roomSwitch.focus();
+      return;
+    case 'members': members.failed(); return;
+    case 'typing': return;
+    case 'history':
+      state.historyBusy = false;
+      if (state.historyFresh) settleUnconfirmed(null);
+      showLoadEarlier();
+      break;
+    default: break;
   }
+  timeline.add(errorElement(frame));
 }
 
 // ---------- conversation ----------
 
-/**
- * Empty the list for a fresh history, keeping my messages not yet sent
- * (and, unless the room changed, those refused or in flight).
- */
+/** Empty the list for a fresh history, keeping my messages not yet confirmed. */
 function resetConversation({ roomChanged = false } = {}) {
-  const kept = [];
-  state.lastSeenId = newestMessageId();
-  for (const [id, entry] of state.pending) {
-    if (roomChanged && entry.state !== 'queued') {
-      state.pending.delete(id); // went to (or was refused by) the old room
-      continue;
-    }
-    // In flight when the connection changed: the fresh history tells whether it
-    // arrived. It is never sent again by itself, so it can never show up twice.
-    if (entry.state === 'sending') markPending(id, 'unconfirmed');
-    kept.push(entry.item);
-  }
-  ui.messages.replaceChildren(...kept);
+  state.lastSeenId = timeline.newestId();
+  timeline.reset(pending.keep({ roomChanged }));
   Object.assign(state, { next: null, historyBusy: false, historyFresh: true });
   showLoadEarlier();
 }
 
 /**
- * Settle my messages that were in flight when the connection dropped, using
- * the first history page after it (`null` when that request failed): one that
- * is there arrived, the rest are marked "not sent" with a Retry button.
- * History carries no clientMsgId, so a match is by my name and the text, among
- * messages newer than any I had seen.
+ * My messages in flight when the connection dropped: those in the first
+ * history page after it (newer than anything I had seen, from me, same
+ * text) arrived; the rest are "not sent".
  */
 function settleUnconfirmed(messages) {
-  const used = new Set();
-  for (const [id, entry] of state.pending) {
-    if (entry.state !== 'unconfirmed') continue;
-    const match = (messages ?? []).find((msg) => !used.has(msg.id)
-      && (state.lastSeenId === null || String(msg.id) > state.lastSeenId)
-      && msg.from?.name === state.name
-      && (msg.original ?? msg.text) === entry.frame.text);
-    if (match) {
-      used.add(match.id);
-      state.pending.delete(id);
-      entry.item.remove();
-      if (match.from?.connectionId) state.myConnections.add(match.from.connectionId);
-    } else {
-      markPending(id, 'failed', messages ? 'connection lost' : 'could not check');
-    }
-  }
+  pending.settle(messages, (msg, text) => {
+    const mine = (state.lastSeenId === null || String(msg.id) > state.lastSeenId)
+      && (msg.from?.tag && state.tag ? msg.from.tag === state.tag : msg.from?.name === state.name)
+      && (msg.original ?? msg.text) === text;
+    if (mine && msg.from?.connectionId) state.myConnections.add(msg.from.connectionId);
+    return mine;
+  });
 }
 
-function newestMessageId() {
-  let newest = null;
-  for (const item of ui.messages.querySelectorAll('.message[data-id]')) {
-    if (newest === null || item.dataset.id > newest) newest = item.dataset.id;
+/** Mark messages from my tag as mine (after my tag is known). */
+function markOwn() {
+  if (!state.tag) return;
+  for (const item of ui.messages.querySelectorAll('.message[data-tag]')) {
+    const own = item.dataset.tag === state.tag;
+    item.classList.toggle('own', own);
+    if (own) item.classList.remove('mention');
   }
-  return newest;
+  timeline.decorate();
 }
 
-/**
- * The server's own word on its engine (`honyaku serve` answers
- * status.json; a static host has none, and that is fine): e.g. that
- * Apertium is missing and messages are only pseudo-translated.
- */
+/** The server's own word on its engine (status.json; a static host has none). */
 async function loadServerNotice() {
-  try {
-    const res = await fetch('status.json', { cache: 'no-store' });
-    if (!res.ok) return;
-    const status = await res.json();
-    if (typeof status.notice === 'string' && status.notice && !state.engineNoteDismissed) {
-      state.engineNote = status.notice;
-      showEngineBanner(ui.engineBanner, status.notice);
-    }
-  } catch {
-    // No status: nothing to say.
+  const status = await loadStatus();
+  if (typeof status?.notice === 'string' && status.notice && !state.engineNoteDismissed) {
+    state.engineNote = status.notice;
+    showEngineBanner(ui.engineBanner, status.notice);
   }
 }
 
 /** Explain an engine whose output could puzzle a reader (the test translator). */
 function noteEngine(engine) {
-  const note = ENGINE_NOTES[engine];
-  if (!note || state.engineNote === note || state.engineNoteDismissed) return;
-  state.engineNote = note;
-  showEngineBanner(ui.engineBanner, note);
+  if (engine !== 'pseudo' || state.engineNote === 'pseudo' || state.engineNoteDismissed) return;
+  state.engineNote = 'pseudo';
+  showEngineBanner(ui.engineBanner, t('pseudoNote'));
 }
 
 function requestHistory(before) {
   if (state.historyBusy) return;
-  const frame = { action: 'history', limit: HISTORY_PAGE };
+  const frame = { action: 'history', limit: contract.limits.historyDefaultLimit ?? 50 };
   if (before) frame.before = before;
-  state.historyBusy = connection.send(frame);
+  state.historyBusy = send(frame);
   showLoadEarlier();
 }
 
@@ -310,117 +351,61 @@ function showLoadEarlier() {
 }
 
 function sendMessage() {
-  const text = ui.composer.value.trim();
-  ui.composerError.textContent = '';
-  if (!text) return;
-  const bytes = new TextEncoder().encode(text).length;
-  if (bytes > MAX_TEXT_BYTES) {
-    ui.composerError.textContent = `Message is ${bytes} bytes; the limit is ${MAX_TEXT_BYTES}.`;
-    return;
-  }
-  const frame = { action: 'translate', text, clientMsgId: newClientMsgId() };
-  const item = pendingElement(frame, state.name, state.lang, 'queued');
-  state.pending.set(frame.clientMsgId, { item, frame, state: 'queued' });
-  append(item, true);
-  ui.composer.value = '';
+  const { text } = composer;
+  composer.showError('');
+  if (!text || !composer.check()) return;
+  const { frame, item } = pending.add(text, state);
+  timeline.clearDivider();
+  timeline.add(item, { force: true });
+  composer.clear();
   connection.enqueue(frame);
-}
-
-function markPending(clientMsgId, pendingState, reason) {
-  const entry = state.pending.get(clientMsgId);
-  if (!entry) return;
-  entry.state = pendingState;
-  setPendingState(entry.item, pendingState, reason);
-  entry.item.querySelector('.retry')?.remove();
-  if (pendingState !== 'failed') return;
-  const retry = document.createElement('button');
-  retry.type = 'button';
-  retry.className = 'retry';
-  retry.textContent = 'Retry';
-  retry.addEventListener('click', () => {
-    markPending(clientMsgId, 'queued');
-    connection.enqueue(entry.frame); // a refused id is not used up, so it is reused
-    ui.composer.focus();
-  });
-  entry.item.append(retry);
-}
-
-function newClientMsgId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return `c-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
-function isOwn(msg) {
-  return msg.clientMsgId !== undefined || state.myConnections.has(msg.from?.connectionId);
-}
-
-function findMessage(id) {
-  if (id === undefined || id === null) return null;
-  return ui.messages.querySelector(`.message[data-id="${CSS.escape(String(id))}"]`);
-}
-
-function append(item, force = false) {
-  const list = ui.messages;
-  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  list.append(item);
-  if (force || nearBottom) scrollToBottom();
-}
-
-function scrollToBottom() {
-  ui.messages.scrollTop = ui.messages.scrollHeight;
-}
-
-function showMembers(members) {
-  renderMembers(ui.members, members);
-  ui.memberCount.textContent = `(${ui.members.children.length})`;
 }
 
 // ---------- switching room / language ----------
 
 function switchTo({ room, lang }) {
-  const problem = roomProblem(room) || langProblem(lang);
-  if (problem) {
-    ui.composerError.textContent = problem;
-    showCurrent();
-    return;
+  const roomError = roomProblem(room);
+  fieldError(ui.roomSwitch, ui.roomSwitchError, roomError);
+  if (roomError || langProblem(lang)) {
+    ui.roomSwitch.focus(); // the typed room stays, beside its error
+    return false;
   }
-  ui.composerError.textContent = '';
-  if (room === state.room && lang === state.lang) return;
+  if (room === state.room && lang === state.lang) return true;
   if (connection.isOpen) {
-    connection.send({ action: 'join', room, lang }); // the `joined` reply updates the page
-    return;
+    send({ action: 'join', room, lang }); // the `joined` reply updates the page
+    return true;
   }
   // Offline: the next connect carries the new room/lang; history reloads on open.
   const roomChanged = room !== state.room;
-  Object.assign(state, { room, lang });
-  savePrefs(state);
+  const langChanged = lang !== state.lang;
+  Object.assign(state, { room, lang, tag: roomChanged ? null : state.tag });
+  savePrefs({ ...state, joined: true });
   updatePageUrl(state);
+  if (langChanged) useLocale(lang);
   showCurrent();
   resetConversation({ roomChanged });
-  ui.members.replaceChildren();
+  members.clear();
   connection.reconnectNow();
-  if (state.focusAfterJoin) ui.composer.focus();
+  if (state.focusAfterJoin) composer.focus();
   state.focusAfterJoin = false;
+  return true;
 }
 
 /** Header, switch controls and share link reflect the current state. */
 function showCurrent() {
   ui.roomName.textContent = state.room;
   ui.meName.textContent = `${state.name} · ${languageLabel(state.lang)}`;
-  ui.langSwitch.value = state.lang;
-  ui.roomSwitch.value = state.room;
+  fillLanguageSelect(ui.langSwitch, state.lang);
+  showLanguageNote();
+  if (!ui.roomSwitchError.textContent) ui.roomSwitch.value = state.room;
   ui.shareLink.value = shareLink(state.room);
-  document.title = `${state.room} — honyaku`;
+  timeline.refreshTitle();
 }
 
-async function copyShareLink() {
-  try {
-    await navigator.clipboard.writeText(ui.shareLink.value);
-    ui.copyStatus.textContent = 'Copied.';
-  } catch {
-    ui.shareLink.select(); // insecure context or denied: let the user copy it
-    ui.copyStatus.textContent = 'Press Ctrl+C (⌘C) to copy.';
-  }
+function showLanguageNote() {
+  const code = ui.langSwitch.value;
+  const reach = isTranslated(code);
+  ui.langSwitchHint.textContent = reach === false || reach === 'into' ? languageNote(code) : '';
 }
 
 // ---------- wiring ----------
@@ -436,29 +421,25 @@ ui.langSwitch.addEventListener('change', () => switchTo({ room: state.room, lang
 ui.roomSwitchForm.addEventListener('submit', (event) => {
   event.preventDefault();
   state.focusAfterJoin = true;
-  showSettings(false);
-  switchTo({ room: ui.roomSwitch.value.trim(), lang: state.lang });
+  if (switchTo({ room: ui.roomSwitch.value.trim(), lang: state.lang })) showSettings(false);
 });
-ui.copyLink.addEventListener('click', copyShareLink);
-/** The settings (language, room, invite link) fold away on narrow screens. */
-function showSettings(open) {
-  ui.chatHeader.classList.toggle('open', open);
-  ui.settingsToggle.setAttribute('aria-expanded', String(open));
-}
-ui.settingsToggle.addEventListener('click', () => showSettings(!ui.chatHeader.classList.contains('open')));
-ui.chatHeader.addEventListener('keydown', (event) => {
-  if (event.key !== 'Escape' || !ui.chatHeader.classList.contains('open')) return;
-  showSettings(false);
-  ui.settingsToggle.focus();
+ui.roomSwitch.addEventListener('input', () => {
+  if (!roomProblem(ui.roomSwitch.value.trim())) fieldError(ui.roomSwitch, ui.roomSwitchError, '');
 });
+ui.leaveButton.addEventListener('click', leaveRoom);
+ui.reconnectNow.addEventListener('click', () => connection?.reconnectNow());
 ui.engineBannerClose.addEventListener('click', () => {
   state.engineNoteDismissed = true;
   showEngineBanner(ui.engineBanner, '');
-  ui.composer.focus();
+  composer.focus();
 });
-ui.shareLink.addEventListener('focus', () => ui.shareLink.select());
 window.addEventListener('online', () => {
   if (connection && !connection.isOpen) connection.reconnectNow();
 });
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) connection?.onVisible();
+});
 
-initJoinForm();
+wireView();
+applyStrings(document);
+start();

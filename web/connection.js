@@ -1,34 +1,41 @@
 // WebSocket life cycle: endpoint discovery, reconnect with backoff and jitter,
 // keepalive pings, and an outbox for frames typed while offline.
 
+import { loadConfig, loadStatus } from './contract.js';
+
 const KEEPALIVE_MS = 5 * 60 * 1000; // API Gateway closes idle sockets after 10 min
 const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 30 * 1000;
+/** While someone looks at the page a retry is never more than a few seconds away. */
+const BACKOFF_CAP_VISIBLE_MS = 3 * 1000;
+const BACKOFF_CAP_HIDDEN_MS = 30 * 1000;
 const STABLE_MS = 10 * 1000; // open this long before the backoff resets
+const STAGE_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
- * Base WebSocket URL: `?ws=` on the page, else `ws` in config.json beside the
- * page (a missing or broken file is ignored), else same-origin `/local`.
+ * Base WebSocket URL: `ws` in config.json served with the page (how a page
+ * hosted for a deployment names its wss:// endpoint), else this origin at
+ * `/{stage}` (the stage from /status.json, default `local`). Never from
+ * the page URL: a crafted `?ws=` link must not move the chat elsewhere.
  */
 export async function resolveWsBase(pageUrl = new URL(location.href)) {
-  const fromQuery = pageUrl.searchParams.get('ws');
-  if (fromQuery) return toWsUrl(fromQuery);
-  try {
-    const response = await fetch(new URL('config.json', pageUrl), { cache: 'no-store' });
-    if (response.ok) {
-      const config = await response.json();
-      if (config && typeof config.ws === 'string' && config.ws) return toWsUrl(config.ws);
-    }
-  } catch { /* no config.json: fall through */ }
+  const config = await loadConfig();
+  if (typeof config.ws === 'string' && config.ws) {
+    const configured = toWsUrl(config.ws, pageUrl);
+    if (configured) return configured;
+  }
+  const status = await loadStatus();
+  const stage = typeof status?.stage === 'string' && STAGE_RE.test(status.stage) ? status.stage : 'local';
   const scheme = pageUrl.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${pageUrl.host}/local`;
+  return `${scheme}//${pageUrl.host}/${stage}`;
 }
 
-function toWsUrl(value) {
-  const url = new URL(value, location.href);
+/** A ws:// or wss:// URL (http(s) turned into it), or null for anything else. */
+function toWsUrl(value, base) {
+  let url;
+  try { url = new URL(value, base); } catch { return null; }
   if (url.protocol === 'http:') url.protocol = 'ws:';
   if (url.protocol === 'https:') url.protocol = 'wss:';
-  return url.href;
+  return url.protocol === 'ws:' || url.protocol === 'wss:' ? url.href : null;
 }
 
 /** Append params with encodeURIComponent (%20, never '+'), keeping any existing query. */
@@ -42,8 +49,9 @@ export function buildWsUrl(base, params) {
   return hash === undefined ? joined : `${joined}#${hash}`;
 }
 
-export function backoffDelay(attempt, random = Math.random) {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+export function backoffDelay(attempt, random = Math.random, visible = !document.hidden) {
+  const cap = visible ? BACKOFF_CAP_VISIBLE_MS : BACKOFF_CAP_HIDDEN_MS;
+  const ceiling = Math.min(cap, BACKOFF_BASE_MS * 2 ** attempt);
   return Math.round(ceiling / 2 + random() * (ceiling / 2)); // "equal jitter"
 }
 
@@ -61,6 +69,7 @@ export class Connection {
     Object.assign(this, { onSent() {} }, options);
     this.socket = null;
     this.attempt = 0;
+    this.retryAt = 0;
     this.outbox = [];
     this.retryTimer = null;
     this.keepaliveTimer = null;
@@ -126,6 +135,12 @@ export class Connection {
     });
   }
 
+  /** The page came back into view: a retry planned for later than the visible cap comes sooner. */
+  onVisible() {
+    if (this.stopped || this.socket !== null) return;
+    if (this.retryAt - Date.now() > BACKOFF_CAP_VISIBLE_MS) this.reconnectNow();
+  }
+
   drop() {
     clearInterval(this.keepaliveTimer);
     const socket = this.socket;
@@ -136,6 +151,7 @@ export class Connection {
   scheduleRetry(detail) {
     if (this.stopped) return;
     const delay = backoffDelay(this.attempt++);
+    this.retryAt = Date.now() + delay;
     this.onState('offline', { ...detail, retryInMs: delay });
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }

@@ -1,37 +1,40 @@
-// Language codes accepted by honyaku (Amazon Translate's list, PROTOCOL.md),
-// each with its name as written in that language.
-export const LANGUAGES = [
-  ['af', 'Afrikaans'], ['sq', 'Shqip'], ['am', 'አማርኛ'], ['ar', 'العربية'],
-  ['hy', 'Հայերեն'], ['az', 'Azərbaycanca'], ['bn', 'বাংলা'], ['bs', 'Bosanski'],
-  ['bg', 'Български'], ['ca', 'Català'], ['zh', '中文（简体）'], ['zh-TW', '中文（繁體）'],
-  ['hr', 'Hrvatski'], ['cs', 'Čeština'], ['da', 'Dansk'], ['fa-AF', 'دری'],
-  ['nl', 'Nederlands'], ['en', 'English'], ['et', 'Eesti'], ['fa', 'فارسی'],
-  ['tl', 'Tagalog'], ['fi', 'Suomi'], ['fr', 'Français'], ['fr-CA', 'Français (Canada)'],
-  ['ka', 'ქართული'], ['de', 'Deutsch'], ['el', 'Ελληνικά'], ['gu', 'ગુજરાતી'],
-  ['ht', 'Kreyòl ayisyen'], ['ha', 'Hausa'], ['he', 'עברית'], ['hi', 'हिन्दी'],
-  ['hu', 'Magyar'], ['is', 'Íslenska'], ['id', 'Bahasa Indonesia'], ['ga', 'Gaeilge'],
-  ['it', 'Italiano'], ['ja', '日本語'], ['kn', 'ಕನ್ನಡ'], ['kk', 'Қазақ тілі'],
-  ['ko', '한국어'], ['lv', 'Latviešu'], ['lt', 'Lietuvių'], ['mk', 'Македонски'],
-  ['ms', 'Bahasa Melayu'], ['ml', 'മലയാളം'], ['mt', 'Malti'], ['mr', 'मराठी'],
-  ['mn', 'Монгол'], ['no', 'Norsk'], ['ps', 'پښتو'], ['pl', 'Polski'],
-  ['pt', 'Português'], ['pt-PT', 'Português (Portugal)'], ['pa', 'ਪੰਜਾਬੀ'], ['ro', 'Română'],
-  ['ru', 'Русский'], ['sr', 'Српски'], ['si', 'සිංහල'], ['sk', 'Slovenčina'],
-  ['sl', 'Slovenščina'], ['so', 'Soomaali'], ['es', 'Español'], ['es-MX', 'Español (México)'],
-  ['sw', 'Kiswahili'], ['sv', 'Svenska'], ['ta', 'தமிழ்'], ['te', 'తెలుగు'],
-  ['th', 'ไทย'], ['tr', 'Türkçe'], ['uk', 'Українська'], ['ur', 'اردو'],
-  ['uz', 'Oʻzbekcha'], ['vi', 'Tiếng Việt'], ['cy', 'Cymraeg'],
-];
+// Languages as the contract lists them (web/contract.json), shown by their
+// own names, sorted as shown, split by whether the running engine can
+// translate them, and found by typing.
+import { currentLocale, displayName, t } from './i18n.js';
 
-const NAMES = new Map(LANGUAGES);
+let languages = [];
+let names = new Map();
+let reach = () => null;
+
+/** Take the contract's list and the engine's reach (code → true | false | null). */
+export function configureLanguages(list, reachOf) {
+  languages = list;
+  names = new Map(list.map(({ code, name }) => [code, name]));
+  reach = reachOf;
+}
 
 export function isLanguage(code) {
-  return NAMES.has(code);
+  return names.has(code);
+}
+
+/**
+ * Whether the engine translates `code`: true, 'into' (into it only: what
+ * its readers write stays as written), false, or null when unknown.
+ */
+export function isTranslated(code) {
+  return reach(code);
 }
 
 /** "日本語 (ja)"; an unknown code is shown as itself. */
 export function languageLabel(code) {
-  const name = NAMES.get(code);
+  const name = names.get(code);
   return name ? `${name} (${code})` : String(code ?? '?');
+}
+
+/** The language named for a reader of the interface ("Spanish"), else its own name. */
+export function languageInUi(code) {
+  return displayName(code) ?? names.get(code) ?? String(code ?? '?');
 }
 
 /** Best supported code for the browser's preferred languages, else "en". */
@@ -48,13 +51,81 @@ export function guessLanguage(preferred = globalThis.navigator?.languages ?? [])
   return 'en';
 }
 
-/** Fill a <select> with every language, selecting `selected`. */
-export function fillLanguageSelect(select, selected) {
-  select.replaceChildren(...LANGUAGES.map(([code]) => {
-    const option = document.createElement('option');
-    option.value = code;
-    option.textContent = languageLabel(code);
-    return option;
-  }));
-  select.value = isLanguage(selected) ? selected : 'en';
+/** Lower-case, accent-free form for matching what someone types. */
+function fold(text) {
+  return String(text).normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** Whether typing `query` should find `code`: its own name, its code, or its name in the interface language or English. */
+export function matchesLanguage(code, query) {
+  const wanted = fold(query.trim());
+  if (!wanted) return true;
+  return [names.get(code) ?? '', code, displayName(code) ?? '', displayName(code, 'en') ?? '']
+    .some((text) => fold(text).includes(wanted));
+}
+
+/** How well `code` answers `query`: its code (3), a name that starts with it (2), else 1. */
+function matchScore(code, query) {
+  const wanted = fold(query.trim());
+  if (fold(code) === wanted) return 3;
+  const starts = [names.get(code) ?? '', displayName(code) ?? '', displayName(code, 'en') ?? '']
+    .some((text) => fold(text).startsWith(wanted));
+  return starts ? 2 : 1;
+}
+
+/** The match to select for `query`: the best score, then the plain language over a regional one. */
+function bestMatch(codes, query) {
+  return [...codes].sort((a, b) => matchScore(b, query) - matchScore(a, query) || a.length - b.length)[0];
+}
+
+/** Codes sorted by the label as shown (native name, then code), in the interface language's order. */
+function sortedCodes() {
+  const collator = new Intl.Collator(currentLocale(), { sensitivity: 'base' });
+  return languages.map(({ code }) => code)
+    .sort((a, b) => collator.compare(languageLabel(a), languageLabel(b)));
+}
+
+function option(code) {
+  const node = document.createElement('option');
+  node.value = code;
+  node.textContent = isTranslated(code) === false
+    ? `${languageLabel(code)} — ${t('langNotTranslatedMark')}`
+    : languageLabel(code);
+  if (isTranslated(code) === false) node.dataset.untranslated = '';
+  return node;
+}
+
+/**
+ * Fill a <select> with the languages matching `query`, translated ones
+ * first (in a group) and the rest in a second, marked group when the
+ * engine's reach is known. Keeps `selected` when it is among them, else
+ * selects the best match. Returns how many matched.
+ */
+export function fillLanguageSelect(select, selected, query = '') {
+  const codes = sortedCodes().filter((code) => matchesLanguage(code, query));
+  const yes = codes.filter((code) => isTranslated(code) !== false);
+  const no = codes.filter((code) => isTranslated(code) === false);
+  const children = [];
+  if (no.length === 0) {
+    children.push(...yes.map(option));
+  } else {
+    for (const [codesIn, key] of [[yes, 'langGroupTranslated'], [no, 'langGroupUntranslated']]) {
+      if (codesIn.length === 0) continue;
+      const group = document.createElement('optgroup');
+      group.label = t(key);
+      group.append(...codesIn.map(option));
+      children.push(group);
+    }
+  }
+  select.replaceChildren(...children);
+  if (codes.includes(selected)) select.value = selected;
+  else if (codes.length > 0) select.value = bestMatch(codes, query);
+  return codes.length;
+}
+
+/** How many languages the engine translates, or null when unknown. */
+export function translatedCount() {
+  const known = languages.map(({ code }) => isTranslated(code));
+  if (known.includes(null)) return null;
+  return known.filter((state) => state === true).length;
 }

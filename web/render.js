@@ -1,16 +1,25 @@
-// DOM rendering. Every server-provided string goes through textContent or an
+// DOM for single items: messages, presence and system lines, the status.
+// Every server-provided string goes in through textContent or an
 // attribute; nothing here parses HTML.
-import { languageLabel } from './languages.js';
+import { currentLocale, t } from './i18n.js';
+import { languageInUi, languageLabel } from './languages.js';
+import { fillWithLinks } from './text.js';
 
 const TRANSLATION_ERRORS = {
-  unsupported_language_pair: 'Not translated: this language pair is not supported',
-  translation_failed: 'Not translated: translation failed',
-  translation_unavailable: 'Not translated: translation is unavailable right now',
+  unsupported_language_pair: 'errPairUnsupported',
+  translation_failed: 'errTranslationFailed',
+  translation_unavailable: 'errTranslationUnavailable',
 };
+/** Refusals the page words itself; any other code shows the server's sentence. */
+const KNOWN_ERRORS = new Set([
+  'bad_request', 'invalid_room', 'invalid_lang', 'invalid_name', 'empty_text', 'text_too_long',
+  'rate_limited', 'room_full', 'unauthorized', 'internal',
+]);
+const TAG_RE = /^[0-9a-f]{4,64}$/;
 
 let uniqueId = 0;
 
-function el(tag, className, text) {
+export function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined && text !== null) node.textContent = String(text);
@@ -22,107 +31,161 @@ function timeElement(ts) {
   const date = new Date(Number(ts));
   if (Number.isFinite(date.getTime())) {
     time.dateTime = date.toISOString();
-    time.title = date.toLocaleString();
-    time.textContent = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    time.title = date.toLocaleString(currentLocale());
+    time.textContent = date.toLocaleTimeString(currentLocale(), { hour: '2-digit', minute: '2-digit' });
   }
   return time;
+}
+
+/** A short form of a sender's tag ("#3f9a"), shown where two people share a name. */
+export function tagElement(tag) {
+  const node = el('span', 'tag', `#${String(tag).slice(0, 4)}`);
+  node.title = t('tagTitle', { tag: String(tag) });
+  return node;
+}
+
+export function validTag(tag) {
+  return typeof tag === 'string' && TAG_RE.test(tag) ? tag : null;
 }
 
 /**
  * A chat message (`message` frame or history entry).
  * @param {object} msg   the server frame
- * @param {boolean} own  sent by this browser
+ * @param {object} [how]
+ * @param {boolean} [how.own]      sent by this person
+ * @param {boolean} [how.mention]  mentions the reader's name
  */
-export function messageElement(msg, own = false) {
-  const item = el('li', own ? 'message own' : 'message');
+export function messageElement(msg, { own = false, mention = false } = {}) {
+  const item = el('li', 'message');
+  item.classList.toggle('own', own);
+  item.classList.toggle('mention', mention && !own);
   if (msg.id !== undefined) item.dataset.id = String(msg.id);
   if (msg.clientMsgId !== undefined) item.dataset.clientMsgId = String(msg.clientMsgId);
   if (msg.sourceLang) item.dataset.sourceLang = String(msg.sourceLang);
   if (msg.lang) item.dataset.lang = String(msg.lang);
+  if (Number.isFinite(Number(msg.ts)) && msg.ts !== undefined) item.dataset.ts = String(Number(msg.ts));
+  const tag = validTag(msg.from?.tag);
+  if (tag) item.dataset.tag = tag;
+  item.dataset.sender = String(msg.from?.name ?? '');
 
   const meta = el('div', 'meta');
   const sender = el('span', 'sender', msg.from?.name ?? '?');
   sender.dir = 'auto';
-  meta.append(sender, ' ', timeElement(msg.ts));
-  if (msg.engine) meta.append(' ', el('span', 'engine', `via ${msg.engine}`));
+  meta.append(sender);
+  if (tag) meta.append(tagElement(tag));
+  meta.append(' ', timeElement(msg.ts));
+  if (msg.engine) {
+    const via = typeof msg.via === 'string' && msg.via ? languageInUi(msg.via) : null;
+    const engine = el('span', 'engine', via
+      ? t('byEngineVia', { engine: msg.engine, lang: via })
+      : t('byEngine', { engine: msg.engine }));
+    if (via) engine.dataset.via = String(msg.via);
+    meta.append(' ', engine);
+  }
   item.append(meta);
 
-  const text = el('p', 'text', msg.text ?? '');
+  const text = el('p', 'text');
+  fillWithLinks(text, msg.text ?? '');
   text.dir = 'auto';
   if (msg.lang) text.lang = String(msg.lang);
   item.append(text);
 
   if (msg.error) {
     const code = String(msg.error);
-    const marker = el('p', 'error-marker', `⚠ ${TRANSLATION_ERRORS[code] ?? `Not translated (${code})`}`);
+    const key = TRANSLATION_ERRORS[code];
+    const marker = el('p', 'error-marker', `⚠ ${key ? t(key) : t('errNotTranslatedCode', { code })}`);
     marker.dataset.code = code;
     item.append(marker);
   }
 
-  if (typeof msg.original === 'string') {
-    const id = `original-${++uniqueId}`;
-    const source = msg.sourceLang ? languageLabel(msg.sourceLang) : 'unknown language';
-    const toggle = el('button', 'toggle-original', 'Show original');
-    toggle.type = 'button';
-    toggle.setAttribute('aria-expanded', 'false');
-    toggle.setAttribute('aria-controls', id);
-    const original = el('div', 'original');
-    original.id = id;
-    original.hidden = true;
-    const sourceLabel = el('span', 'source-lang', source);
-    const originalText = el('p', 'original-text', msg.original);
-    originalText.dir = 'auto';
-    if (msg.sourceLang) originalText.lang = String(msg.sourceLang);
-    original.append(sourceLabel, originalText);
-    toggle.addEventListener('click', () => {
-      const show = original.hidden;
-      original.hidden = !show;
-      toggle.setAttribute('aria-expanded', String(show));
-      toggle.textContent = show ? 'Hide original' : 'Show original';
-    });
-    item.append(toggle, original);
+  // "Show original" only when it would show something else.
+  if (typeof msg.original === 'string' && msg.original.trim() !== String(msg.text ?? '').trim()) {
+    item.append(...originalToggle(msg));
   }
   return item;
 }
 
+function originalToggle(msg) {
+  const id = `original-${++uniqueId}`;
+  const toggle = el('button', 'toggle-original', t('showOriginal'));
+  toggle.type = 'button';
+  toggle.setAttribute('aria-expanded', 'false');
+  toggle.setAttribute('aria-controls', id);
+  const original = el('div', 'original');
+  original.id = id;
+  original.hidden = true;
+  const source = msg.sourceLang ? languageLabel(msg.sourceLang) : t('unknownLanguage');
+  const originalText = el('p', 'original-text');
+  fillWithLinks(originalText, msg.original);
+  originalText.dir = 'auto';
+  if (msg.sourceLang) originalText.lang = String(msg.sourceLang);
+  original.append(el('span', 'source-lang', source), originalText);
+  toggle.addEventListener('click', () => {
+    const show = original.hidden;
+    original.hidden = !show;
+    toggle.setAttribute('aria-expanded', String(show));
+    toggle.textContent = show ? t('hideOriginal') : t('showOriginal');
+  });
+  return [toggle, original];
+}
+
 const LOCAL_STATUS = {
-  queued: 'queued, will send when back online',
-  sending: 'sending…',
-  unconfirmed: 'checking whether it was sent…',
-  failed: 'not sent',
+  queued: 'pendingQueued', sending: 'pendingSending', unconfirmed: 'pendingUnconfirmed', failed: 'pendingFailed',
 };
 
 /** My own message before the server's echo confirms it. */
 export function pendingElement(frame, name, lang, state) {
-  const item = messageElement({ clientMsgId: frame.clientMsgId, from: { name }, text: frame.text, lang }, true);
+  const item = messageElement({ clientMsgId: frame.clientMsgId, from: { name }, text: frame.text, lang },
+    { own: true });
   item.querySelector('.time').replaceWith(el('span', 'local-status'));
   setPendingState(item, state);
   return item;
 }
 
+/** `reason`: an i18n key, or a server sentence when `reasonText` is set. */
 export function setPendingState(item, state, reason) {
   item.dataset.state = state;
   item.classList.toggle('pending', state !== 'failed');
   item.classList.toggle('failed', state === 'failed');
   const status = item.querySelector('.local-status');
-  if (status) status.textContent = LOCAL_STATUS[state] + (reason ? ` (${reason})` : '');
+  if (status) status.textContent = t(LOCAL_STATUS[state]) + (reason ? ` (${reason})` : '');
 }
 
+/** A member arriving, leaving or changing name or language. */
 export function presenceElement(frame) {
-  const who = frame.name ?? 'Someone';
-  const verb = frame.event === 'leave' ? 'left' : 'joined';
-  const lang = frame.event === 'join' && frame.lang ? ` · ${languageLabel(frame.lang)}` : '';
-  const count = Number.isInteger(frame.count) ? ` · ${frame.count} in the room` : '';
-  const item = el('li', 'presence', `${who} ${verb}${lang}${count}`);
+  const name = frame.name ?? t('someone');
+  let text;
+  if (frame.event === 'update') {
+    const renamed = typeof frame.previousName === 'string' && frame.previousName !== frame.name;
+    text = renamed
+      ? t('presenceRenamed', { previous: frame.previousName, name })
+      : t('presenceLang', { name, lang: languageLabel(frame.lang) });
+  } else if (frame.event === 'leave') {
+    text = t('presenceLeft', { name });
+  } else {
+    text = t('presenceJoined', { name });
+    if (frame.lang) text += ` · ${languageLabel(frame.lang)}`;
+  }
+  if (Number.isInteger(frame.count)) text += ` · ${t('inRoomCount', { count: frame.count })}`;
+  const item = el('li', 'presence', text);
   item.dir = 'auto';
   item.dataset.event = String(frame.event ?? '');
+  const tag = validTag(frame.tag);
+  if (tag) item.dataset.tag = tag;
   return item;
+}
+
+/** The sentence for a refused action, in the reader's language when the page knows the code. */
+export function errorText(frame) {
+  const code = String(frame.code ?? 'error');
+  return KNOWN_ERRORS.has(code) ? t(`err_${code}`) : String(frame.message ?? code);
 }
 
 export function errorElement(frame) {
   const code = String(frame.code ?? 'error');
-  const item = el('li', 'error-line', `Error ${code}: ${frame.message ?? ''}`);
+  const item = el('li', 'error-line', errorText(frame));
   item.dataset.code = code;
+  if (frame.message) item.title = String(frame.message);
   if (frame.action) item.dataset.action = String(frame.action);
   return item;
 }
@@ -131,41 +194,17 @@ export function systemElement(text) {
   return el('li', 'system', text);
 }
 
-export function renderMembers(list, members) {
-  list.replaceChildren(...(Array.isArray(members) ? members : []).map((member) => {
-    const item = el('li', 'member');
-    item.dataset.lang = String(member.lang ?? '');
-    const name = el('span', 'member-name', member.name ?? '?');
-    name.dir = 'auto';
-    item.append(name, ' ', el('span', 'member-lang', languageLabel(member.lang)));
-    return item;
-  }));
-}
+const STATUS_KEYS = { connecting: 'statusConnecting', online: 'statusOnline', offline: 'statusOffline' };
 
-const STATUS_TEXT = { connecting: 'Connecting…', online: 'Online', offline: 'Offline' };
-
-/**
- * The connection status. While offline with a retry planned, a countdown
- * follows the state; it is hidden from screen readers, which would otherwise
- * read it out every second (the live region announces the state itself).
- */
-export function renderStatus(node, state, detail = {}) {
+export function renderStatus(node, state) {
   node.dataset.state = state;
-  node.textContent = STATUS_TEXT[state] ?? state;
-  if (state === 'offline' && detail.retryInMs !== undefined) {
-    const countdown = el('span', 'countdown');
-    countdown.setAttribute('aria-hidden', 'true');
-    node.append(countdown);
-    updateCountdown(node, detail.retryInMs);
-  }
+  node.textContent = t(STATUS_KEYS[state] ?? state);
 }
 
-/** Show `ms` until the next retry in the status's countdown, if it has one. */
+/** Show `ms` until the next retry in `node` (the offline bar's countdown). */
 export function updateCountdown(node, ms) {
-  const countdown = node.querySelector('.countdown');
-  if (!countdown) return;
   const seconds = Math.ceil(Math.max(0, ms) / 1000);
-  countdown.textContent = seconds > 0 ? ` · retrying in ${seconds} s` : ' · retrying…';
+  node.textContent = seconds > 0 ? t('retryIn', { seconds }) : t('retrying');
 }
 
 /** Show (or, with an empty text, hide) #engine-banner with `text`. */

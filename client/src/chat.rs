@@ -1,34 +1,29 @@
 //! A chat session over lines: what the interactive mode and the stdin
-//! script mode share. Typed lines become frames (through the [`Outbox`]),
-//! frames become lines on a [`Screen`].
+//! script mode share. Typed lines become frames (through the [`Outbox`]);
+//! frames become lines on a [`Screen`] (in `incoming`).
 
-use std::io;
+use std::collections::VecDeque;
 use std::time::Duration;
 
-use honyaku::limits::HISTORY_MAX_LIMIT;
-use honyaku::protocol::{ClientFrame, HistoryItem, MessageFrame, ServerFrame};
 use tokio::sync::mpsc;
-use tokio::time::sleep_until;
+use tokio::time::{Instant, sleep_until};
 
 use crate::commands::{Command, HELP, HISTORY_DEFAULT, translate_frame};
 use crate::connection::{Connection, Event};
 use crate::error::ClientError;
-use crate::outbox::{MsgIds, Outbox};
+use crate::outbox::{MsgIds, Outbox, Unanswered};
 use crate::render::Renderer;
-
-/// Where a session's lines go.
-pub trait Screen {
-    /// A line of the chat. An error means nobody reads any more (a closed
-    /// pipe), which ends the session.
-    fn show(&mut self, text: &str) -> io::Result<()>;
-    /// A line about a problem or the connection.
-    fn warn(&mut self, text: &str);
-}
+use crate::screen::Screen;
+use crate::typing::Typists;
+use honyaku::protocol::ClientFrame;
 
 /// What the person (or the script) did.
 #[derive(Debug)]
 pub enum Input {
     Line(String),
+    /// A key was typed into a message (interactive only): worth a `typing`
+    /// frame now and then. Never acknowledged.
+    Typing,
     /// End of input (Ctrl-D, or the end of a piped file).
     End,
     /// Ctrl-C while editing a line.
@@ -49,34 +44,48 @@ pub struct Chat<S> {
     pub render: Renderer,
     /// Frames as raw JSON lines instead of rendered text.
     pub json: bool,
-    /// Greet with `joined` and recent history, and catch up after a
-    /// reconnect: what a person wants, and noise in a script.
+    /// Greet with `joined` and recent history, catch up after a reconnect,
+    /// show who is typing: what a person wants, and noise in a script.
     pub interactive: bool,
     /// How long a message may wait for its echo.
     pub echo_timeout: Duration,
 }
 
 /// The session's moving parts, apart from the settings.
-struct State {
-    outbox: Outbox,
+pub(crate) struct State {
+    pub outbox: Outbox,
     ids: MsgIds,
-    online: bool,
     input_open: bool,
-    room: Option<String>,
+    /// Since when the connection is down.
+    pub offline_since: Option<Instant>,
+    pub room: Option<String>,
     /// The newest message id shown in this room: message ids sort by time,
     /// so a catch-up shows only what is newer.
-    last_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// Message ids shown lately: an echo that a catch-up already showed
+    /// is not shown twice.
+    pub shown: VecDeque<String>,
+    /// A catch-up's history to ask for once its `joined` says who we are.
+    pub catch_up: Option<u32>,
+    /// The catch-up after a reconnect: its `joined` is not shown again.
+    pub quiet_joined: bool,
+    /// The server answered `typing` with `unknown_action` (before v1.1):
+    /// send no more.
+    pub no_typing: bool,
     /// The next `history` reply answers a catch-up, not `/history`.
-    catching_up: bool,
+    pub catching_up: bool,
+    /// Where `/members more` continues.
+    pub members_next: Option<String>,
+    pub typists: Typists,
     /// Frames the server refused.
-    refused: u32,
+    pub refused: u32,
     /// Lines refused here, before sending.
     invalid: u32,
     /// Messages whose echo never came.
     unanswered: u32,
 }
 
-enum Flow {
+pub(crate) enum Flow {
     Go,
     Quit,
 }
@@ -89,11 +98,17 @@ impl<S: Screen> Chat<S> {
         let mut st = State {
             outbox: Outbox::new(self.echo_timeout),
             ids: MsgIds::new(),
-            online: true,
             input_open: true,
+            offline_since: None,
             room: None,
             last_seen: None,
+            shown: VecDeque::new(),
+            catch_up: None,
+            quiet_joined: false,
+            no_typing: false,
             catching_up: false,
+            members_next: None,
+            typists: Typists::default(),
             refused: 0,
             invalid: 0,
             unanswered: 0,
@@ -107,8 +122,8 @@ impl<S: Screen> Chat<S> {
             if !st.input_open && st.outbox.is_done() {
                 break Ok(());
             }
-            let echo_deadline = st.outbox.echo_deadline();
-            let draining = !st.input_open && st.outbox.only_replies_due() && st.online;
+            let deadline = st.outbox.deadline().filter(|_| st.outbox.is_online());
+            let typing_ends = st.typists.next_expiry();
             tokio::select! {
                 event = self.conn.next() => match event {
                     Some(Event::Ended(e)) => break Err(e),
@@ -122,6 +137,12 @@ impl<S: Screen> Chat<S> {
                 input = inputs.lines.recv(), if st.input_open => {
                     let flow = match input {
                         Some(Input::Line(line)) => self.on_line(&mut st, &line),
+                        Some(Input::Typing) => {
+                            if st.outbox.is_online() && !st.no_typing {
+                                self.conn.send(&ClientFrame::Typing {});
+                            }
+                            continue;
+                        }
                         Some(Input::Interrupt) if !self.interactive => break Err(ClientError::Interrupted),
                         Some(Input::Interrupt) => Flow::Quit,
                         Some(Input::End) | None => {
@@ -136,27 +157,23 @@ impl<S: Screen> Chat<S> {
                         let _ = ack.send(());
                     }
                 }
-                _ = sleep_until(echo_deadline.unwrap_or_else(tokio::time::Instant::now)),
-                    if echo_deadline.is_some() && st.online =>
-                {
-                    let id = st.outbox.give_up(&self.conn).unwrap_or_default();
-                    tracing::info!(client_msg_id = %id, "no echo");
-                    let why = format!(
-                        "no echo within {}s; the message may not have been delivered",
-                        self.echo_timeout.as_secs()
-                    );
-                    self.screen.warn(&self.render.error("no_echo", &why, Some("translate")));
-                    st.unanswered += 1;
+                _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
+                    for lost in st.outbox.expire(Instant::now(), &self.conn) {
+                        self.no_echo(&lost);
+                        st.unanswered += 1;
+                    }
                 }
-                _ = sleep_until(st.outbox.quiet_by()), if draining => {
-                    tracing::info!("gave up waiting for replies");
-                    break Ok(());
+                _ = sleep_until(typing_ends.unwrap_or_else(Instant::now)), if typing_ends.is_some() => {
+                    if st.typists.expire(Instant::now()) {
+                        self.show_typing(&st);
+                    }
                 }
                 _ = &mut ctrl_c => {
                     break if self.interactive { Ok(()) } else { Err(ClientError::Interrupted) };
                 }
             }
         };
+        self.screen.transient("");
         self.conn.close().await;
         match result {
             Ok(()) if !self.interactive => st.verdict(self.echo_timeout),
@@ -176,7 +193,9 @@ impl<S: Screen> Chat<S> {
         match command {
             Command::Nothing => {}
             Command::Quit => return Flow::Quit,
-            Command::Help => self.show(HELP),
+            Command::Help => {
+                self.show(st, HELP);
+            }
             Command::Original => {
                 self.render.show_original = !self.render.show_original;
                 let state = if self.render.show_original {
@@ -185,12 +204,26 @@ impl<S: Screen> Chat<S> {
                     "hidden"
                 };
                 let note = self.render.note(&format!("originals are {state}"));
-                self.show(&note);
+                self.show(st, &note);
             }
             Command::Say(text) => {
+                if !st.outbox.is_online() {
+                    self.screen.warn(&self.render.queued(&text));
+                }
                 let frame = translate_frame(&text, st.ids.next());
                 st.outbox.push(frame, &self.conn);
             }
+            Command::MembersMore => match st.members_next.take() {
+                Some(after) => st
+                    .outbox
+                    .push(ClientFrame::Members { after: Some(after) }, &self.conn),
+                None => {
+                    let note = self
+                        .render
+                        .note("no more members to list; /members starts over");
+                    self.show(st, &note);
+                }
+            },
             other => {
                 if let Some(frame) = other.frame() {
                     st.outbox.push(frame, &self.conn);
@@ -202,117 +235,73 @@ impl<S: Screen> Chat<S> {
 
     fn on_event(&mut self, st: &mut State, event: Event) -> Flow {
         match event {
-            Event::Frame { raw, frame } => {
-                if let Some(frame) = &frame {
-                    self.account(st, frame);
-                }
-                let line = if self.json {
-                    Some(raw)
-                } else {
-                    frame.and_then(|f| self.line_for(st, f))
-                };
-                if let Some(line) = line
-                    && let Err(e) = self.screen.show(&line)
-                {
-                    tracing::info!(error = %e, "output closed");
-                    return Flow::Quit;
-                }
-            }
+            Event::Frame { raw, frame } => return self.on_frame(st, raw, frame),
             Event::Lost {
                 reason,
                 attempt,
                 retry_in,
             } => {
-                st.online = false;
+                st.outbox.offline();
+                st.offline_since.get_or_insert_with(Instant::now);
                 self.screen
-                    .warn(&self.render.lost(&reason, attempt, retry_in));
+                    .status(&self.render.lost(&reason, attempt, retry_in));
             }
             Event::Reconnected => {
-                st.online = true;
-                self.screen.warn(&self.render.note("reconnected"));
-                st.outbox.reconnected(&self.conn);
+                let since = st.offline_since.take().unwrap_or_else(Instant::now);
+                self.screen.status(&self.render.back(since.elapsed()));
+                // Ask where we are first: what was missed shows before the
+                // echoes of what is sent again.
                 if self.interactive {
-                    self.catch_up(st, HISTORY_MAX_LIMIT as u32);
+                    self.catch_up(st, honyaku::limits::HISTORY_MAX_LIMIT as u32);
+                    st.quiet_joined = true;
                 }
+                st.outbox.reconnected(&self.conn);
             }
             Event::Ended(_) => unreachable!("handled by run"),
         }
         Flow::Go
     }
 
-    /// Bookkeeping every frame needs, shown or not.
-    fn account(&mut self, st: &mut State, frame: &ServerFrame) {
-        match frame {
-            ServerFrame::Message(m) => st.outbox.message(m.client_msg_id.as_deref(), &self.conn),
-            ServerFrame::Joined { room, .. } => {
-                st.outbox.reply();
-                if st.room.as_deref() != Some(room) {
-                    st.last_seen = None;
-                    st.room = Some(room.clone());
-                }
-            }
-            ServerFrame::History { .. } | ServerFrame::Members { .. } => st.outbox.reply(),
-            ServerFrame::Error { action, .. } => {
-                st.refused += 1;
-                st.outbox.error(action.as_deref(), &self.conn);
-            }
-            ServerFrame::Presence { .. }
-            | ServerFrame::Pong { .. }
-            | ServerFrame::Typing { .. } => {}
-        }
-    }
-
-    /// The text for a frame, or `None`: a catch-up shows only messages not
-    /// seen yet; errors go to [`Screen::warn`].
-    fn line_for(&mut self, st: &mut State, frame: ServerFrame) -> Option<String> {
-        match &frame {
-            ServerFrame::Message(m) => {
-                see(st, m);
-                self.render.frame(&frame)
-            }
-            ServerFrame::History { room, messages, .. } => {
-                let catching_up = std::mem::take(&mut st.catching_up);
-                let unseen: Vec<&MessageFrame> = messages
-                    .iter()
-                    .map(|HistoryItem::Message(m)| m)
-                    .filter(|m| !catching_up || st.last_seen.as_ref().is_none_or(|s| m.id > *s))
-                    .collect();
-                for m in &unseen {
-                    see(st, m);
-                }
-                if catching_up && unseen.is_empty() && st.last_seen.is_some() {
-                    return None;
-                }
-                Some(self.render.history(room, &unseen))
-            }
-            ServerFrame::Error { .. } => {
-                if let Some(line) = self.render.frame(&frame) {
-                    self.screen.warn(&line);
-                }
-                None
-            }
-            _ => self.render.frame(&frame),
-        }
-    }
-
-    /// Asks where we are and what we missed (ahead of any queued message).
-    fn catch_up(&mut self, st: &mut State, limit: u32) {
-        st.catching_up = true;
+    /// Asks where we are (the `joined` also says who we are), then what we
+    /// missed, ahead of any queued message.
+    pub(crate) fn catch_up(&mut self, st: &mut State, limit: u32) {
+        st.catch_up = Some(limit);
         let join = ClientFrame::Join {
             room: None,
             lang: None,
             name: None,
         };
-        let history = ClientFrame::History {
-            limit: Some(limit),
-            before: None,
-        };
-        st.outbox.send_now(&join, &self.conn);
-        st.outbox.send_now(&history, &self.conn);
+        st.outbox.send_now(join, &self.conn);
     }
 
-    fn show(&mut self, text: &str) {
-        let _ = self.screen.show(text);
+    /// A message that never got its echo.
+    fn no_echo(&mut self, lost: &Unanswered) {
+        tracing::info!(client_msg_id = %lost.id, "no echo");
+        let why = format!(
+            "no echo within {}s; it may not have been delivered",
+            self.echo_timeout.as_secs()
+        );
+        self.screen
+            .warn(&self.render.unanswered(&lost.text, "no_echo", &why));
+    }
+
+    /// A line of the chat; the typing line stays under it.
+    pub(crate) fn show(&mut self, st: &State, text: &str) -> Flow {
+        if let Err(e) = self.screen.show(text) {
+            tracing::info!(error = %e, "output closed");
+            return Flow::Quit;
+        }
+        if !st.typists.names().is_empty() {
+            self.show_typing(st);
+        }
+        Flow::Go
+    }
+
+    pub(crate) fn show_typing(&mut self, st: &State) {
+        if self.interactive && !self.json {
+            self.screen
+                .transient(&self.render.typing(&st.typists.names()));
+        }
     }
 }
 
@@ -333,10 +322,4 @@ impl State {
 
 fn plural(n: u32, what: &str) -> String {
     format!("{n} {what}{} (see above)", if n == 1 { "" } else { "s" })
-}
-
-fn see(st: &mut State, m: &MessageFrame) {
-    if st.last_seen.as_ref().is_none_or(|s| m.id > *s) {
-        st.last_seen = Some(m.id.clone());
-    }
 }

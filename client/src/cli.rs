@@ -57,7 +57,8 @@ pub struct Cli {
     /// Print frames as JSON, one per line, exactly as received.
     #[arg(long)]
     pub json: bool,
-    /// With --listen: exit after this many frames.
+    /// With --listen: exit after N chat messages. Join, leave and other
+    /// notices are printed too but not counted.
     #[arg(long, requires = "listen", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
     /// How long to wait for a connection, and for a sent message's echo.
@@ -69,6 +70,11 @@ pub struct Cli {
     /// Exit when the connection drops instead of reconnecting.
     #[arg(long)]
     pub no_reconnect: bool,
+    /// Connect without the identity kept in ~/.config/honyaku/client-id
+    /// (or $XDG_CONFIG_HOME): your messages then are not recognised as
+    /// yours after a restart.
+    #[arg(long)]
+    pub no_identity: bool,
     /// Log connection events to stderr.
     #[arg(short, long)]
     pub verbose: bool,
@@ -97,6 +103,8 @@ pub struct Settings {
     pub timeout: Duration,
     pub keepalive: Duration,
     pub reconnect: bool,
+    /// Keep and send the `client` secret.
+    pub identity: bool,
     pub verbose: bool,
 }
 
@@ -146,6 +154,7 @@ impl Cli {
             timeout: self.timeout,
             keepalive: self.keepalive,
             reconnect: !self.no_reconnect,
+            identity: !self.no_identity,
             verbose: self.verbose,
         })
     }

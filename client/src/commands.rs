@@ -14,7 +14,7 @@ pub const HELP: &str = "\
 /lang CODE     read and write in another language (e.g. en, ja, es, zh-TW)
 /name NAME     change your display name
 /history [N]   show the last N messages of the room (default 20, at most 100)
-/members       who is in the room
+/members       who is in the room (/members more: the next page)
 /original      toggle showing the original under translated messages
 /quit          leave (Ctrl-D too)
 /help          this list
@@ -30,6 +30,8 @@ pub enum Command {
     Name(UserName),
     History(u32),
     Members,
+    /// The next page of the last `members` list.
+    MembersMore,
     Original,
     Quit,
     Help,
@@ -72,7 +74,9 @@ impl Command {
                     ));
                 }
             },
-            "members" => Self::Members,
+            "members" if arg.is_empty() => Self::Members,
+            "members" if arg == "more" => Self::MembersMore,
+            "members" => return Err("/members takes nothing, or \"more\"".into()),
             "original" => Self::Original,
             "quit" | "exit" => Self::Quit,
             "help" | "?" => Self::Help,
@@ -154,6 +158,8 @@ mod tests {
         assert_eq!(Command::parse("/history"), Ok(Command::History(20)));
         assert_eq!(Command::parse("/history 5"), Ok(Command::History(5)));
         assert_eq!(Command::parse("/quit"), Ok(Command::Quit));
+        assert_eq!(Command::parse("/members"), Ok(Command::Members));
+        assert_eq!(Command::parse("/members more"), Ok(Command::MembersMore));
     }
 
     #[test]
@@ -164,6 +170,7 @@ mod tests {
             "/lang xx",
             "/history 0",
             "/history 101",
+            "/members all",
             "/dance",
         ] {
             assert!(Command::parse(bad).is_err(), "{bad}");

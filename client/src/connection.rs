@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use honyaku::protocol::{ClientFrame, ServerFrame};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep, sleep_until, timeout};
@@ -18,7 +17,9 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use crate::backoff::Backoff;
 use crate::error::ClientError;
 use crate::handshake::{self, Socket};
+use crate::reasons;
 use crate::target::Target;
+use honyaku::protocol::{ClientFrame, ServerFrame};
 
 /// A `ping` unanswered this long means the connection is dead.
 const PONG_WAIT: Duration = Duration::from_secs(20);
@@ -92,7 +93,8 @@ impl Connection {
         })
     }
 
-    /// Queues a frame; while reconnecting it waits for the new socket.
+    /// Queues a frame for the socket. One queued while the connection is
+    /// down is dropped at the reconnect (the session resends what matters).
     pub fn send(&self, frame: &ClientFrame) {
         let text = serde_json::to_string(frame).expect("client frames always serialize");
         let _ = self.frames.send(text);
@@ -167,6 +169,9 @@ impl Keeper {
                     Err(e) => return self.emit(Event::Ended(e)),
                 }
             };
+            // What was queued for the old socket is stale: the session
+            // sends again whatever was not answered (outbox.rs), once.
+            while self.frames.try_recv().is_ok() {}
             self.emit(Event::Reconnected);
         }
     }
@@ -192,33 +197,37 @@ impl Keeper {
                             .map(|f| (u16::from(f.code), f.reason.to_string()))
                             .unwrap_or((1005, String::new()));
                         let _ = timeout(CLOSE_GRACE, socket.close(None)).await;
-                        let what = format!("{code} {why}").trim_end().to_owned();
+                        tracing::info!(code, %why, "closed by the server");
+                        let what = reasons::close(code, &why);
                         return if code == 1000 { End::Closed(what) } else { End::Lost(what) };
                     }
                     Some(Ok(_)) => pong_due = None,
-                    Some(Err(e)) => return End::Lost(e.to_string()),
-                    None => return End::Lost("the connection ended".into()),
+                    Some(Err(e)) => {
+                        tracing::info!(error = %e, "socket error");
+                        return End::Lost(reasons::socket(&e));
+                    }
+                    None => return End::Lost("the connection dropped".into()),
                 },
                 text = self.frames.recv() => {
                     let Some(text) = text else {
                         return self.quit(socket).await;
                     };
                     if let Err(e) = socket.send(Message::text(text)).await {
-                        return End::Lost(e.to_string());
+                        return End::Lost(reasons::socket(&e));
                     }
                     next_ping = Instant::now() + keepalive;
                 }
                 _ = sleep_until(next_ping) => {
                     let ping = serde_json::to_string(&ClientFrame::Ping {}).expect("ping serializes");
                     if let Err(e) = socket.send(Message::text(ping)).await {
-                        return End::Lost(e.to_string());
+                        return End::Lost(reasons::socket(&e));
                     }
                     tracing::debug!("keepalive ping");
                     next_ping = Instant::now() + keepalive;
                     pong_due.get_or_insert(Instant::now() + PONG_WAIT);
                 }
                 _ = sleep_until(pong_due.unwrap_or(next_ping)), if pong_due.is_some() => {
-                    return End::Lost(format!("no answer to a ping within {}s", PONG_WAIT.as_secs()));
+                    return End::Lost(format!("the server stopped answering (no reply to a ping in {}s)", PONG_WAIT.as_secs()));
                 }
                 _ = self.quit.changed() => return self.quit(socket).await,
             }

@@ -39,7 +39,8 @@ pub enum ClientError {
         hint: String,
     },
 
-    #[error("the server closed the connection ({0})")]
+    /// Why, in words from `reasons::close`.
+    #[error("{0}")]
     Closed(String),
 
     #[error("connection lost ({0}) and --no-reconnect is set")]

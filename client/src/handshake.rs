@@ -2,7 +2,6 @@
 //! network error in plain words, or the HTTP status of a refused handshake
 //! together with the parameter it most likely blames.
 
-use std::io;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -12,6 +11,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::error::ClientError;
+use crate::reasons;
 use crate::target::Target;
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -62,7 +62,7 @@ fn classify(e: WsError, endpoint: String) -> ClientError {
         }
         WsError::Io(e) => ClientError::Unreachable {
             endpoint,
-            reason: io_reason(&e),
+            reason: reasons::network(&e),
         },
         WsError::Url(e) => ClientError::BadUrl {
             url: endpoint,
@@ -79,18 +79,6 @@ fn classify(e: WsError, endpoint: String) -> ClientError {
     }
 }
 
-fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionRefused => {
-            "connection refused (is the server running on that port?)".into()
-        }
-        io::ErrorKind::TimedOut => "timed out".into(),
-        // tokio-rustls reports a failed TLS handshake this way.
-        io::ErrorKind::InvalidData => format!("TLS failed ({e}); does the server speak wss://?"),
-        _ => e.to_string(),
-    }
-}
-
 /// Which parameter a refused handshake most likely blames. A local server
 /// sends `{"code","message"}` and names it; API Gateway sends only the
 /// status, so the status alone must do.
@@ -102,19 +90,14 @@ pub fn rejection_hint(status: u16, body: &[u8]) -> String {
     });
     if let Some((code, message)) = detail {
         let flag = match code.as_str() {
-            "invalid_room" => "check --room",
-            "invalid_lang" => "check --lang",
-            "invalid_name" => "check --name",
-            "unauthorized" => "check --token",
+            "invalid_room" => "; check --room and the URL's query",
+            "invalid_lang" => "; check --lang and the URL's query",
+            "invalid_name" => "; check --name and the URL's query",
+            "unauthorized" => "; check --token and the URL's query",
+            "room_full" => "; try again later, or another --room",
             _ => "",
         };
-        let mut s = format!("{code}: {message}");
-        if !flag.is_empty() {
-            s.push_str("; ");
-            s.push_str(flag);
-            s.push_str(" and the URL's query");
-        }
-        return s;
+        return format!("{code}: {message}{flag}");
     }
     match status {
         400 => "a connection parameter was refused: check --room, --lang and --name, \
@@ -125,7 +108,9 @@ pub fn rejection_hint(status: u16, body: &[u8]) -> String {
         404 => "nothing at this path: the URL must end with the stage, \
                 e.g. ws://127.0.0.1:8080/local"
             .into(),
-        429 => "the server is at its connection limit; try again later".into(),
+        429 => "the server is at its connection limit, or the room is full; \
+                try again later"
+            .into(),
         s if s >= 500 => "the server failed; try again".into(),
         _ => "the server refused the connection".into(),
     }
@@ -146,6 +131,9 @@ mod tests {
         assert!(rejection_hint(401, b"").contains("--token"));
         assert!(rejection_hint(404, b"").contains("stage"));
         assert!(rejection_hint(429, b"").contains("limit"));
+        assert!(rejection_hint(429, b"").contains("room is full"));
+        let full = rejection_hint(429, br#"{"code":"room_full","message":"room is full"}"#);
+        assert!(full.contains("another --room"), "{full}");
         assert!(rejection_hint(502, b"").contains("try again"));
     }
 }

@@ -4,11 +4,16 @@
 //!
 //! - `cli`: the flags, checked into `Settings` and a `Mode`.
 //! - `target`: the URL and its `$connect` query parameters.
-//! - `handshake`: one connection attempt and its errors in plain words.
+//! - `handshake`: one connection attempt and why it was refused.
+//! - `reasons`: network errors and close codes in plain words.
 //! - `connection`: the socket kept alive: keepalive, reconnect, re-join.
 //! - `backoff`: reconnect delays with jitter.
+//! - `identity`: the `client` secret kept in the config directory.
 //! - `chat`: a line-based session (interactive and stdin script modes).
-//! - `outbox`: frames out in order, one message in flight at a time.
+//! - `incoming`: a session's frames: bookkeeping, then lines.
+//! - `outbox`: frames out in order, messages pipelined.
+//! - `screen`: where lines go; lines that update in place.
+//! - `typing`: who is typing.
 //! - `commands`: typed lines and slash commands.
 //! - `interactive`: the line editor and printing above the prompt.
 //! - `script`: `--send`, `--listen`, and the plain stdout/stderr screen.
@@ -24,11 +29,16 @@ mod commands;
 mod connection;
 mod error;
 mod handshake;
+mod identity;
+mod incoming;
 mod interactive;
 mod outbox;
+mod reasons;
 mod render;
+mod screen;
 mod script;
 mod target;
+mod typing;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -36,11 +46,13 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::chat::{Chat, Screen};
+use crate::chat::Chat;
 use crate::cli::{Cli, Mode, Settings};
 use crate::connection::{Connection, Options};
 use crate::error::ClientError;
 use crate::render::Renderer;
+use crate::screen::Screen;
+use crate::target::Target;
 
 fn main() -> ExitCode {
     let stdout_tty = io::stdout().is_terminal();
@@ -72,27 +84,32 @@ fn main() -> ExitCode {
 async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
     let render = Renderer {
         color: render::want_color(stdout_tty) && !s.json,
-        show_original: false,
+        ..Renderer::default()
     };
     let options = Options {
         connect_timeout: s.timeout,
         keepalive: s.keepalive,
         reconnect: s.reconnect,
     };
-    let endpoint = s.target.endpoint().to_owned();
-    let conn = Connection::open(s.target, options).await?;
+    let mut target = s.target;
+    if s.identity && !target.has("client") {
+        keep_identity(&mut target, &render);
+    }
+    let endpoint = target.endpoint().to_owned();
+    let conn = Connection::open(target, options).await?;
     let connected = render.note(&format!("connected to {endpoint}"));
     match s.mode {
         Mode::Send(text) => script::send(conn, &text, s.json, render, s.timeout).await,
         Mode::Listen { count } => {
-            script::Plain.warn(&connected);
+            script::Plain::new().warn(&connected);
             script::listen(conn, count, s.json, render).await
         }
         Mode::Lines => {
-            script::Plain.warn(&connected);
+            let mut screen = script::Plain::new();
+            screen.warn(&connected);
             let chat = Chat {
                 conn,
-                screen: script::Plain,
+                screen,
                 render,
                 json: s.json,
                 interactive: false,
@@ -102,6 +119,22 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
         }
         Mode::Interactive => interactive::run(conn, render, s.timeout).await,
     }
+}
+
+/// Sends the kept `client` secret (made on first use). Without one the
+/// chat still works; only recognising your messages after a restart does
+/// not, so a problem is a note, not an error.
+fn keep_identity(target: &mut Target, render: &Renderer) {
+    let problem = match identity::default_path() {
+        Some(path) => match identity::load_or_create(&path) {
+            Ok(secret) => return target.set("client", &secret),
+            Err(e) => format!("{}: {e}", path.display()),
+        },
+        None => "neither XDG_CONFIG_HOME nor HOME is set".into(),
+    };
+    script::Plain::new().warn(&render.note(&format!(
+        "no identity kept ({problem}); your messages will not be known as yours after a restart"
+    )));
 }
 
 fn fail(e: ClientError) -> ExitCode {

@@ -1,21 +1,45 @@
 //! What a session sends, in order, and what it still waits for.
 //!
-//! Messages go out one at a time: the next `translate` leaves only when the
-//! previous one's echo (matched by `clientMsgId`) or its `error` came back.
-//! The server handles a connection's frames in order, so an `error` for a
-//! `translate` is always the one in flight, and after a reconnect the one
-//! in flight is simply sent again. Frames queued behind a message wait for
-//! it, so `hello` then `/join elsewhere` says hello where it was typed.
+//! Messages are pipelined: every `translate` carries a `clientMsgId`, and
+//! both its echo and its `error` (protocol v1.1) carry it back, so several
+//! may be on the wire at once (up to [`WINDOW`]). Any other frame (`join`,
+//! `history`, `members`) goes alone: it waits until everything before it is
+//! answered, and what comes after waits for its reply. The local server
+//! handles a connection's frames in order, but API Gateway may run two
+//! frames' Lambdas at once; this way `hello` then `/join elsewhere` still
+//! says hello where it was typed, and `/join` then `/members` lists the new
+//! room. Replies to those frames carry no id; they come back in order, so
+//! the oldest one waiting for that kind of reply takes it.
+//!
+//! While offline nothing is sent. After a reconnect, what the old
+//! connection never answered goes again, in order: the server drops a
+//! repeated `clientMsgId` it already accepted, so a message is not doubled.
+//!
+//! A message refused with `rate_limited` is not lost: sending pauses (1 s,
+//! doubling on each refusal of the same message), the window drops to one
+//! message and grows again with each echo, and the message goes again, up
+//! to [`TRIES`] times (a minute and more). A script piping a long file so slows to the server's
+//! rate instead of losing lines, or being closed for flooding.
 
 use std::collections::VecDeque;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
-use honyaku::protocol::ClientFrame;
 use tokio::time::Instant;
 
 use crate::connection::Connection;
+use honyaku::protocol::ClientFrame;
+
+/// Messages on the wire at once, at most.
+pub const WINDOW: usize = 16;
+/// The first pause after a `rate_limited`.
+pub const PAUSE: Duration = Duration::from_secs(1);
+/// Times one message is sent before a `rate_limited` counts as a refusal:
+/// the pauses add up to 63 s, past the server's per-minute window (the
+/// hourly character budget answers `rate_limited` too, and that one does
+/// not pass so soon).
+pub const TRIES: u32 = 7;
 
 /// Where frames go: the connection, or a recorder in tests.
 pub trait Wire {
@@ -28,32 +52,98 @@ impl Wire for Connection {
     }
 }
 
-struct InFlight {
-    frame: ClientFrame,
-    id: String,
+/// What answers a frame other than a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    Joined,
+    History,
+    Members,
+}
+
+impl Reply {
+    fn of(frame: &ClientFrame) -> Option<Self> {
+        match frame {
+            ClientFrame::Join { .. } => Some(Self::Joined),
+            ClientFrame::History { .. } => Some(Self::History),
+            ClientFrame::Members { .. } => Some(Self::Members),
+            _ => None,
+        }
+    }
+
+    /// The reply an `error` for `action` stands in for.
+    fn for_action(action: &str) -> Option<Self> {
+        match action {
+            "join" => Some(Self::Joined),
+            "history" => Some(Self::History),
+            "members" => Some(Self::Members),
+            _ => None,
+        }
+    }
+}
+
+/// A message whose echo never came, or that the server refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unanswered {
+    pub id: String,
+    pub text: String,
+}
+
+/// What an `error` meant for what was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A request's error, or not about anything of ours.
+    Other,
+    /// This message was refused.
+    Message(Unanswered),
+    /// A message over the server's rate: it goes again after `pause`.
+    /// `first` when sending was not already paused.
+    Slowed { pause: Duration, first: bool },
+}
+
+enum Waiting {
+    Echo {
+        id: String,
+        frame: ClientFrame,
+        /// Times sent (after a `rate_limited`, more than once).
+        tries: u32,
+    },
+    Reply {
+        reply: Reply,
+        resend: bool,
+        frame: ClientFrame,
+    },
+}
+
+struct Pending {
+    waiting: Waiting,
     deadline: Instant,
 }
 
 pub struct Outbox {
     queue: VecDeque<ClientFrame>,
-    in_flight: Option<InFlight>,
-    /// Replies owed for `join`, `history` and `members` frames sent: a
-    /// script's session ends only once they are in.
-    replies_due: u32,
-    echo_timeout: Duration,
-    /// When waiting for owed replies stops: `echo_timeout` after the last
-    /// frame sent.
-    quiet_by: Instant,
+    /// Messages refused with `rate_limited`, to go again before the queue,
+    /// with the times each was sent.
+    held: VecDeque<(ClientFrame, u32)>,
+    /// Sent and not answered yet, oldest first.
+    in_flight: VecDeque<Pending>,
+    online: bool,
+    timeout: Duration,
+    /// Messages allowed on the wire now: [`WINDOW`], or less after a
+    /// `rate_limited`.
+    window: usize,
+    paused_until: Option<Instant>,
 }
 
 impl Outbox {
-    pub fn new(echo_timeout: Duration) -> Self {
+    pub fn new(timeout: Duration) -> Self {
         Self {
             queue: VecDeque::new(),
-            in_flight: None,
-            replies_due: 0,
-            echo_timeout,
-            quiet_by: Instant::now(),
+            held: VecDeque::new(),
+            in_flight: VecDeque::new(),
+            online: true,
+            timeout,
+            window: WINDOW,
+            paused_until: None,
         }
     }
 
@@ -63,108 +153,230 @@ impl Outbox {
         self.pump(conn);
     }
 
-    /// Sends a frame that jumps the queue (the greeting and a catch-up,
-    /// which carry no message) and expects its reply.
-    pub fn send_now(&mut self, frame: &ClientFrame, conn: &impl Wire) {
-        conn.send(frame);
-        self.sent(frame);
+    /// Sends a frame ahead of the queue (a greeting or a catch-up, which
+    /// carry no message) and waits for its reply. Not sent again after a
+    /// reconnect: the session asks afresh then.
+    pub fn send_now(&mut self, frame: ClientFrame, conn: &impl Wire) {
+        conn.send(&frame);
+        if let Some(reply) = Reply::of(&frame) {
+            self.wait(Waiting::Reply {
+                reply,
+                resend: false,
+                frame,
+            });
+        }
     }
 
-    /// A `message` arrived: if it is the echo of the one in flight, the
-    /// next frames may go.
-    pub fn message(&mut self, client_msg_id: Option<&str>, conn: &impl Wire) {
-        if self
-            .in_flight
-            .as_ref()
-            .is_some_and(|f| client_msg_id == Some(f.id.as_str()))
-        {
-            self.in_flight = None;
-            self.pump(conn);
+    /// A `message` arrived: the echo of one of ours if its `clientMsgId`
+    /// is waiting (then `true`).
+    pub fn echo(&mut self, client_msg_id: Option<&str>, conn: &impl Wire) -> bool {
+        let Some(id) = client_msg_id else {
+            return false;
+        };
+        let found = self.take(|w| matches!(w, Waiting::Echo { id: i, .. } if i == id));
+        if found.is_some() {
+            self.window = (self.window * 2).min(WINDOW);
         }
+        self.pump(conn);
+        found.is_some()
     }
 
     /// A `joined`, `history` or `members` arrived.
-    pub fn reply(&mut self) {
-        self.replies_due = self.replies_due.saturating_sub(1);
-    }
-
-    /// An `error` arrived for `action`.
-    pub fn error(&mut self, action: Option<&str>, conn: &impl Wire) {
-        if action == Some("translate") {
-            if self.in_flight.take().is_some() {
-                self.pump(conn);
-            }
-        } else {
-            self.reply();
-        }
-    }
-
-    /// A new connection: replies to frames the old one took are not
-    /// coming, and the message in flight goes again.
-    pub fn reconnected(&mut self, conn: &impl Wire) {
-        self.replies_due = 0;
-        if let Some(f) = &mut self.in_flight {
-            f.deadline = Instant::now() + self.echo_timeout;
-            conn.send(&f.frame);
-        }
-    }
-
-    /// When the message in flight stops waiting for its echo.
-    pub fn echo_deadline(&self) -> Option<Instant> {
-        self.in_flight.as_ref().map(|f| f.deadline)
-    }
-
-    /// Gives up on the message in flight; returns its `clientMsgId`.
-    pub fn give_up(&mut self, conn: &impl Wire) -> Option<String> {
-        let id = self.in_flight.take().map(|f| f.id);
+    pub fn reply(&mut self, reply: Reply, conn: &impl Wire) {
+        self.take(|w| matches!(w, Waiting::Reply { reply: r, .. } if *r == reply));
         self.pump(conn);
-        id
     }
 
-    /// Nothing queued, nothing in flight, no reply owed.
+    /// An `error` with `code` arrived. An `error` for a `translate`
+    /// without `clientMsgId` (a server older than v1.1) is taken as the
+    /// oldest message's.
+    pub fn error(
+        &mut self,
+        action: Option<&str>,
+        client_msg_id: Option<&str>,
+        code: &str,
+        conn: &impl Wire,
+    ) -> Refusal {
+        let refusal = match (action, client_msg_id) {
+            (Some("translate"), id) => {
+                let taken = match id {
+                    Some(id) => self.take(|w| matches!(w, Waiting::Echo { id: i, .. } if i == id)),
+                    None => self.take(|w| matches!(w, Waiting::Echo { .. })),
+                };
+                match taken {
+                    Some(Waiting::Echo { frame, tries, .. })
+                        if code == "rate_limited" && tries < TRIES =>
+                    {
+                        self.slow_down(frame, tries)
+                    }
+                    Some(Waiting::Echo { id, frame, .. }) => {
+                        unanswered_parts(&id, &frame).map_or(Refusal::Other, Refusal::Message)
+                    }
+                    _ => Refusal::Other,
+                }
+            }
+            (Some(action), _) => {
+                if let Some(reply) = Reply::for_action(action) {
+                    self.take(|w| matches!(w, Waiting::Reply { reply: r, .. } if *r == reply));
+                }
+                Refusal::Other
+            }
+            (None, _) => Refusal::Other,
+        };
+        self.pump(conn);
+        refusal
+    }
+
+    /// Holds a rate-limited message and pauses sending.
+    fn slow_down(&mut self, frame: ClientFrame, tries: u32) -> Refusal {
+        let now = Instant::now();
+        let first = self.paused_until.is_none_or(|t| t <= now);
+        let pause = PAUSE * 2u32.pow(tries.saturating_sub(1).min(5));
+        let until = now + pause;
+        self.paused_until = Some(self.paused_until.map_or(until, |t| t.max(until)));
+        self.window = 1;
+        self.held.push_back((frame, tries));
+        Refusal::Slowed { pause, first }
+    }
+
+    /// The connection dropped: hold everything until it is back.
+    pub fn offline(&mut self) {
+        self.online = false;
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.online
+    }
+
+    /// A new connection: what the old one never answered goes again, in
+    /// order, then the queue.
+    pub fn reconnected(&mut self, conn: &impl Wire) {
+        self.online = true;
+        let deadline = Instant::now() + self.timeout;
+        self.in_flight.retain_mut(|p| {
+            let (frame, again) = match &p.waiting {
+                Waiting::Echo { frame, .. } => (frame, true),
+                Waiting::Reply { frame, resend, .. } => (frame, *resend),
+            };
+            if again {
+                conn.send(frame);
+                p.deadline = deadline;
+            }
+            again
+        });
+        self.pump(conn);
+    }
+
+    /// When [`Self::expire`] has something to do: the oldest unanswered
+    /// frame stops waiting, or a pause ends.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.in_flight
+            .iter()
+            .map(|p| p.deadline)
+            .chain(self.paused_until)
+            .min()
+    }
+
+    /// Stops waiting for what is past its deadline, and ends a pause that
+    /// is over; returns the messages that got no echo. A reply that never
+    /// came is only logged.
+    pub fn expire(&mut self, now: Instant, conn: &impl Wire) -> Vec<Unanswered> {
+        if self.paused_until.is_some_and(|t| t <= now) {
+            self.paused_until = None;
+        }
+        let mut expired = Vec::new();
+        self.in_flight.retain(|p| {
+            if p.deadline > now {
+                return true;
+            }
+            match &p.waiting {
+                Waiting::Echo { id, frame, .. } => expired.extend(unanswered_parts(id, frame)),
+                Waiting::Reply { reply, .. } => tracing::info!(?reply, "no reply in time"),
+            }
+            false
+        });
+        self.pump(conn);
+        expired
+    }
+
+    /// Nothing queued, nothing waiting.
     pub fn is_done(&self) -> bool {
-        self.queue.is_empty() && self.in_flight.is_none() && self.replies_due == 0
+        self.queue.is_empty() && self.held.is_empty() && self.in_flight.is_empty()
     }
 
-    /// Only replies are owed; past [`Self::quiet_by`] they are given up.
-    pub fn only_replies_due(&self) -> bool {
-        self.queue.is_empty() && self.in_flight.is_none()
-    }
-
-    pub fn quiet_by(&self) -> Instant {
-        self.quiet_by
-    }
-
-    /// Sends queued frames up to and including the next `translate`.
+    /// Sends queued frames while the rules above allow.
     fn pump(&mut self, conn: &impl Wire) {
-        while self.in_flight.is_none() {
-            let Some(frame) = self.queue.pop_front() else {
+        if !self.online || self.paused_until.is_some() {
+            return;
+        }
+        loop {
+            let Some(front) = self.held.front().map(|(f, _)| f).or(self.queue.front()) else {
                 return;
             };
+            let messages = self
+                .in_flight
+                .iter()
+                .filter(|p| matches!(p.waiting, Waiting::Echo { .. }))
+                .count();
+            let may = match front {
+                ClientFrame::Translate { .. } => {
+                    messages == self.in_flight.len() && messages < self.window
+                }
+                _ => self.in_flight.is_empty(),
+            };
+            if !may {
+                return;
+            }
+            let (frame, tries) = match self.held.pop_front() {
+                Some(held) => held,
+                None => (self.queue.pop_front().expect("front exists"), 0),
+            };
             conn.send(&frame);
-            self.sent(&frame);
-            if let ClientFrame::Translate {
-                client_msg_id: Some(id),
-                ..
-            } = &frame
-            {
-                self.in_flight = Some(InFlight {
-                    id: id.clone(),
+            match (&frame, Reply::of(&frame)) {
+                (
+                    ClientFrame::Translate {
+                        client_msg_id: Some(id),
+                        ..
+                    },
+                    _,
+                ) => {
+                    let id = id.clone();
+                    self.wait(Waiting::Echo {
+                        id,
+                        frame,
+                        tries: tries + 1,
+                    });
+                }
+                (_, Some(reply)) => self.wait(Waiting::Reply {
+                    reply,
+                    resend: true,
                     frame,
-                    deadline: Instant::now() + self.echo_timeout,
-                });
+                }),
+                _ => {}
             }
         }
     }
 
-    fn sent(&mut self, frame: &ClientFrame) {
-        self.quiet_by = Instant::now() + self.echo_timeout;
-        if matches!(
-            frame,
-            ClientFrame::Join { .. } | ClientFrame::History { .. } | ClientFrame::Members { .. }
-        ) {
-            self.replies_due += 1;
-        }
+    fn wait(&mut self, waiting: Waiting) {
+        self.in_flight.push_back(Pending {
+            waiting,
+            deadline: Instant::now() + self.timeout,
+        });
+    }
+
+    fn take(&mut self, pred: impl Fn(&Waiting) -> bool) -> Option<Waiting> {
+        let i = self.in_flight.iter().position(|p| pred(&p.waiting))?;
+        self.in_flight.remove(i).map(|p| p.waiting)
+    }
+}
+
+fn unanswered_parts(id: &str, frame: &ClientFrame) -> Option<Unanswered> {
+    match frame {
+        ClientFrame::Translate { text, .. } => Some(Unanswered {
+            id: id.to_owned(),
+            text: text.clone().unwrap_or_default(),
+        }),
+        _ => None,
     }
 }
 
@@ -188,91 +400,5 @@ impl MsgIds {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::cell::RefCell;
-
-    use super::*;
-
-    /// Records the actions sent.
-    #[derive(Default)]
-    struct Recorder(RefCell<Vec<String>>);
-
-    impl Wire for Recorder {
-        fn send(&self, frame: &ClientFrame) {
-            let json = serde_json::to_value(frame).unwrap();
-            let label = match json["text"].as_str() {
-                Some(text) => text.to_owned(),
-                None => json["action"].as_str().unwrap().to_owned(),
-            };
-            self.0.borrow_mut().push(label);
-        }
-    }
-
-    impl Recorder {
-        fn take(&self) -> Vec<String> {
-            std::mem::take(&mut self.0.borrow_mut())
-        }
-    }
-
-    fn say(text: &str, id: &str) -> ClientFrame {
-        crate::commands::translate_frame(text, id.to_owned())
-    }
-
-    fn members() -> ClientFrame {
-        ClientFrame::Members { after: None }
-    }
-
-    #[test]
-    fn one_message_in_flight_and_order_kept() {
-        let wire = Recorder::default();
-        let mut out = Outbox::new(Duration::from_secs(5));
-        out.push(say("a", "1"), &wire);
-        out.push(members(), &wire);
-        out.push(say("b", "2"), &wire);
-        assert_eq!(wire.take(), ["a"]);
-        out.message(Some("other"), &wire);
-        out.message(None, &wire);
-        assert_eq!(wire.take(), Vec::<String>::new());
-        out.message(Some("1"), &wire);
-        assert_eq!(wire.take(), ["members", "b"]);
-        assert!(!out.is_done());
-        // An error for a translate is the one in flight.
-        out.error(Some("translate"), &wire);
-        assert!(out.only_replies_due());
-        out.reply();
-        assert!(out.is_done());
-    }
-
-    #[test]
-    fn a_reconnect_resends_the_message_in_flight() {
-        let wire = Recorder::default();
-        let mut out = Outbox::new(Duration::from_secs(5));
-        out.send_now(&members(), &wire);
-        out.push(say("a", "1"), &wire);
-        wire.take();
-        out.reconnected(&wire);
-        assert_eq!(wire.take(), ["a"]);
-        out.message(Some("1"), &wire);
-        // The members reply went with the old connection.
-        assert!(out.is_done());
-    }
-
-    #[test]
-    fn giving_up_lets_the_next_go() {
-        let wire = Recorder::default();
-        let mut out = Outbox::new(Duration::from_secs(5));
-        out.push(say("a", "1"), &wire);
-        out.push(say("b", "2"), &wire);
-        assert!(out.echo_deadline().is_some());
-        assert_eq!(out.give_up(&wire).as_deref(), Some("1"));
-        assert_eq!(wire.take(), ["a", "b"]);
-    }
-
-    #[test]
-    fn ids_are_unique() {
-        let mut ids = MsgIds::new();
-        let (a, b) = (ids.next(), ids.next());
-        assert_ne!(a, b);
-        assert!(a.len() <= 64 && a.starts_with("hc-"), "{a}");
-    }
-}
+#[path = "outbox_tests.rs"]
+mod tests;

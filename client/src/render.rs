@@ -3,7 +3,10 @@
 //! from the wire is cleaned of control characters first, so another user's
 //! message cannot move the cursor or restyle the terminal.
 
+use std::time::Duration;
+
 use chrono::{Local, TimeZone};
+
 use honyaku::protocol::{HistoryItem, MemberView, MessageFrame, PresenceEvent, ServerFrame};
 
 /// Each style with the code that ends only it, so that styles nest: a
@@ -17,13 +20,46 @@ const PALETTE: &[&str] = &[
     "\x1b[95m", "\x1b[96m",
 ];
 const DEFAULT_COLOUR: &str = "\x1b[39m";
+/// Members named in a `joined` line; `/members` lists them all.
+const JOINED_NAMES: usize = 20;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Renderer {
     /// ANSI colours: only for a terminal, and never with `NO_COLOR`.
     pub color: bool,
     /// Show each translated message's original under it (`/original`).
     pub show_original: bool,
+    /// Who "you" are, from the last `joined`.
+    pub me: Me,
+}
+
+/// This session as the server knows it: messages and members that are
+/// this person's are marked "(you)".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Me {
+    pub name: Option<String>,
+    /// From `joined.tag`: the same across restarts (and per room), so it
+    /// recognises this person's messages in history too.
+    pub tag: Option<String>,
+    /// This connection's id: recognises its own messages without a tag.
+    pub connection_id: Option<String>,
+}
+
+impl Me {
+    /// Whether `m` was written by this person.
+    pub fn wrote(&self, m: &MessageFrame) -> bool {
+        // Only the sender's own copy carries a clientMsgId.
+        m.client_msg_id.is_some()
+            || (self.tag.is_some() && m.from.tag == self.tag)
+            || self.connection_id.as_deref() == Some(m.from.connection_id.as_str())
+    }
+
+    fn is(&self, member: &MemberView) -> bool {
+        match (&self.tag, &member.tag) {
+            (Some(mine), Some(theirs)) => mine == theirs,
+            _ => self.name.as_deref() == Some(member.name.as_str()),
+        }
+    }
 }
 
 /// Whether to colour: stdout is a terminal and `NO_COLOR` is unset or empty
@@ -33,7 +69,8 @@ pub fn want_color(stdout_tty: bool) -> bool {
 }
 
 impl Renderer {
-    /// The lines for one frame; `None` for frames a person need not see.
+    /// The lines for one frame; `None` for frames a person need not see
+    /// (`pong`, and `typing`, which an interactive session shows apart).
     pub fn frame(&self, frame: &ServerFrame) -> Option<String> {
         Some(match frame {
             ServerFrame::Message(m) => self.message(m),
@@ -43,36 +80,69 @@ impl Renderer {
                 name,
                 lang,
                 count,
+                previous_name,
                 ..
-            } => {
-                let verb = match event {
-                    PresenceEvent::Join => "joined",
-                    PresenceEvent::Leave => "left",
-                    PresenceEvent::Update => "changed",
-                };
-                self.note(&format!(
-                    "{} ({}) {verb} {} · {count} here",
+            } => self.note(&match (event, previous_name) {
+                (PresenceEvent::Update, Some(before)) if before != name => format!(
+                    "{} is now {} ({})",
+                    self.name(before),
+                    self.name(name),
+                    clean(lang)
+                ),
+                (PresenceEvent::Update, _) => {
+                    format!("{} now reads and writes {}", self.name(name), clean(lang))
+                }
+                (PresenceEvent::Join | PresenceEvent::Leave, _) => format!(
+                    "{} ({}) {} {} · {count} here",
                     self.name(name),
                     clean(lang),
+                    if *event == PresenceEvent::Join {
+                        "joined"
+                    } else {
+                        "left"
+                    },
                     clean(room)
-                ))
-            }
+                ),
+            }),
             ServerFrame::Joined {
                 room,
                 lang,
                 name,
+                count,
                 members,
                 ..
-            } => self.note(&format!(
-                "you are {} ({}) in {} · {} here: {}",
-                self.name(name),
-                clean(lang),
-                clean(room),
-                members.len(),
-                self.members(members)
-            )),
-            ServerFrame::Members { room, members, .. } => {
-                self.note(&format!("in {}: {}", clean(room), self.members(members)))
+            } => {
+                let shown = &members[..members.len().min(JOINED_NAMES)];
+                let more = count.saturating_sub(shown.len());
+                let mut line = format!(
+                    "you are {} ({}) in {} · {} here: {}",
+                    self.name(name),
+                    clean(lang),
+                    clean(room),
+                    count,
+                    self.members(shown)
+                );
+                if more > 0 {
+                    line.push_str(&format!(" and {more} more (/members lists them)"));
+                }
+                self.note(&line)
+            }
+            ServerFrame::Members {
+                room,
+                count,
+                members,
+                next,
+            } => {
+                let mut line = format!(
+                    "in {} · {} here: {}",
+                    clean(room),
+                    count,
+                    self.members(members)
+                );
+                if next.is_some() {
+                    line.push_str(" … more: /members more");
+                }
+                self.note(&line)
             }
             ServerFrame::History { room, messages, .. } => {
                 let messages: Vec<&MessageFrame> =
@@ -96,8 +166,9 @@ impl Renderer {
             .single()
             .map(|t| t.format("%H:%M").to_string())
             .unwrap_or_else(|| "--:--".into());
+        let you = if self.me.wrote(m) { " (you)" } else { "" };
         let mut line = format!(
-            "{} {}: {}",
+            "{} {}{you}: {}",
             self.dim(&time),
             self.name(&m.from.name),
             indent(&clean(&m.text))
@@ -157,15 +228,70 @@ impl Renderer {
         })
     }
 
+    /// Back online after a drop.
+    pub fn back(&self, offline_for: Duration) -> String {
+        self.note(&format!(
+            "reconnected after {}s offline",
+            offline_for.as_secs_f32().round()
+        ))
+    }
+
+    /// A message typed while offline.
+    pub fn queued(&self, text: &str) -> String {
+        self.note(&format!(
+            "offline: \"{}\" is queued and goes out when the connection is back",
+            excerpt(text)
+        ))
+    }
+
+    /// A message that was refused or got no echo, and why.
+    pub fn unanswered(&self, text: &str, code: &str, why: &str) -> String {
+        self.error(code, &format!("{why}: \"{}\"", excerpt(text)), None)
+    }
+
+    /// "Aki is typing…" for the names given, first to start first.
+    pub fn typing(&self, names: &[&str]) -> String {
+        let named = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| self.name(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        self.note(&match names {
+            [] => return String::new(),
+            [one] => format!("{} is typing…", self.name(one)),
+            [first @ .., last] if names.len() <= 3 => {
+                format!("{} and {} are typing…", named(first), self.name(last))
+            }
+            _ => format!("{} people are typing…", names.len()),
+        })
+    }
+
     /// A line about the session rather than the chat.
     pub fn note(&self, s: &str) -> String {
         self.dim(&format!("* {s}"))
     }
 
+    /// `Aki (ja, you), Ben (en)`; a name held by two people gets the start
+    /// of each one's tag, so they can be told apart.
     fn members(&self, members: &[MemberView]) -> String {
+        let mut you_seen = false;
         members
             .iter()
-            .map(|m| format!("{} ({})", self.name(&m.name), clean(&m.lang)))
+            .map(|m| {
+                let twins = members.iter().filter(|o| o.name == m.name).count() > 1;
+                let tag = match &m.tag {
+                    Some(tag) if twins => {
+                        format!("#{}", clean(&tag.chars().take(4).collect::<String>()))
+                    }
+                    _ => String::new(),
+                };
+                let you = !you_seen && self.me.is(m);
+                you_seen |= you;
+                let you = if you { ", you" } else { "" };
+                format!("{}{tag} ({}{you})", self.name(&m.name), clean(&m.lang))
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -208,107 +334,21 @@ pub fn clean(s: &str) -> String {
         .collect()
 }
 
+/// The start of a message, on one line, to say which one a note is about.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 40;
+    let one_line = clean(text).replace('\n', " ");
+    match one_line.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &one_line[..i]),
+        None => one_line,
+    }
+}
+
 /// Continuation lines of a multi-line message, indented under its text.
 fn indent(s: &str) -> String {
     s.replace('\n', "\n      ")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PLAIN: Renderer = Renderer {
-        color: false,
-        show_original: false,
-    };
-
-    /// From JSON, as it arrives: new optional fields in the server's
-    /// frame type do not break this test.
-    fn msg() -> MessageFrame {
-        serde_json::from_value(serde_json::json!({
-            "id": "01", "room": "lobby", "ts": 0,
-            "from": {"name": "Aki", "connectionId": "c1"},
-            "sourceLang": "ja", "lang": "es", "text": "Hola", "original": "こんにちは",
-            "translated": true, "engine": "pseudo"
-        }))
-        .unwrap()
-    }
-
-    #[test]
-    fn messages() {
-        let line = PLAIN.message(&msg());
-        assert!(line.ends_with(" Aki: Hola"), "{line}");
-        assert!(!line.contains("こんにちは"));
-        let with = Renderer {
-            show_original: true,
-            ..PLAIN
-        }
-        .message(&msg());
-        assert!(with.contains("↳ (ja) こんにちは"), "{with}");
-        let failed = MessageFrame {
-            translated: false,
-            error: Some("unsupported_language_pair".into()),
-            ..msg()
-        };
-        assert!(
-            PLAIN
-                .message(&failed)
-                .contains("[untranslated: unsupported_language_pair]")
-        );
-    }
-
-    #[test]
-    fn control_characters_cannot_reach_the_terminal() {
-        let evil = MessageFrame {
-            text: "hi\x1b[2J\x07\tthere\nline two".into(),
-            ..msg()
-        };
-        let line = PLAIN.message(&evil);
-        assert!(!line.contains('\x1b') && !line.contains('\x07'), "{line:?}");
-        assert!(line.contains("hi\u{FFFD}[2J\u{FFFD} there\n      line two"));
-    }
-
-    #[test]
-    fn colours_only_when_asked() {
-        assert!(!PLAIN.message(&msg()).contains('\x1b'));
-        let c = Renderer {
-            color: true,
-            ..PLAIN
-        };
-        let line = c.message(&msg());
-        assert!(line.contains("Aki") && line.contains('\x1b'), "{line:?}");
-        assert_eq!(c.name("Aki"), c.name("Aki"));
-    }
-
-    #[test]
-    fn other_frames() {
-        let p = ServerFrame::Presence {
-            room: "lobby".into(),
-            event: PresenceEvent::Leave,
-            name: "Ben".into(),
-            lang: "es".into(),
-            count: 2,
-            tag: None,
-            previous_name: None,
-        };
-        assert_eq!(PLAIN.frame(&p).unwrap(), "* Ben (es) left lobby · 2 here");
-        let e = ServerFrame::Error {
-            code: "invalid_lang".into(),
-            message: "unknown language code \"xx\"".into(),
-            action: Some("join".into()),
-            client_msg_id: None,
-        };
-        assert_eq!(
-            PLAIN.frame(&e).unwrap(),
-            "! invalid_lang: unknown language code \"xx\" (join)"
-        );
-        assert_eq!(PLAIN.frame(&ServerFrame::Pong { ts: 1 }), None);
-        let h = ServerFrame::History {
-            room: "lobby".into(),
-            lang: "es".into(),
-            messages: vec![],
-            next: None,
-        };
-        assert_eq!(PLAIN.frame(&h).unwrap(), "* no earlier messages in lobby");
-    }
-}
+#[path = "render_tests.rs"]
+mod tests;

@@ -1,5 +1,5 @@
 //! Where to connect and as whom: the WebSocket URL with its `room`, `lang`,
-//! `name` and `token` query parameters. The parameters are kept apart from
+//! `name`, `token` and `client` query parameters. The parameters are kept apart from
 //! the URL so that a reconnect can carry the room, language and name the
 //! connection had last (after `/join`, `/lang`, `/name`), not the ones it
 //! started with.
@@ -9,7 +9,7 @@ use http::Uri;
 use crate::error::ClientError;
 
 /// The query parameters `$connect` reads (PROTOCOL.md "Connecting").
-const PARAMS: &[&str] = &["room", "lang", "name", "token"];
+const PARAMS: &[&str] = &["room", "lang", "name", "token", "client"];
 
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -77,7 +77,13 @@ impl Target {
         }
     }
 
-    /// The full URL to connect to. It may hold the token: never log it.
+    /// Whether the URL or a flag set `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.query.iter().any(|(k, _)| k == key)
+    }
+
+    /// The full URL to connect to. It may hold the token and the client
+    /// secret: never log it.
     pub fn url(&self) -> String {
         if self.query.is_empty() {
             return self.base.clone();

@@ -1,56 +1,49 @@
 //! Interactive mode through a pseudo-terminal: the real binary, its line
-//! editor and its slash commands, against the real server on port 0.
+//! editor and its slash commands, against the real server on port 0. The
+//! output is played into a terminal emulator, so the tests check what a
+//! person would see: lines wiped and rewritten in place included.
 
 mod common;
 
-use common::{BIN, chat, config, run, serve};
-use rexpect::process::WaitStatus;
-use rexpect::reader::Options;
-use rexpect::session::PtySession;
-use serde_json::Value;
+use common::term::Term;
+use common::ws::Peer;
+use common::{Url, chat, config, config_home, run, serve, serve_on};
+use serde_json::{Value, json};
 
 /// Runs a blocking step of the terminal session off the runtime, which
 /// keeps serving in the meantime.
-async fn step<F>(term: PtySession, f: F) -> PtySession
+async fn step<F, T>(term: Term, f: F) -> (Term, T)
 where
-    F: FnOnce(&mut PtySession) + Send + 'static,
+    F: FnOnce(&mut Term) -> T + Send + 'static,
+    T: Send + 'static,
 {
     tokio::task::spawn_blocking(move || {
         let mut term = term;
-        f(&mut term);
-        term
+        let out = f(&mut term);
+        (term, out)
     })
     .await
     .expect("terminal step failed")
+}
+
+fn start(args: &[&str]) -> Term {
+    Term::start(&config_home(), args)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_lang_and_messages_both_ways() {
     let server = serve(config()).await;
     let url = server.url();
-
-    let mut cmd = std::process::Command::new(BIN);
-    cmd.args([
+    let term = start(&[
         "--url", &url, "--room", "pty", "--lang", "ja", "--name", "Aki",
-    ])
-    .env("NO_COLOR", "1")
-    .env("TERM", "xterm")
-    .env_remove("HONYAKU_URL");
-    let options = Options::new()
-        .timeout_ms(Some(common::WAIT.as_millis() as u64))
-        .strip_ansi_escape_codes(true);
-    let term = tokio::task::spawn_blocking(move || {
-        rexpect::spawn_with_options(cmd, options).expect("spawn in a pty")
-    })
-    .await
-    .unwrap();
+    ]);
 
-    let term = step(term, |t| {
-        t.exp_string("you are Aki (ja) in pty ").unwrap();
-        t.send_line("/join pty2").unwrap();
-        t.exp_string("you are Aki (ja) in pty2").unwrap();
-        t.send_line("/lang es").unwrap();
-        t.exp_string("you are Aki (es) in pty2").unwrap();
+    let (term, ()) = step(term, |t| {
+        t.wait_for("you are Aki (ja) in pty ");
+        t.send_line("/join pty2");
+        t.wait_for("you are Aki (ja) in pty2");
+        t.send_line("/lang es");
+        t.wait_for("you are Aki (es) in pty2");
     })
     .await;
 
@@ -69,20 +62,21 @@ async fn join_lang_and_messages_both_ways() {
     ])
     .await;
     assert_eq!(out.code(), Some(0), "{out:?}");
-    let term = step(term, |t| {
-        t.exp_string("Ben: [es] good morning").unwrap();
-    })
-    .await;
+    let (term, ()) = step(term, |t| t.wait_for("Ben: [es] good morning")).await;
 
     // A message out, read by someone in English.
     let mut reader = chat(&[
         "--url", &url, "--listen", "--json", "--room", "pty2", "--lang", "en", "--name", "Cat",
     ]);
     reader.stderr_until("connected").await;
-    let term = step(term, |t| {
-        t.exp_string("Cat (en) joined pty2").unwrap();
-        t.send_line("hola").unwrap();
-        t.exp_string("Aki: hola").unwrap();
+    let (term, ()) = step(term, |t| {
+        t.wait_for("Cat (en) joined pty2");
+        t.send_line("hola");
+        t.wait_for("Aki (you): hola");
+        // Shown once, as the confirmed message: the typed line is gone.
+        assert_eq!(t.lines_with("hola").len(), 1, "{}", t.text());
+        // Commands stay where they were typed.
+        assert_eq!(t.lines_with("> /join pty2").len(), 1, "{}", t.text());
     })
     .await;
     let got = reader.json_where(|v: &Value| v["type"] == "message").await;
@@ -90,13 +84,138 @@ async fn join_lang_and_messages_both_ways() {
     assert_eq!(got["original"], "hola");
     assert_eq!(got["from"]["name"], "Aki");
 
-    step(term, |t| {
-        t.send_line("/original").unwrap();
-        t.exp_string("originals are shown").unwrap();
-        t.send_line("/quit").unwrap();
-        t.exp_eof().unwrap();
-        let status = t.process().wait().unwrap();
-        assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+    let (term, ()) = step(term, |t| {
+        t.send_line("/original");
+        t.wait_for("originals are shown");
+        t.send_line("/members");
+        t.wait_for("in pty2 · 2 here: ");
+        t.wait_for("Aki (es, you)");
     })
     .await;
+    assert_eq!(quit(term).await, 0);
+}
+
+async fn quit(term: Term) -> i32 {
+    tokio::task::spawn_blocking(move || term.quit())
+        .await
+        .unwrap()
+}
+
+/// The server goes away: one status line says so and is rewritten on each
+/// retry (not a new line per retry); a line typed meanwhile is queued, and
+/// sent once the connection is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_is_one_line_and_typed_lines_are_queued() {
+    let server = serve(config()).await;
+    let addr = server.addr;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "off", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in off")).await;
+
+    server.stop().await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("connection lost (the server went away");
+        // Retries: the first in under 0.5 s, then about 1 s, 2 s, ...
+        t.wait_raw("still offline", 2);
+        let screen = t.text();
+        assert!(
+            screen.contains("still offline (connection refused"),
+            "{screen}"
+        );
+        let offline = t.lines_with("still offline").len() + t.lines_with("connection lost").len();
+        assert_eq!(offline, 1, "{screen}");
+        t.send_line("are you there");
+        t.wait_for("\"are you there\" is queued");
+    })
+    .await;
+
+    let server = serve_on(addr, config()).await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("reconnected after");
+        t.wait_for("Aki (you): are you there");
+        assert_eq!(
+            t.lines_with("Aki (you): are you there").len(),
+            1,
+            "{}",
+            t.text()
+        );
+        let screen = t.text();
+        for jargon in ["handshake", "os error", "Connection reset"] {
+            assert!(!screen.contains(jargon), "{jargon}: {screen}");
+        }
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+    server.stop().await;
+}
+
+/// Your identity outlives the process: after a restart, the history shows
+/// your earlier messages as yours; a namesake on another machine (another
+/// config directory) does not pass for you.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn your_messages_stay_yours_after_a_restart() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let home = config_home();
+    let args = ["--url", &url, "--room", "me", "--name", "Aki"].map(str::to_owned);
+    let term = Term::start(&home, &args.each_ref().map(String::as_str));
+    let (term, ()) = step(term, |t| {
+        t.wait_for("you are Aki (en) in me");
+        t.send_line("written before the restart");
+        t.wait_for("Aki (you): written before the restart");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+
+    let again = Term::start(&home, &args.each_ref().map(String::as_str));
+    let (again, ()) = step(again, |t| {
+        t.wait_for("history of me, 1 message:");
+        t.wait_for("Aki (you): written before the restart");
+    })
+    .await;
+    assert_eq!(quit(again).await, 0);
+
+    let namesake = Term::start(&config_home(), &args.each_ref().map(String::as_str));
+    let (namesake, ()) = step(namesake, |t| {
+        t.wait_for("history of me, 1 message:");
+        t.wait_for("Aki: written before the restart");
+        assert!(!t.text().contains("(you): written"), "{}", t.text());
+    })
+    .await;
+    assert_eq!(quit(namesake).await, 0);
+}
+
+/// "Ben is typing…" shows while Ben types and goes when his message comes;
+/// your own typing reaches the others; a rename shows as one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_and_renames_show() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "ty", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in ty")).await;
+
+    let mut ben = Peer::connect(&url, "room=ty&name=Ben&lang=es").await;
+    ben.send(json!({"action": "typing"})).await;
+    let (term, ()) = step(term, |t| t.wait_for("Ben is typing…")).await;
+    ben.send(json!({"action": "translate", "text": "hola"}))
+        .await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("Ben: [en] hola");
+        t.wait_gone("is typing");
+        t.send("a message in the ma");
+    })
+    .await;
+    let typing = ben.recv_where(|v| v["type"] == "typing").await;
+    assert_eq!(typing["name"], "Aki");
+    let (term, ()) = step(term, |t| {
+        t.send_line("king");
+        t.wait_for("Aki (you): a message in the making");
+    })
+    .await;
+
+    ben.send(json!({"action": "join", "name": "Benji"})).await;
+    let (term, ()) = step(term, |t| t.wait_for("Ben is now Benji (es)")).await;
+    ben.send(json!({"action": "join", "lang": "fr"})).await;
+    let (term, ()) = step(term, |t| t.wait_for("Benji now reads and writes fr")).await;
+    assert_eq!(quit(term).await, 0);
 }

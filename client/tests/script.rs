@@ -5,8 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Chat, chat, config, run, serve, serve_on};
-use serde_json::Value;
+use common::ws::Peer;
+use common::{Chat, Url, chat, config, config_home, run, run_at, serve, serve_on};
+use serde_json::{Value, json};
 
 fn is(ty: &'static str) -> impl Fn(&Value) -> bool {
     move |v| v["type"] == ty
@@ -58,7 +59,8 @@ async fn stdin_lines_round_trip_between_two_languages() {
 }
 
 /// `--send` waits for its own echo; `--listen --json --count N` prints
-/// exactly N frames, each one JSON line, and exits 0.
+/// every frame, each one JSON line, and exits 0 after N chat messages:
+/// join and leave notices are printed but not counted.
 #[tokio::test]
 async fn send_and_listen_with_count() {
     let server = serve(config()).await;
@@ -78,7 +80,7 @@ async fn send_and_listen_with_count() {
     assert_eq!(echo["text"], "one");
     assert_eq!(echo["lang"], "en");
 
-    // Three more messages; the listener stops after its third frame.
+    // Three more messages; the listener stops after the third in all.
     let mut more = chat(&["--url", &url, "--room", "c", "--lang", "en", "--name", "Al"]);
     for line in ["two", "three", "four"] {
         more.write_line(line).await;
@@ -95,12 +97,133 @@ async fn send_and_listen_with_count() {
         .collect();
     let kinds: Vec<&str> = frames.iter().map(|f| f["type"].as_str().unwrap()).collect();
     let texts: Vec<&str> = frames.iter().filter_map(|f| f["text"].as_str()).collect();
-    assert_eq!(frames.len(), 3, "{:?}", done.stdout);
+    assert_eq!(texts, ["[es] one", "[es] two", "[es] three"], "{kinds:?}");
+    assert!(kinds.contains(&"presence"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"message"), "{kinds:?}");
+}
+
+/// Lines from a script go out pipelined (not one echo at a time) and still
+/// arrive in the order they were written.
+#[tokio::test]
+async fn piped_lines_arrive_in_order() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let mut listener = chat(&[
+        "--url", &url, "--listen", "--json", "--count", "30", "--room", "p",
+    ]);
+    listener.stderr_until("connected").await;
+    let mut writer = chat(&["--url", &url, "--room", "p", "--name", "Al"]);
+    for i in 0..30 {
+        writer.write_line(&format!("line {i}")).await;
+    }
+    let writer = writer.finish().await;
+    assert_eq!(writer.code(), Some(0), "{:?}", writer.stderr);
+    assert_eq!(writer.stdout.len(), 30, "{:?}", writer.stdout);
     assert!(
-        kinds.iter().all(|k| *k == "presence" || *k == "message"),
-        "{kinds:?}"
+        writer.stdout[0].ends_with("Al (you): line 0"),
+        "{:?}",
+        writer.stdout
     );
-    assert_eq!(texts.first(), Some(&"[es] one"), "{kinds:?}");
+    let done = listener.finish().await;
+    let texts: Vec<String> = done
+        .stdout
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|f| f["type"] == "message")
+        .map(|f| f["text"].as_str().unwrap().to_owned())
+        .collect();
+    let want: Vec<String> = (0..30).map(|i| format!("line {i}")).collect();
+    assert_eq!(texts, want);
+}
+
+/// Over the server's rate, lines are not lost: the client slows down,
+/// says so once, and sends the refused ones again, in order. (A stand-in
+/// server: the real one's window is a calendar minute.)
+#[tokio::test]
+async fn a_script_over_the_rate_slows_down_instead_of_losing_lines() {
+    let server = common::fake::rate_limited(5, Duration::from_millis(600)).await;
+    let url = format!("ws://{}/local", server.addr);
+    let mut writer = chat(&["--url", &url, "--room", "r", "--name", "Al"]);
+    for i in 0..12 {
+        writer.write_line(&format!("line {i}")).await;
+    }
+    writer.stderr_until("slowing down").await;
+    let writer = writer.finish().await;
+    assert_eq!(writer.code(), Some(0), "{:?}", writer.stderr);
+    let want: Vec<String> = (0..12).map(|i| format!("line {i}")).collect();
+    assert_eq!(*server.accepted.lock().unwrap(), want);
+    let notes = writer.stderr_text().matches("slowing down").count();
+    assert_eq!(notes, 1, "{:?}", writer.stderr);
+}
+
+/// The `client` secret is made once under $XDG_CONFIG_HOME (mode 0600) and
+/// sent on every connect, so `from.tag` is the same after a restart;
+/// `--no-identity` sends none and keeps none.
+#[tokio::test]
+async fn identity_survives_restarts_and_can_be_declined() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let server = serve(config()).await;
+    let url = server.url();
+    let home = config_home();
+    let send = |home: std::path::PathBuf, extra: &'static str| {
+        let url = url.clone();
+        async move {
+            let mut args = vec!["--url", &url, "--room", "id", "--json", "--send", "hi"];
+            if !extra.is_empty() {
+                args.push(extra);
+            }
+            let out = run_at(&home, &args).await;
+            assert_eq!(out.code(), Some(0), "{out:?}");
+            serde_json::from_str::<Value>(&out.stdout[0]).unwrap()
+        }
+    };
+    let first = send(home.clone(), "").await;
+    let tag = first["from"]["tag"].as_str().expect("a tag").to_owned();
+    assert_eq!(tag.len(), 12, "{first}");
+    let again = send(home.clone(), "").await;
+    assert_eq!(again["from"]["tag"], tag.as_str());
+
+    let file = home.join("honyaku").join("client-id");
+    let secret = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(secret.trim().len(), 32);
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let someone_else = send(config_home(), "").await;
+    assert_ne!(someone_else["from"]["tag"], tag.as_str());
+    let bare_home = config_home();
+    let anonymous = send(bare_home.clone(), "--no-identity").await;
+    assert!(anonymous["from"].get("tag").is_none(), "{anonymous}");
+    assert!(!bare_home.join("honyaku").exists());
+}
+
+/// With --json, `typing` frames are printed as they come (a rendered
+/// script shows none of them).
+#[tokio::test]
+async fn listen_json_prints_typing() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let mut listener = chat(&[
+        "--url", &url, "--listen", "--json", "--count", "1", "--room", "ty",
+    ]);
+    listener.stderr_until("connected").await;
+    let mut ben = Peer::connect(&url, "room=ty&name=Ben").await;
+    ben.send(json!({"action": "typing"})).await;
+    ben.send(json!({"action": "translate", "text": "hi"})).await;
+    let done = listener.finish().await;
+    assert_eq!(done.code(), Some(0), "{:?}", done.stderr);
+    let kinds: Vec<String> = done
+        .stdout
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(kinds, ["presence", "typing", "message"]);
 }
 
 #[tokio::test]
@@ -158,9 +281,16 @@ async fn reconnects_and_rejoins_after_a_restart() {
     assert_eq!(joined["room"], "after");
 
     server.stop().await;
-    c.stderr_until("connection lost").await;
+    let lost = c.stderr_until("connection lost").await;
+    assert!(lost.contains("the server went away"), "{lost}");
+    // Typed while offline: queued, said so, and sent once back.
+    c.write_line("back soon").await;
+    c.stderr_until("\"back soon\" is queued").await;
     let server = serve_on(addr, config()).await;
     c.stderr_until("reconnected").await;
+    let echo = c.json_where(is("message")).await;
+    assert_eq!(echo["text"], "back soon");
+    assert_eq!(echo["room"], "after");
 
     let out = run(&[
         "--url",

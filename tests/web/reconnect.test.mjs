@@ -2,10 +2,10 @@
 // again on the same port and data; the page reconnects by itself, resumes the
 // room, and sends what was typed while offline exactly once.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  joinDirect, messageWithText, newPage, removeDir, screenshot, send, sleep, startAll, startServer,
-  tempDataDir, TEST_MS, WAIT_MS, waitForMessage, waitOnline,
+  assertNoProblems, joinDirect, messageWithText, screenshot, send, sleep, TEST_MS, useServerAndBrowser,
+  waitForMessage, waitOnline, WEBSOCKET_FAILED,
 } from './helpers.mjs';
 import { browserAvailable } from './prereq.mjs';
 
@@ -15,40 +15,19 @@ const RECONNECT_MS = 15_000;
 
 if (browserAvailable('reconnect')) {
   describe('reconnect', { timeout: 90_000 }, () => {
-    let server;
-    let dataDir;
-    let browser;
-    const pages = [];
-
-    async function open() {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      context.setDefaultTimeout(WAIT_MS);
-      const page = await newPage(context);
-      pages.push(page);
-      return page;
-    }
-
-    before(async () => {
-      dataDir = tempDataDir();
-      ({ server, browser } = await startAll({ dataDir }));
-    });
-
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-      if (dataDir) removeDir(dataDir);
-    });
+    const env = useServerAndBrowser();
+    const open = () => env.open();
+    const { pages } = env;
 
     test('after a server restart the room resumes; offline messages are sent once', { timeout: TEST_MS }, async () => {
       const alice = await open();
-      await joinDirect(alice, server.url, { room: ROOM, lang: 'en', name: 'Alice' });
+      await joinDirect(alice, env.server.url, { room: ROOM, lang: 'en', name: 'Alice' });
       const bea = await open();
-      await joinDirect(bea, server.url, { room: ROOM, lang: 'es', name: 'Bea' });
+      await joinDirect(bea, env.server.url, { room: ROOM, lang: 'es', name: 'Bea' });
       await send(alice, 'before the restart');
       await waitForMessage(bea, '[es] before the restart');
 
-      const { port } = server;
-      await server.stop();
+      await env.server.stop();
       for (const page of [alice, bea]) {
         await page.locator('#status[data-state="offline"], #status[data-state="connecting"]').waitFor();
       }
@@ -61,7 +40,7 @@ if (browserAvailable('reconnect')) {
       assert.match(await queued.getAttribute('class'), /\bpending\b/);
       await screenshot(alice, 'reconnect-offline-en.png');
 
-      server = await startServer({ dataDir, port });
+      await env.restart();
       await Promise.all([alice, bea].map((page) => waitOnline(page, RECONNECT_MS)));
 
       // The queued message goes out once, and both see it once.
@@ -84,7 +63,7 @@ if (browserAvailable('reconnect')) {
 
       // The store has it once too: a newcomer's history says so.
       const carl = await open();
-      await joinDirect(carl, server.url, { room: ROOM, lang: 'en', name: 'Carl' });
+      await joinDirect(carl, env.server.url, { room: ROOM, lang: 'en', name: 'Carl' });
       await waitForMessage(carl, '[en] después del reinicio');
       const texts = await carl.locator('#messages .message .text').allTextContents();
       assert.deepEqual(texts, ['before the restart', 'typed while offline', '[en] después del reinicio']);
@@ -95,13 +74,12 @@ if (browserAvailable('reconnect')) {
       await waitOnline(alice);
       await waitOnline(bea);
       // Frozen, the server takes the frame into its socket buffer and never reads it.
-      server.child.kill('SIGSTOP');
+      env.server.child.kill('SIGSTOP');
       await send(alice, 'lost in flight');
       const item = messageWithText(alice, 'lost in flight');
       await alice.locator('.message[data-state="sending"]').waitFor();
-      await server.crash();
-      const { port } = server;
-      server = await startServer({ dataDir, port });
+      await env.server.crash();
+      await env.restart();
       await waitOnline(alice, RECONNECT_MS);
 
       // The fresh history shows it never arrived: the page says so and offers a retry.
@@ -117,14 +95,35 @@ if (browserAvailable('reconnect')) {
       assert.equal(await messageWithText(alice, 'lost in flight').count(), 1);
     });
 
-    test('no CSP violations or uncaught exceptions', { timeout: TEST_MS }, () => {
-      for (const page of pages) {
-        assert.deepEqual(page.problems.csp, [], 'CSP violations');
-        assert.deepEqual(page.problems.pageErrors, [], 'uncaught exceptions');
-        // While the server is down Chromium logs failed WebSocket connects; nothing else.
-        const unexpected = page.problems.console.filter((line) => !/WebSocket connection to .* failed/.test(line));
-        assert.deepEqual(unexpected, []);
+    test('while the page is in view a retry is at most 3 s away; "Reconnect now" tries at once', { timeout: TEST_MS }, async () => {
+      const page = await open();
+      await joinDirect(page, env.server.url, { room: 'web-backoff', lang: 'en', name: 'Vic' });
+      let sockets = 0;
+      page.on('websocket', () => { sockets += 1; });
+      await env.server.stop();
+      const bar = page.locator('#offline-bar');
+      await bar.waitFor();
+      // Eight seconds down: several failed attempts, none planned further than 3 s ahead.
+      const seen = new Set();
+      for (let i = 0; i < 32; i += 1) {
+        seen.add(await page.textContent('#retry-countdown'));
+        await sleep(250);
       }
+      const seconds = [...seen].map((text) => Number(/(\d+) s/.exec(text)?.[1] ?? 0));
+      assert.ok(Math.max(...seconds) <= 3, [...seen].join(' | '));
+      assert.ok(sockets >= 3, `kept trying (${sockets} attempts)`);
+
+      await env.restart();
+      const before = sockets;
+      const clickedAt = Date.now();
+      await page.click('#reconnect-now');
+      await waitOnline(page, 2000);
+      assert.ok(sockets > before && Date.now() - clickedAt < 2000, 'connected at once');
+      await bar.waitFor({ state: 'hidden' });
+    });
+
+    test('no CSP violations or uncaught exceptions', () => {
+      assertNoProblems(pages, { allow: [WEBSOCKET_FAILED] });
     });
   });
 }

@@ -1,86 +1,40 @@
 //! Helpers for the client's end-to-end tests: the real server in-process on
-//! port 0 (memory store, pseudo translator), and the real `honyaku-chat`
-//! binary as a child process whose output lines are read with a deadline.
+//! port 0 (memory store, pseudo translator; `honyaku::testing`), and the
+//! real `honyaku-chat` binary as a child process whose output lines are
+//! read with a deadline.
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
+pub mod fake;
+pub mod term;
+pub mod ws;
+
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use honyaku::config::{ServeConfig, StoreKind, TranslatorKind};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
 use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc;
 
 /// How long a test waits for anything that should happen.
 pub const WAIT: Duration = Duration::from_secs(10);
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_honyaku-chat");
 
-pub fn config() -> ServeConfig {
-    ServeConfig {
-        store: StoreKind::Memory,
-        translator: TranslatorKind::Pseudo,
-        ..ServeConfig::default()
-    }
+pub use honyaku::testing::{
+    TestServer as Server, start_server as serve, start_server_on as serve_on, test_config as config,
+};
+
+/// The WebSocket URL of a test server, stage included, without a query.
+pub trait Url {
+    fn url(&self) -> String;
 }
 
-pub struct Server {
-    pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
-}
-
-/// The server on a free port.
-pub async fn serve(config: ServeConfig) -> Server {
-    serve_on("127.0.0.1:0".parse().unwrap(), config).await
-}
-
-/// The server on `addr`; a port just given up may take a moment to free.
-pub async fn serve_on(addr: SocketAddr, config: ServeConfig) -> Server {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    let listener = loop {
-        match TcpListener::bind(addr).await {
-            Ok(l) => break l,
-            Err(e) if tokio::time::Instant::now() < deadline => {
-                eprintln!("bind {addr}: {e}; retrying");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(e) => panic!("bind {addr}: {e}"),
-        }
-    };
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        honyaku::local::run(listener, config, async {
-            let _ = stopped.await;
-        })
-        .await
-        .expect("server failed");
-    });
-    Server {
-        addr,
-        stop: Some(stop),
-        task: Some(task),
-    }
-}
-
-impl Server {
-    /// The WebSocket URL of the default stage.
-    pub fn url(&self) -> String {
-        format!("ws://{}/local", self.addr)
-    }
-
-    /// Graceful shutdown: every connection is closed with 1001.
-    pub async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(WAIT, self.task.take().unwrap())
-            .await
-            .expect("server did not stop in time")
-            .unwrap();
+impl Url for Server {
+    fn url(&self) -> String {
+        self.ws("").trim_end_matches('?').to_owned()
     }
 }
 
@@ -94,22 +48,41 @@ pub struct Chat {
     pub stderr_seen: Vec<String>,
 }
 
-fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env("NO_COLOR", "1")
+/// A fresh, empty config directory: each client gets an identity of its
+/// own (and none lands in the real ~/.config) unless a test shares one.
+pub fn config_home() -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("chat-home-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The environment every `honyaku-chat` of the tests runs in.
+pub fn test_env(cmd: &mut std::process::Command, home: &Path) {
+    cmd.env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", home)
         .env_remove("HONYAKU_URL")
         .env_remove("HONYAKU_ROOM")
         .env_remove("HONYAKU_LANG")
         .env_remove("HONYAKU_NAME")
-        .env_remove("HONYAKU_TOKEN")
-        .kill_on_drop(true);
-    cmd
+        .env_remove("HONYAKU_TOKEN");
 }
 
 /// Starts `honyaku-chat ARGS`.
 pub fn chat(args: &[&str]) -> Chat {
-    let mut child = command(args)
+    chat_at(&config_home(), args)
+}
+
+/// Starts `honyaku-chat ARGS` with `home` as its config directory.
+pub fn chat_at(home: &Path, args: &[&str]) -> Chat {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(args);
+    test_env(&mut cmd, home);
+    let mut child = Command::from(cmd)
+        .kill_on_drop(true)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -162,7 +135,12 @@ impl Finished {
 
 /// Runs `honyaku-chat ARGS` with nothing on stdin, to the end.
 pub async fn run(args: &[&str]) -> Finished {
-    let mut c = chat(args);
+    run_at(&config_home(), args).await
+}
+
+/// Runs `honyaku-chat ARGS` with `home` as its config directory.
+pub async fn run_at(home: &Path, args: &[&str]) -> Finished {
+    let mut c = chat_at(home, args);
     c.close_stdin();
     c.finish().await
 }

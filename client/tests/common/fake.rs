@@ -1,0 +1,61 @@
+//! A stand-in server that answers `translate` frames as a rate-limited
+//! honyaku would: for a while after a chosen message, every message is
+//! refused with `rate_limited` (as the server's per-minute window does),
+//! then they are accepted again. The real server's window is a calendar
+//! minute, too slow for a test.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+pub struct Limited {
+    pub addr: SocketAddr,
+    /// Texts accepted, in order.
+    pub accepted: Arc<Mutex<Vec<String>>>,
+}
+
+/// Accepts the first `allowed` messages, then refuses every message for
+/// `closed_for`, then accepts all.
+pub async fn rate_limited(allowed: usize, closed_for: Duration) -> Limited {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(Mutex::new(Vec::new()));
+    let seen = accepted.clone();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        let mut closed_until: Option<Instant> = None;
+        while let Some(Ok(msg)) = ws.next().await {
+            let Message::Text(text) = msg else { continue };
+            let frame: Value = serde_json::from_str(text.as_str()).unwrap();
+            if frame["action"] != "translate" {
+                continue;
+            }
+            let text = frame["text"].as_str().unwrap().to_owned();
+            let id = frame["clientMsgId"].clone();
+            let count = seen.lock().unwrap().len();
+            if count == allowed && closed_until.is_none() {
+                closed_until = Some(Instant::now() + closed_for);
+            }
+            let reply = if closed_until.is_some_and(|t| Instant::now() < t) {
+                json!({"type": "error", "code": "rate_limited", "action": "translate",
+                       "message": "too many messages", "clientMsgId": id})
+            } else {
+                seen.lock().unwrap().push(text.clone());
+                json!({"type": "message", "id": format!("{count:05}"), "room": "r", "ts": 0,
+                       "from": {"name": "Al", "connectionId": "c"}, "sourceLang": "en",
+                       "lang": "en", "text": text, "translated": false, "clientMsgId": id})
+            };
+            if ws.send(Message::text(reply.to_string())).await.is_err() {
+                break;
+            }
+        }
+    });
+    Limited { addr, accepted }
+}
