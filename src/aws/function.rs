@@ -36,8 +36,9 @@ pub struct LambdaConfig {
     pub metrics_namespace: String,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' dimension.
     pub function_name: String,
-    /// `ALLOWED_ORIGINS`: comma-separated `Origin`s accepted at `$connect`;
-    /// any when unset.
+    /// `ALLOWED_ORIGINS`: comma-separated `Origin`s accepted at `$connect`
+    /// (`*`: any); any when unset, as the page is usually hosted on
+    /// another origin than the API.
     pub allowed_origins: Vec<String>,
     /// `TOKEN_SECRET`: when set, `$connect` requires a room token.
     pub token_secret: Option<TokenSecret>,
@@ -70,8 +71,11 @@ impl LambdaConfig {
                         .map(str::to_owned)
                         .collect()
                 })
-                .unwrap_or_default(),
-            token_secret: var("TOKEN_SECRET").map(TokenSecret::new),
+                .unwrap_or_else(|| vec!["*".into()]),
+            token_secret: var("TOKEN_SECRET")
+                .map(|s| TokenSecret::parse(&s))
+                .transpose()
+                .map_err(|e| ConfigError(format!("TOKEN_SECRET: {e}")))?,
             limits: (
                 number(&var, "RATE_LIMIT_PER_MINUTE")?,
                 number(&var, "MAX_ROOM_MEMBERS")?,
@@ -224,7 +228,7 @@ mod tests {
                 push_endpoint: None,
                 metrics_namespace: "honyaku".into(),
                 function_name: "honyaku-Chat".into(),
-                allowed_origins: vec![],
+                allowed_origins: vec!["*".into()],
                 token_secret: None,
                 limits: (None, None, None),
             }
@@ -238,7 +242,7 @@ mod tests {
         let vars = HashMap::from([
             ("TABLE_NAME", "t"),
             ("ALLOWED_ORIGINS", "https://a.example, https://b.example"),
-            ("TOKEN_SECRET", "s3cret"),
+            ("TOKEN_SECRET", "s3cret-s3cret-s3cret"),
             ("RATE_LIMIT_PER_MINUTE", "30"),
         ]);
         let config = LambdaConfig::from_vars(|k| vars.get(k).map(|v| v.to_string())).unwrap();
@@ -247,12 +251,21 @@ mod tests {
             policy.allowed_origins,
             ["https://a.example", "https://b.example"]
         );
-        assert_eq!(policy.token_secret, Some(TokenSecret::new("s3cret")));
+        assert_eq!(
+            policy.token_secret,
+            Some(TokenSecret::new("s3cret-s3cret-s3cret"))
+        );
         assert_eq!(policy.messages_per_minute, 30);
         assert!(
             !format!("{config:?}").contains("s3cret"),
             "secrets stay out of Debug"
         );
+        let weak = LambdaConfig::from_vars(|k| match k {
+            "TABLE_NAME" => Some("t".into()),
+            "TOKEN_SECRET" => Some("short".into()),
+            _ => None,
+        });
+        assert!(weak.unwrap_err().to_string().contains("TOKEN_SECRET"));
         let bad = LambdaConfig::from_vars(|k| match k {
             "TABLE_NAME" => Some("t".into()),
             "CHARS_PER_HOUR" => Some("lots".into()),
