@@ -31,7 +31,7 @@ pub async fn run(url: String, members: usize, rounds: usize) {
     let readers: Vec<_> = stream::iter(0..members)
         .map(|i| {
             let (url, arrivals) = (url.clone(), arrivals.clone());
-            async move { reader(&url, i, arrivals).await }
+            reader(url, i, arrivals)
         })
         .buffer_unordered(64)
         .collect()
@@ -55,7 +55,7 @@ fn say(line: &str) {
 
 /// One member: connects, then counts the rounds it receives.
 async fn reader(
-    url: &str,
+    url: String,
     i: usize,
     arrivals: Arc<Vec<(AtomicUsize, AtomicU64)>>,
 ) -> tokio::task::JoinHandle<()> {

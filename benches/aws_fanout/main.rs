@@ -175,7 +175,7 @@ async fn measure(members: usize, rounds: usize, post_delay: Duration, workers: u
         posts: per(push.posts.load(Ordering::SeqCst) as f64),
         ops,
     };
-    let _ = clients.kill();
+    let _ = clients.kill().await;
     let _ = clients.wait().await;
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(120), server).await;
