@@ -8,6 +8,9 @@ use std::path::Path;
 fn main() {
     let path = "web/contract.json";
     println!("cargo::rerun-if-changed={path}");
+    // The page is built into the binary (src/local/web.rs): any change
+    // under web/, a new file included, rebuilds it.
+    println!("cargo::rerun-if-changed=web");
     let json = std::fs::read_to_string(path).expect("web/contract.json is readable");
     let start = json
         .find("\"limits\"")

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::core::Policy;
-use crate::limits::{IDLE_TIMEOUT, MAX_CONNECTION_DURATION};
+use crate::limits::{HEADER_READ_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_DURATION};
 
 /// `--store`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,8 +109,9 @@ pub struct ServeConfig {
     /// Directory of the redb file.
     pub data_dir: PathBuf,
     pub translator: TranslatorKind,
-    /// The chat page served at `/`.
-    pub web_dir: PathBuf,
+    /// `--web DIR`: serve the chat page from this directory (for work on
+    /// the page); the copy built into the binary when `None`.
+    pub web_dir: Option<PathBuf>,
     pub idle_timeout: Duration,
     pub max_connection: Duration,
     /// `--dynamodb-endpoint`: DynamoDB Local's URL; AWS's own when `None`.
@@ -128,6 +129,15 @@ pub struct ServeConfig {
     pub max_connections: usize,
     /// How often rows of connections that are no longer live are swept.
     pub sweep_every: Duration,
+    /// `--max-connections-per-ip`: live and pending connections one source
+    /// address may hold; no limit when `None`.
+    pub max_connections_per_ip: Option<usize>,
+    /// A request's line and headers must arrive within this long.
+    pub header_read_timeout: Duration,
+    /// `--management-key ID:SECRET`: the management API requires SigV4
+    /// signatures by this key, from any peer; loopback peers only when
+    /// `None`.
+    pub management_key: Option<ManagementKey>,
     /// This server's instance id, written on its connection rows so a
     /// restart can clear what a crash left; `None`: kept in the data
     /// directory (`instance-id`), made on first start.
@@ -141,7 +151,7 @@ impl Default for ServeConfig {
             store: StoreKind::Redb,
             data_dir: PathBuf::from("honyaku-data"),
             translator: TranslatorKind::Pseudo,
-            web_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/web")),
+            web_dir: None,
             idle_timeout: IDLE_TIMEOUT,
             max_connection: MAX_CONNECTION_DURATION,
             dynamodb_endpoint: None,
@@ -151,8 +161,56 @@ impl Default for ServeConfig {
             policy: Policy::default(),
             max_connections: 10_000,
             sweep_every: Duration::from_secs(60),
+            max_connections_per_ip: None,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            management_key: None,
             instance_id: None,
         }
+    }
+}
+
+/// An instance id: 1 to 64 of `A-Z a-z 0-9 _ -`.
+pub fn parse_instance_id(s: &str) -> Result<String, ConfigError> {
+    let s = s.trim();
+    if !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        Ok(s.to_owned())
+    } else {
+        Err(ConfigError(format!(
+            "bad instance id {s:?}; use 1 to 64 letters, digits, _ and -"
+        )))
+    }
+}
+
+/// The AWS key that may call the local management API: an access key id
+/// and its secret, as `ID:SECRET`. The secret is never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ManagementKey {
+    pub id: String,
+    pub secret: String,
+}
+
+impl FromStr for ManagementKey {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once(':') {
+            Some((id, secret)) if !id.trim().is_empty() && !secret.is_empty() => Ok(Self {
+                id: id.trim().to_owned(),
+                secret: secret.to_owned(),
+            }),
+            _ => Err(ConfigError(
+                "the management key must be ACCESS_KEY_ID:SECRET_ACCESS_KEY".into(),
+            )),
+        }
+    }
+}
+
+impl fmt::Debug for ManagementKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ManagementKey({}:…)", self.id)
     }
 }
 
@@ -198,5 +256,18 @@ mod tests {
             TranslatorKind::None
         );
         assert!(parse_stage("a/b").is_err());
+    }
+
+    #[test]
+    fn management_keys_and_instance_ids() {
+        let k: ManagementKey = "AKID:se:cret".parse().unwrap();
+        assert_eq!((k.id.as_str(), k.secret.as_str()), ("AKID", "se:cret"));
+        assert!(!format!("{k:?}").contains("cret"));
+        for bad in ["", "AKID", "AKID:", ":secret"] {
+            assert!(bad.parse::<ManagementKey>().is_err(), "{bad}");
+        }
+        assert_eq!(parse_instance_id(" host-1 ").unwrap(), "host-1");
+        assert!(parse_instance_id("a/b").is_err());
+        assert!(parse_instance_id(&"x".repeat(65)).is_err());
     }
 }

@@ -56,6 +56,11 @@ pub const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest body `POST /translate` accepts: room for a 10,000-byte text even
 /// when every byte is written as a 6-byte `\u00XX` escape.
 pub const MAX_REST_BODY_BYTES: usize = 64 * 1024;
+/// Largest request line plus headers the local gateway reads, as API
+/// Gateway caps them (10 KB); larger gets 431.
+pub const MAX_REQUEST_HEAD_BYTES: usize = 10 * 1024;
+/// A request's line and headers must arrive within this long (slowloris).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 // ---- policy defaults (flags, environment and template parameters) ----
 

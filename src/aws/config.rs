@@ -20,8 +20,9 @@ pub struct LambdaConfig {
     pub metrics_namespace: String,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' dimension.
     pub function_name: String,
-    /// `ALLOWED_ORIGINS`: comma-separated `Origin`s accepted at `$connect`;
-    /// any when unset.
+    /// `ALLOWED_ORIGINS`: comma-separated `Origin`s accepted at `$connect`
+    /// (`*`: any); any when unset, as the page is usually hosted on
+    /// another origin than the API.
     pub allowed_origins: Vec<String>,
     /// Where the room-token secret comes from, if tokens are required.
     pub token_secret: Option<SecretSource>,
@@ -83,7 +84,9 @@ impl LambdaConfig {
                     "TOKEN_SECRET and TOKEN_SECRET_PARAMETER are both set: set one".into(),
                 ));
             }
-            (Some(v), None) => Some(SecretSource::Value(TokenSecret::new(v))),
+            (Some(v), None) => Some(SecretSource::Value(
+                TokenSecret::parse(&v).map_err(|e| ConfigError(format!("TOKEN_SECRET: {e}")))?,
+            )),
             (None, Some(name)) => Some(SecretSource::SsmParameter(name.trim().to_owned())),
             (None, None) => None,
         };
@@ -103,7 +106,7 @@ impl LambdaConfig {
                         .map(str::to_owned)
                         .collect()
                 })
-                .unwrap_or_default(),
+                .unwrap_or_else(|| vec!["*".into()]),
             token_secret,
             fanout_queue_url: var("FANOUT_QUEUE_URL"),
             limits: Limits {
@@ -186,7 +189,7 @@ mod tests {
                 push_endpoint: None,
                 metrics_namespace: "honyaku".into(),
                 function_name: "honyaku-Chat".into(),
-                allowed_origins: vec![],
+                allowed_origins: vec!["*".into()],
                 token_secret: None,
                 fanout_queue_url: None,
                 limits: Limits::default(),
@@ -201,7 +204,7 @@ mod tests {
         let config = from(&[
             ("TABLE_NAME", "t"),
             ("ALLOWED_ORIGINS", "https://a.example, https://b.example"),
-            ("TOKEN_SECRET", "s3cret"),
+            ("TOKEN_SECRET", "s3cret-s3cret-s3cret"),
             ("RATE_LIMIT_PER_MINUTE", "30"),
         ])
         .unwrap();
@@ -213,12 +216,17 @@ mod tests {
             policy.allowed_origins,
             ["https://a.example", "https://b.example"]
         );
-        assert_eq!(policy.token_secret, Some(TokenSecret::new("s3cret")));
+        assert_eq!(
+            policy.token_secret,
+            Some(TokenSecret::new("s3cret-s3cret-s3cret"))
+        );
         assert_eq!(policy.messages_per_minute, 30);
         assert!(
             !format!("{config:?}").contains("s3cret"),
             "secrets stay out of Debug"
         );
+        let weak = from(&[("TABLE_NAME", "t"), ("TOKEN_SECRET", "short")]);
+        assert!(weak.unwrap_err().to_string().contains("TOKEN_SECRET"));
         let bad = from(&[("TABLE_NAME", "t"), ("CHARS_PER_HOUR", "lots")]);
         assert!(bad.unwrap_err().to_string().contains("CHARS_PER_HOUR"));
     }

@@ -38,8 +38,8 @@ pub async fn from_ssm(client: &Client, name: &str) -> Result<TokenSecret, Secret
             })
         })?;
     match out.parameter.and_then(|p| p.value) {
-        Some(v) if !v.is_empty() => Ok(TokenSecret::new(v)),
-        _ => Err(fail("the parameter is empty".into())),
+        Some(v) => TokenSecret::parse(&v).map_err(|e| fail(e.to_string())),
+        None => Err(fail("the parameter has no value".into())),
     }
 }
 
@@ -60,13 +60,13 @@ mod tests {
         client
             .put_parameter()
             .name(&name)
-            .value("s3cret value")
+            .value("s3cret value, long enough")
             .r#type(ParameterType::SecureString)
             .send()
             .await
             .expect("moto: PutParameter");
         let secret = from_ssm(&client, &name).await.unwrap();
-        assert_eq!(secret, TokenSecret::new("s3cret value"));
+        assert_eq!(secret, TokenSecret::new("s3cret value, long enough"));
 
         let err = from_ssm(&client, &format!("{name}-missing"))
             .await

@@ -9,7 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use honyaku::config::{
-    APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind, parse_duration, parse_stage,
+    APERTIUM_INSTALL, ManagementKey, ServeConfig, StoreKind, TranslatorKind, parse_duration,
+    parse_instance_id, parse_stage,
 };
 use honyaku::core::policy::retention_days;
 use honyaku::core::{Policy, TokenSecret, access};
@@ -41,9 +42,20 @@ struct TokenArgs {
     /// The room the token opens.
     #[arg(long)]
     room: String,
-    /// How long the token is valid, e.g. 30m, 1h, 24h.
-    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    /// How long the token is valid, e.g. 30m, 1h, 24h (at most 30 days).
+    #[arg(long, default_value = "1h", value_parser = parse_ttl)]
     ttl: Duration,
+}
+
+/// The longest a token may live: a leaked token opens its room this long.
+const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+fn parse_ttl(s: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(s).map_err(|e| e.to_string())?;
+    if ttl > MAX_TOKEN_TTL {
+        return Err(format!("{s} is longer than the maximum of 30 days (720h)"));
+    }
+    Ok(ttl)
 }
 
 #[derive(clap::Args)]
@@ -67,8 +79,9 @@ struct ServeArgs {
     /// Where Apertium's modes are installed.
     #[arg(long, default_value = "/usr/share/apertium/modes")]
     apertium_modes: PathBuf,
-    /// Directory of the chat page served at `/`.
-    #[arg(long)]
+    /// Serve the chat page from this directory instead of the copy built
+    /// into the binary (for work on the page).
+    #[arg(long, value_name = "DIR")]
     web: Option<PathBuf>,
     /// Close connections idle this long (API Gateway: 10m).
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
@@ -83,8 +96,9 @@ struct ServeArgs {
     /// With --store dynamodb: the table, created if missing.
     #[arg(long, value_name = "NAME", default_value = "honyaku")]
     table: String,
-    /// Accept WebSocket handshakes only from this Origin (repeatable;
-    /// exact match; default: any).
+    /// Also accept WebSocket handshakes from this Origin (repeatable;
+    /// exact match). By default only the page's own origin and clients
+    /// that send no Origin; '*' accepts any web page.
     #[arg(long = "allowed-origin", value_name = "URL")]
     allowed_origins: Vec<String>,
     /// Require access tokens signed with this secret at $connect.
@@ -96,9 +110,26 @@ struct ServeArgs {
     /// Members one room may hold.
     #[arg(long, default_value_t = 5_000)]
     max_room_members: usize,
-    /// Live connections this server accepts.
+    /// Live connections this server accepts (pending handshakes count).
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
+    /// Live connections one source address may hold (default: no limit).
+    #[arg(long, value_name = "N")]
+    max_connections_per_ip: Option<usize>,
+    /// Require AWS SigV4 signatures by this key (ACCESS_KEY_ID:SECRET) on
+    /// every management API call, from any peer. Without it, only this
+    /// machine may call the management API.
+    #[arg(
+        long,
+        env = "HONYAKU_MANAGEMENT_KEY",
+        hide_env_values = true,
+        value_name = "ID:SECRET"
+    )]
+    management_key: Option<ManagementKey>,
+    /// This server's id on the rows of its connections (default: kept in
+    /// DATA/instance-id, created once; a fresh one with --store memory).
+    #[arg(long, value_parser = parse_instance_id)]
+    instance_id: Option<String>,
     /// Characters one sender may have translated per hour.
     #[arg(long, default_value_t = limits::DEFAULT_CHARS_PER_HOUR)]
     chars_per_hour: u32,
@@ -143,11 +174,9 @@ async fn main() -> ExitCode {
 
 fn token(args: TokenArgs) -> anyhow::Result<()> {
     let room = RoomName::parse(&args.room)?;
+    let secret = TokenSecret::parse(&args.secret)?;
     let expires = chrono::Utc::now().timestamp() + args.ttl.as_secs() as i64;
-    println!(
-        "{}",
-        access::mint(&TokenSecret::new(args.secret), &room, expires)
-    );
+    println!("{}", access::mint(&secret, &room, expires));
     Ok(())
 }
 
@@ -160,6 +189,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let defaults = ServeConfig::default();
+    let token_secret = args
+        .token_secret
+        .as_deref()
+        .map(TokenSecret::parse)
+        .transpose()
+        .context("--token-secret (HONYAKU_TOKEN_SECRET)")?;
     let (translator, translator_notice) = pick_translator(args.translator, &args.apertium_modes);
     let config = ServeConfig {
         stage: args.stage,
@@ -168,7 +203,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         translator,
         translator_notice,
         apertium_modes: args.apertium_modes,
-        web_dir: args.web.unwrap_or(defaults.web_dir),
+        web_dir: args.web,
         idle_timeout: args.idle_timeout,
         max_connection: args.max_connection,
         dynamodb_endpoint: args.dynamodb_endpoint,
@@ -185,13 +220,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             rest_per_minute: args.rest_rate_limit,
             retention: retention_days(args.retention),
             allowed_origins: args.allowed_origins,
-            token_secret: args.token_secret.map(TokenSecret::new),
+            token_secret,
             ..Policy::default()
         },
         max_connections: args.max_connections,
-        sweep_every: defaults.sweep_every,
-        instance_id: None,
+        max_connections_per_ip: args.max_connections_per_ip,
+        management_key: args.management_key,
+        instance_id: args.instance_id,
+        ..defaults
     };
+    let management_keyed = config.management_key.is_some();
     let stage = config.stage.clone();
     let server = honyaku::local::prepare(config)?;
     let listener = TcpListener::bind(args.addr)
@@ -203,8 +241,29 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         std::io::stdout(),
         "listening on http://{addr}\nchat page: http://{addr}/   websocket: ws://{addr}/{stage}"
     );
+    if !addr.ip().is_loopback() {
+        eprintln!("\n{}\n", network_note(&stage, management_keyed));
+    }
     server.run(listener, shutdown_signal()).await?;
     Ok(())
+}
+
+/// What someone exposing the server on a network must know.
+fn network_note(stage: &str, management_keyed: bool) -> String {
+    let management = if management_keyed {
+        "the management API (/STAGE/@connections) accepts only calls signed with \
+         --management-key (AWS SigV4)"
+    } else {
+        "the management API (/STAGE/@connections) answers only this machine; \
+         give --management-key ID:SECRET to call it signed from elsewhere"
+    }
+    .replace("STAGE", stage);
+    format!(
+        "*** Note: listening beyond this machine, without TLS: chat traffic and tokens \
+         travel in clear text. Put a TLS proxy in front (README: \"Sharing on a network\"). \
+         Web pages may connect only from this page's own origin (--allowed-origin adds \
+         others); {management}."
+    )
 }
 
 /// The engine asked for, or Apertium when it is installed, or else the

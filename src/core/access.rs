@@ -1,4 +1,12 @@
-//! Who may connect: the `Origin` allowlist and HMAC-signed room tokens.
+//! Who may connect: the `Origin` check and HMAC-signed room tokens.
+//!
+//! `Origin`: a browser page may open the WebSocket only from the page's own
+//! origin (`http(s)://` + the handshake's `Host`) or an origin the policy
+//! lists; `"*"` in the list accepts any. Clients that send no `Origin`
+//! (CLIs, SDKs) are not browsers and pass. Without this, any web site a
+//! user visits could join a chat on their machine (cross-site WebSocket
+//! hijacking).
+//!
 //! A token names the room it opens and when it expires:
 //! `base64url("v1|{room}|{exp}") . base64url(HMAC-SHA256)`.
 
@@ -80,21 +88,47 @@ pub fn verify(secret: &TokenSecret, token: &str, now: i64) -> Result<RoomName, A
     RoomName::parse(room).map_err(|_| AccessError::BadToken)
 }
 
+/// Whether a handshake with this `Origin` (and `Host`) may connect.
+pub fn origin_allowed(policy: &Policy, origin: Option<&str>, host: Option<&str>) -> bool {
+    // Browsers always send Origin; other clients may not, and could forge
+    // it anyway, so its absence is not refused.
+    let Some(origin) = origin else {
+        return true;
+    };
+    if policy
+        .allowed_origins
+        .iter()
+        .any(|o| o == "*" || o == origin)
+    {
+        return true;
+    }
+    // The page's own origin: same host and port, over http or https.
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return false,
+    };
+    let normal = |a: &str| {
+        let a = a.to_ascii_lowercase();
+        a.strip_suffix(default_port).map(str::to_owned).unwrap_or(a)
+    };
+    host.is_some_and(|h| !h.is_empty() && normal(h) == normal(authority))
+}
+
 /// Checks the handshake against the policy; returns the room a token
 /// opened, if tokens are on.
 pub fn admit(
     policy: &Policy,
     origin: Option<&str>,
+    host: Option<&str>,
     token: Option<&str>,
     room: Option<&RoomName>,
     now: i64,
 ) -> Result<Option<RoomName>, AccessError> {
-    // Browsers always send Origin; other clients may not, and could forge
-    // it anyway, so its absence is not refused.
-    if let Some(origin) = origin
-        && !policy.allowed_origins.is_empty()
-        && !policy.allowed_origins.iter().any(|o| o == origin)
-    {
+    if !origin_allowed(policy, origin, host) {
         return Err(AccessError::Origin);
     }
     let Some(secret) = &policy.token_secret else {
@@ -151,32 +185,92 @@ mod tests {
         };
         let t = mint(&secret, &room("a"), i64::MAX);
         assert_eq!(
-            admit(&policy, Some("https://chat.example"), Some(&t), None, 0),
+            admit(
+                &policy,
+                Some("https://chat.example"),
+                None,
+                Some(&t),
+                None,
+                0
+            ),
             Ok(Some(room("a")))
         );
         assert_eq!(
-            admit(&policy, None, Some(&t), Some(&room("a")), 0),
+            admit(&policy, None, None, Some(&t), Some(&room("a")), 0),
             Ok(Some(room("a")))
         );
         assert_eq!(
-            admit(&policy, Some("https://evil.example"), Some(&t), None, 0),
+            admit(
+                &policy,
+                Some("https://evil.example"),
+                None,
+                Some(&t),
+                None,
+                0
+            ),
             Err(AccessError::Origin)
         );
         assert_eq!(
-            admit(&policy, None, None, None, 0),
+            admit(&policy, None, None, None, None, 0),
             Err(AccessError::MissingToken)
         );
         assert_eq!(
-            admit(&policy, None, Some(""), None, 0),
+            admit(&policy, None, None, Some(""), None, 0),
             Err(AccessError::MissingToken)
         );
         assert_eq!(
-            admit(&policy, None, Some(&t), Some(&room("b")), 0),
+            admit(&policy, None, None, Some(&t), Some(&room("b")), 0),
             Err(AccessError::OtherRoom)
         );
         assert_eq!(
-            admit(&Policy::default(), Some("https://any"), None, None, 0),
+            admit(&Policy::default(), Some("https://any"), None, None, None, 0),
+            Err(AccessError::Origin)
+        );
+        assert_eq!(
+            admit(&Policy::default(), None, None, None, None, 0),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn the_default_origin_is_the_page_itself() {
+        let p = Policy::default();
+        let ok = |origin: &str, host: &str| origin_allowed(&p, Some(origin), Some(host));
+        assert!(ok("http://127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(ok("https://Chat.Example", "chat.example"));
+        assert!(ok("https://chat.example", "chat.example:443"));
+        assert!(ok("http://chat.example:80", "chat.example"));
+        assert!(ok("http://[::1]:8080", "[::1]:8080"));
+        assert!(!ok("http://127.0.0.1:9999", "127.0.0.1:8080"));
+        assert!(!ok("https://evil.example", "127.0.0.1:8080"));
+        assert!(!ok("http://chat.example.evil", "chat.example"));
+        assert!(!ok("null", "127.0.0.1:8080"));
+        assert!(!ok("file://", ""));
+        assert!(!origin_allowed(&p, Some("http://h"), None));
+        assert!(origin_allowed(&p, None, None));
+        let listed = Policy {
+            allowed_origins: vec!["https://chat.example".into()],
+            ..Policy::default()
+        };
+        assert!(origin_allowed(
+            &listed,
+            Some("https://chat.example"),
+            Some("x")
+        ));
+        assert!(origin_allowed(&listed, Some("http://x"), Some("x")));
+        assert!(!origin_allowed(
+            &listed,
+            Some("https://evil.example"),
+            Some("x")
+        ));
+        let any = Policy {
+            allowed_origins: vec!["*".into()],
+            ..Policy::default()
+        };
+        assert!(origin_allowed(
+            &any,
+            Some("https://evil.example"),
+            Some("x")
+        ));
     }
 }

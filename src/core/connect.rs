@@ -39,6 +39,7 @@ impl App {
         let opened = access::admit(
             &self.policy,
             params.origin.as_deref(),
+            params.host.as_deref(),
             params.token.as_deref(),
             asked.as_ref(),
             connected_at / 1000,

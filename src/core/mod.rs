@@ -35,7 +35,7 @@ pub use connect::ConnectParams;
 pub use cursor::Cursor;
 pub use deliver::DeliverError;
 pub use fanout::FanoutPlan;
-pub use policy::{Policy, TokenSecret};
+pub use policy::{MIN_TOKEN_SECRET_BYTES, Policy, TokenSecret, WeakTokenSecret};
 pub use rest::{Caller, RestError, TranslateRequest};
 
 use self::access::AccessError;

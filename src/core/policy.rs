@@ -37,7 +37,8 @@ pub struct Policy {
     pub retention: Option<Duration>,
     /// One engine call may take this long.
     pub engine_timeout: Duration,
-    /// `Origin` values accepted at `$connect`; empty accepts any.
+    /// `Origin` values accepted at `$connect` besides the page's own origin
+    /// (`http(s)://{Host}`) and clients that send none; `"*"` accepts any.
     pub allowed_origins: Vec<String>,
     /// With a secret, `$connect` requires a token for its room.
     pub token_secret: Option<TokenSecret>,
@@ -86,9 +87,30 @@ impl Policy {
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenSecret(Vec<u8>);
 
+/// The shortest token secret a server accepts: anything shorter can be
+/// guessed, and an empty one would let anyone forge tokens.
+pub const MIN_TOKEN_SECRET_BYTES: usize = 16;
+
+/// A token secret too short to protect anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the token secret is {0} bytes; it must be at least {MIN_TOKEN_SECRET_BYTES} \
+     (e.g. `openssl rand -hex 32`)"
+)]
+pub struct WeakTokenSecret(pub usize);
+
 impl TokenSecret {
+    /// Any key, for tests and tools; configuration goes through [`Self::parse`].
     pub fn new(secret: impl Into<Vec<u8>>) -> Self {
         Self(secret.into())
+    }
+
+    /// A secret from configuration: at least [`MIN_TOKEN_SECRET_BYTES`].
+    pub fn parse(secret: &str) -> Result<Self, WeakTokenSecret> {
+        if secret.len() < MIN_TOKEN_SECRET_BYTES {
+            return Err(WeakTokenSecret(secret.len()));
+        }
+        Ok(Self(secret.as_bytes().to_vec()))
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
@@ -99,5 +121,18 @@ impl TokenSecret {
 impl std::fmt::Debug for TokenSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("TokenSecret(…)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_secrets_are_long_enough() {
+        assert_eq!(TokenSecret::parse(""), Err(WeakTokenSecret(0)));
+        assert_eq!(TokenSecret::parse("s3cret"), Err(WeakTokenSecret(6)));
+        assert!(TokenSecret::parse("0123456789abcdef").is_ok());
+        assert!(WeakTokenSecret(3).to_string().contains("at least 16"));
     }
 }

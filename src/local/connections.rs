@@ -1,14 +1,16 @@
 //! The live sockets of the local gateway, by connection id, and the
-//! in-process [`Push`] that delivers to them.
+//! in-process [`Push`] that delivers to them. A reader too slow to drain
+//! its send queue is closed with 1013 (try again later) rather than
+//! silently losing frames: it reconnects and catches up from history.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
+use tokio_util::sync::CancellationToken;
 
 use bytes::Bytes;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -43,9 +45,38 @@ impl ConnInfo {
     }
 }
 
-struct Handle {
-    tx: mpsc::Sender<Outbound>,
-    info: Arc<ConnInfo>,
+/// A close the socket writer sends ahead of anything still queued: for a
+/// queue that is full, or a reader that stopped reading.
+#[derive(Debug, Default)]
+pub struct Closer {
+    token: CancellationToken,
+    why: OnceLock<(u16, &'static str)>,
+}
+
+impl Closer {
+    /// Asks for the close; true the first time.
+    pub fn close(&self, code: u16, reason: &'static str) -> bool {
+        let first = self.why.set((code, reason)).is_ok();
+        self.token.cancel();
+        first
+    }
+
+    /// Resolves once a close was asked for, with its code and reason.
+    pub async fn closed(&self) -> (u16, &'static str) {
+        self.token.cancelled().await;
+        self.why().unwrap_or((1000, "Connection closed by server"))
+    }
+
+    pub fn why(&self) -> Option<(u16, &'static str)> {
+        self.why.get().copied()
+    }
+}
+
+/// What the sending side of one live connection needs.
+pub struct Handle {
+    pub tx: mpsc::Sender<Outbound>,
+    pub info: Arc<ConnInfo>,
+    pub closer: Arc<Closer>,
 }
 
 /// Live connections; a connection is here from the end of a successful
@@ -53,6 +84,8 @@ struct Handle {
 #[derive(Default)]
 pub struct Registry {
     conns: Mutex<HashMap<ConnectionId, Handle>>,
+    /// Connections closed with 1013 because their send queue was full.
+    slow_closed: AtomicU64,
 }
 
 impl Registry {
@@ -60,8 +93,8 @@ impl Registry {
         self.conns.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn register(&self, id: ConnectionId, tx: mpsc::Sender<Outbound>, info: Arc<ConnInfo>) {
-        self.lock().insert(id, Handle { tx, info });
+    pub fn register(&self, id: ConnectionId, handle: Handle) {
+        self.lock().insert(id, handle);
     }
 
     pub fn remove(&self, id: &ConnectionId) {
@@ -80,18 +113,39 @@ impl Registry {
         self.len() == 0
     }
 
-    /// Queues `out` for a connection without waiting: a reader too slow to
-    /// drain its queue loses the frame rather than stalling everyone else.
+    /// Connections closed so far because they read too slowly.
+    pub fn slow_closed(&self) -> u64 {
+        self.slow_closed.load(Ordering::Relaxed)
+    }
+
+    /// Queues `out` for a connection without waiting. A reader too slow to
+    /// drain its queue is not allowed to stall everyone else, nor to miss
+    /// frames without knowing: it is closed with 1013.
     pub fn send(&self, id: &ConnectionId, out: Outbound) -> Result<(), PushError> {
-        let tx = self
+        let (tx, closer) = self
             .lock()
             .get(id)
-            .map(|h| h.tx.clone())
+            .map(|h| (h.tx.clone(), h.closer.clone()))
             .ok_or(PushError::Gone)?;
-        tx.try_send(out).map_err(|e| match e {
-            TrySendError::Closed(_) => PushError::Gone,
-            TrySendError::Full(_) => PushError::Other("the connection's send queue is full".into()),
-        })
+        match tx.try_send(out) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Closed(_)) => Err(PushError::Gone),
+            // A close jumps the queue.
+            Err(TrySendError::Full(Outbound::Close(code, reason))) => {
+                closer.close(code, reason);
+                Ok(())
+            }
+            Err(TrySendError::Full(_)) => {
+                if closer.close(1013, "Try Again Later") {
+                    let total = self.slow_closed.fetch_add(1, Ordering::Relaxed) + 1;
+                    tracing::warn!(conn = %id, slow_closed_total = total,
+                        "send queue full: closing the connection with 1013");
+                }
+                Err(PushError::Other(
+                    "the connection's send queue was full; it is being closed with 1013".into(),
+                ))
+            }
+        }
     }
 }
 

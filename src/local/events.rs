@@ -60,7 +60,13 @@ pub fn connect_event(
     query: &str,
 ) -> ApiGatewayWebsocketProxyRequest {
     let mut event = base(ctx, "$connect", "CONNECT");
-    event.headers = headers.clone();
+    // As API Gateway builds proxy events: `headers` holds the last value
+    // of a repeated header, `multiValueHeaders` every value in order.
+    let mut last = HeaderMap::with_capacity(headers.keys_len());
+    for (k, v) in headers {
+        last.insert(k.clone(), v.clone());
+    }
+    event.headers = last;
     event.multi_value_headers = headers.clone();
     let mut single: HashMap<String, String> = HashMap::new();
     let mut multi: HashMap<String, Vec<String>> = HashMap::new();
@@ -117,7 +123,16 @@ fn form_urlencoded(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn percent_decode(s: &str) -> String {
+pub(super) fn percent_decode(s: &str) -> String {
+    String::from_utf8_lossy(&decode(s, true)).into_owned()
+}
+
+/// A URL path, percent-decoded (`+` stays `+`); `None` if not UTF-8.
+pub(super) fn percent_decode_path(s: &str) -> Option<String> {
+    String::from_utf8(decode(s, false)).ok()
+}
+
+fn decode(s: &str, plus_is_space: bool) -> Vec<u8> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -127,7 +142,7 @@ fn percent_decode(s: &str) -> String {
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
-            (b'+', _) => out.push(b' '),
+            (b'+', _) if plus_is_space => out.push(b' '),
             (b'%', Some(b)) => {
                 out.push(b);
                 i += 2;
@@ -136,7 +151,7 @@ fn percent_decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 #[cfg(test)]
@@ -209,6 +224,36 @@ mod tests {
         assert_eq!(e.query_string_parameters.first("name"), Some("あ b"));
         assert_eq!(e.query_string_parameters.first("x"), Some("%zz"));
         assert_eq!(e.query_string_parameters.first("room"), Some("a"));
+    }
+
+    /// A repeated header and a repeated query parameter: the single-value
+    /// maps hold the last value, the multi-value maps all of them, in
+    /// order, in the event and in its JSON form.
+    #[test]
+    fn repeated_headers_and_parameters_are_kept() {
+        let mut headers = HeaderMap::new();
+        headers.append("x-test", "one".parse().unwrap());
+        headers.append("x-test", "two".parse().unwrap());
+        headers.insert("host", "h".parse().unwrap());
+        let e = connect_event(&ctx(), &headers, "lang=ja&lang=es&room=r");
+        assert_eq!(e.headers.get("x-test").unwrap(), "two");
+        assert_eq!(e.headers.get_all("x-test").iter().count(), 1);
+        let all: Vec<_> = e.multi_value_headers.get_all("x-test").iter().collect();
+        assert_eq!(all, ["one", "two"]);
+        assert_eq!(e.query_string_parameters.first("lang"), Some("es"));
+        assert_eq!(
+            e.multi_value_query_string_parameters.all("lang"),
+            Some(vec!["ja", "es"])
+        );
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["headers"]["x-test"], "two");
+        assert_eq!(
+            json["multiValueHeaders"]["x-test"],
+            serde_json::json!(["one", "two"])
+        );
+        let back: ApiGatewayWebsocketProxyRequest = serde_json::from_value(json).unwrap();
+        assert_eq!(back.query_string_parameters.first("lang"), Some("es"));
+        assert_eq!(back.headers.get("x-test").unwrap(), "two");
     }
 
     #[test]

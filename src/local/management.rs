@@ -20,7 +20,7 @@ use crate::ports::PushError;
 
 /// An error the SDKs recognise: the type in `x-amzn-ErrorType`, a message
 /// in the body.
-fn aws_error(status: StatusCode, error_type: &'static str, message: &str) -> Response {
+pub(super) fn aws_error(status: StatusCode, error_type: &'static str, message: &str) -> Response {
     (
         status,
         [

@@ -2,13 +2,19 @@
 //! builds the same `ApiGatewayWebsocketProxyRequest` events API Gateway
 //! would and hands them to [`crate::lambda::handle`].
 //!
-//! - `server.rs`: `run(listener, config, shutdown)`, the HTTP routes, the page.
-//! - `gateway.rs`: the WebSocket handshake and `$connect`.
+//! - `server.rs`: `run(listener, config, shutdown)`, the routes, start-up.
+//! - `listener.rs`: the accept loop: connection cap, request-head limits.
+//! - `slots.rs`: places under `--max-connections`, reserved at accept.
+//! - `gateway.rs`: the state every part shares, and the Lambda entry.
+//! - `handshake.rs`: the WebSocket handshake and `$connect`.
 //! - `session.rs`: one live socket: frames → events, limits, `$disconnect`.
 //! - `events.rs`: the API Gateway events, fully populated.
 //! - `connections.rs`: the live sockets, and the in-process `Push`.
-//! - `management.rs`: the `@connections` management API over HTTP.
+//! - `management.rs`: the `@connections` management API over HTTP;
+//!   `management_access.rs` who may call it; `sigv4.rs` its signatures.
 //! - `rest.rs`: `POST /translate`, the REST API, as an HTTP API event.
+//! - `response.rs`: a Lambda proxy response as an HTTP response.
+//! - `web.rs`: the chat page (built in, or `--web DIR`) and its headers.
 //! - `sweep.rs`: removes rows of connections that are no longer live, and
 //!   expired rows.
 //! - `queue.rs`: the in-process fan-out queue for big rooms.
@@ -17,13 +23,20 @@
 mod connections;
 mod events;
 mod gateway;
+mod handshake;
 mod instance;
+mod listener;
 mod management;
+mod management_access;
 mod queue;
+mod response;
 mod rest;
 mod server;
 mod session;
+mod sigv4;
+mod slots;
 mod sweep;
+mod web;
 
 pub use connections::{Outbound, Registry};
 pub use events::{EventContext, connect_event, disconnect_event, message_event};

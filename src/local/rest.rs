@@ -9,10 +9,9 @@ use std::sync::Arc;
 
 use aws_lambda_events::apigw::{
     ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext,
-    ApiGatewayV2httpRequestContextHttpDescription, ApiGatewayV2httpResponse,
+    ApiGatewayV2httpRequestContextHttpDescription,
 };
-use aws_lambda_events::encodings::Body as LambdaBody;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +22,7 @@ use http::{StatusCode, header};
 
 use super::events::new_id;
 use super::gateway::Gateway;
+use super::response::into_response;
 use crate::lambda::rest::ROUTE_KEY;
 use crate::limits::MAX_REST_BODY_BYTES;
 
@@ -80,7 +80,7 @@ fn http_event(
     http.method = parts.method.clone();
     http.path = Some(parts.uri.path().to_owned());
     http.protocol = Some(format!("{:?}", parts.version));
-    http.source_ip = Some(peer.ip().to_string());
+    http.source_ip = Some(peer.ip().to_canonical().to_string());
     http.user_agent = parts
         .headers
         .get(header::USER_AGENT)
@@ -118,21 +118,6 @@ fn http_event(
         }
     }
     event
-}
-
-fn into_response(r: ApiGatewayV2httpResponse) -> Response {
-    let status = u16::try_from(r.status_code)
-        .ok()
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = match r.body {
-        Some(LambdaBody::Text(t)) => Body::from(t),
-        Some(LambdaBody::Binary(b)) => Body::from(b),
-        _ => Body::empty(),
-    };
-    let mut response = (status, body).into_response();
-    response.headers_mut().extend(r.headers);
-    response
 }
 
 fn refusal(status: StatusCode, code: &str, message: &str) -> Response {

@@ -1,26 +1,29 @@
 //! `run(listener, config, shutdown)`: the local gateway's HTTP routes —
 //! the WebSocket at `/{stage}`, the management API, the REST API's
-//! `POST /translate`, `/healthz`, and the chat page at `/` — until `shutdown` resolves; then every connection is
-//! closed with its `$disconnect` before `run` returns.
+//! `POST /translate`, `/healthz`, and the chat page at `/` — until
+//! `shutdown` resolves or the server loop fails; then every task stops,
+//! every connection is closed with its `$disconnect`, and `run` returns
+//! once all of them have finished.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
-use http::{HeaderValue, header};
+use http::header;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::connections::Registry;
-use super::gateway::{Gateway, handshake};
-use super::{management, rest};
+use super::gateway::Gateway;
+use super::handshake::handshake;
+use super::slots::Slots;
+use super::web::{Site, SiteError};
+use super::{listener, management, management_access, rest, web};
 use crate::config::{APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind};
 use crate::core::App;
 use crate::limits::MAX_REST_BODY_BYTES;
@@ -53,15 +56,12 @@ pub enum ServeError {
          build with `--features aws` (e.g. `cargo run --release --features aws -- serve ...`)"
     )]
     NeedsAws(&'static str),
+    #[error(transparent)]
+    Web(#[from] SiteError),
     #[cfg(feature = "aws")]
     #[error(transparent)]
     Aws(#[from] crate::aws::serve::SetupError),
 }
-
-/// The page may load only itself: no inline script, no third parties.
-const CSP: &str = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; \
-                   style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; \
-                   frame-ancestors 'none'";
 
 /// What the page shows about this server: the engine, and why it is not
 /// the one a user would expect.
@@ -124,13 +124,15 @@ pub fn build_app(config: &ServeConfig, push: Arc<dyn Push>) -> Result<App, Serve
 pub struct Prepared {
     app: App,
     registry: Arc<Registry>,
+    site: Site,
     config: ServeConfig,
     instance: String,
     queue: super::queue::Pending,
 }
 
-/// Opens the store and engine that `config` names.
+/// Opens the store and engine that `config` names, and the page.
 pub fn prepare(config: ServeConfig) -> Result<Prepared, ServeError> {
+    let site = Site::new(config.web_dir.as_deref())?;
     let registry = Arc::new(Registry::default());
     let instance = super::instance::id(&config)?;
     let (queue, pending) = super::queue::channel();
@@ -140,6 +142,7 @@ pub fn prepare(config: ServeConfig) -> Result<Prepared, ServeError> {
     Ok(Prepared {
         app,
         registry,
+        site,
         config,
         instance,
         queue: pending,
@@ -156,6 +159,12 @@ pub async fn run(
 }
 
 impl Prepared {
+    /// The core this server runs, its store included (the simulated AWS
+    /// fan-out bench drives a second core on the same store).
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
     /// Serves until `shutdown` resolves, then closes every connection (each
     /// gets `$disconnect`) and returns.
     pub async fn run(
@@ -173,13 +182,24 @@ impl Prepared {
             // The events' domainName is where this gateway listens.
             domain_name: addr.to_string(),
             shutdown: CancellationToken::new(),
-            sessions: TaskTracker::new(),
+            tasks: TaskTracker::new(),
+            slots: Slots::new(
+                self.config.max_connections,
+                self.config.max_connections_per_ip,
+            ),
+            site: self.site,
             config: self.config,
         });
         tracing::info!(%addr, stage = %gw.config.stage, store = %gw.config.store,
             translator = %gw.config.translator, instance = %self.instance, "serving");
+        if gw.config.policy.allowed_origins.iter().any(|o| o == "*") {
+            tracing::warn!(
+                "--allowed-origin '*': any web page the user visits may open this chat's \
+                 WebSocket (read history, post as the user)"
+            );
+        }
         self.queue
-            .start(gw.app.clone(), &gw.sessions, gw.shutdown.clone());
+            .start(gw.app.clone(), &gw.tasks, gw.shutdown.clone());
         serve(gw, listener, shutdown).await
     }
 }
@@ -190,7 +210,6 @@ async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let stage = &gw.config.stage;
-    let page = ServeDir::new(&gw.config.web_dir);
     let router = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/status.json", get(status))
@@ -201,40 +220,34 @@ async fn serve(
                 .post(management::post)
                 .delete(management::delete)
                 // Over-limit bodies get API Gateway's 413, not axum's.
-                .layer(DefaultBodyLimit::max(16 * 1024 * 1024)),
+                .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
+                .layer(from_fn_with_state(gw.clone(), management_access::guard)),
         )
         .route(
             "/translate",
             post(rest::translate).layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES)),
         )
-        .fallback_service(page)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+        .fallback(web::page)
+        .layer(from_fn_with_state(gw.clone(), web::security_headers))
         .with_state(gw.clone());
 
-    tokio::spawn(super::sweep::run(gw.clone()));
+    gw.tasks.spawn(super::sweep::run(gw.clone()));
     let stop = gw.shutdown.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        stop.cancel();
+    gw.tasks.spawn(async move {
+        tokio::select! {
+            _ = shutdown => stop.cancel(),
+            _ = stop.cancelled() => {}
+        }
     });
-    let stopped = gw.shutdown.clone();
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { stopped.cancelled().await })
-    .await?;
-
-    // Sessions saw the same cancellation; wait for their `$disconnect`s.
-    gw.sessions.close();
-    gw.sessions.wait().await;
-    tracing::info!("stopped");
-    Ok(())
+    let served = listener::accept_loop(gw.clone(), listener, router).await;
+    if let Err(e) = &served {
+        tracing::error!(error = %e, "the server loop failed; stopping everything");
+    }
+    // Whether asked to or because the loop failed: every task sees the
+    // same cancellation; sessions close and run their `$disconnect`s.
+    gw.shutdown.cancel();
+    gw.tasks.close();
+    gw.tasks.wait().await;
+    tracing::info!(slow_readers_closed = gw.registry.slow_closed(), "stopped");
+    Ok(served?)
 }

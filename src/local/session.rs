@@ -1,6 +1,9 @@
 //! One live WebSocket: frames in become `MESSAGE` events (one at a time, in
 //! order), queued frames go out, API Gateway's limits apply, and every way a
-//! connection ends runs `$disconnect` exactly once.
+//! connection ends runs `$disconnect` exactly once. A broken client gets
+//! the close code RFC 6455 names: 1007 for a text frame that is not UTF-8,
+//! 1002 for a protocol error (an unmasked frame, RSV bits, an unknown
+//! opcode), 1009 for a frame or message over the limit.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,13 +14,14 @@ use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::error::Error as WsError;
+use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use super::connections::{ConnInfo, Outbound};
+use super::connections::{Closer, ConnInfo, Outbound};
 use super::events::{EventContext, disconnect_event, message_event};
 use super::gateway::Gateway;
+use super::slots::Slot;
 use crate::model::ConnectionId;
 use crate::protocol::route_key;
 
@@ -26,18 +30,39 @@ type Socket = WebSocketStream<TokioIo<Upgraded>>;
 /// How long a closing socket gets to flush its close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
+/// What a session owns besides its socket.
+pub struct Parts {
+    pub ctx: EventContext,
+    pub info: Arc<ConnInfo>,
+    pub closer: Arc<Closer>,
+    pub tx: mpsc::Sender<Outbound>,
+    pub rx: mpsc::Receiver<Outbound>,
+    /// Its place under the connection cap, given back when it ends.
+    pub slot: Option<Slot>,
+}
+
 /// Runs the connection until it ends, then `$disconnect`.
-pub async fn run(
-    gw: Arc<Gateway>,
-    ctx: EventContext,
-    info: Arc<ConnInfo>,
-    ws: Socket,
-    tx: mpsc::Sender<Outbound>,
-    mut rx: mpsc::Receiver<Outbound>,
-) {
+pub async fn run(gw: Arc<Gateway>, parts: Parts, ws: Socket) {
+    let Parts {
+        ctx,
+        info,
+        closer,
+        tx,
+        mut rx,
+        slot: _slot,
+    } = parts;
     let (mut sink, mut stream) = ws.split();
+    let wants_close = closer.clone();
     let mut writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
+        loop {
+            let out = tokio::select! {
+                biased;
+                (code, reason) = wants_close.closed() => Outbound::Close(code, reason),
+                out = rx.recv() => match out {
+                    Some(out) => out,
+                    None => break,
+                },
+            };
             let sent = match out {
                 Outbound::Text(t) => sink.send(Message::text(t)).await,
                 Outbound::Binary(b) => sink.send(Message::binary(b)).await,
@@ -65,9 +90,12 @@ pub async fn run(
         tokio::select! {
             frame = tokio::time::timeout(idle, stream.next()) => match frame {
                 Err(_) => break (1001, "Going away", true),
-                Ok(None) | Ok(Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed))) => {
-                    break (1006, "Connection lost", false)
-                }
+                Ok(None)
+                | Ok(Some(Err(
+                    WsError::ConnectionClosed
+                    | WsError::AlreadyClosed
+                    | WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake),
+                ))) => break (1006, "Connection lost", false),
                 Ok(Some(Ok(msg))) => {
                     info.touch();
                     match msg {
@@ -84,6 +112,14 @@ pub async fn run(
                     tracing::info!(conn = %ctx.connection_id, error = %e, "frame over the limit");
                     break (1009, "Message too big", true);
                 }
+                Ok(Some(Err(WsError::Utf8(_)))) => {
+                    tracing::info!(conn = %ctx.connection_id, "text frame that is not UTF-8");
+                    break (1007, "Invalid frame payload data", true);
+                }
+                Ok(Some(Err(WsError::Protocol(e)))) => {
+                    tracing::info!(conn = %ctx.connection_id, error = %e, "WebSocket protocol error");
+                    break (1002, "Protocol error", true);
+                }
                 Ok(Some(Err(e))) => {
                     tracing::debug!(conn = %ctx.connection_id, error = %e, "socket error");
                     break (1006, "Connection lost", false);
@@ -91,11 +127,15 @@ pub async fn run(
             },
             _ = tokio::time::sleep_until(deadline) => break (1001, "Going away", true),
             _ = gw.shutdown.cancelled() => break (1001, "Going away", true),
+            // Asked to close ahead of the queue (a slow reader): the writer
+            // sends the close frame.
+            (code, reason) = closer.closed() => break (code, reason, false),
             // The writer stops after a server-side close (DeleteConnection)
             // or a failed write.
             _ = &mut writer => {
                 writer_done = true;
-                break (1000, "Connection closed by server", false);
+                let (code, reason) = closer.why().unwrap_or((1000, "Connection closed by server"));
+                break (code, reason, false);
             }
         }
     };
@@ -103,8 +143,9 @@ pub async fn run(
     // Gone for everyone before `$disconnect` runs, as on API Gateway.
     gw.registry.remove(&ConnectionId::new(&ctx.connection_id));
     if !writer_done {
-        if close_first {
-            let _ = tx.try_send(Outbound::Close(code, reason));
+        // Queued frames go first unless the queue is full.
+        if close_first && tx.try_send(Outbound::Close(code, reason)).is_err() {
+            closer.close(code, reason);
         }
         drop(tx);
         if tokio::time::timeout(CLOSE_GRACE, &mut writer)

@@ -14,12 +14,18 @@ mod big_rooms;
 mod chat;
 #[cfg(feature = "aws")]
 mod dynamodb_local;
+mod gateway_binary;
+mod gateway_security;
+mod gateway_shutdown;
 mod hardening;
 mod lambda_events;
 mod load;
 mod management;
+mod management_access;
 mod rest;
 mod serve;
+#[cfg(feature = "aws")]
+mod shared_limits;
 mod store_contract;
 mod translator_contract;
 mod wire;

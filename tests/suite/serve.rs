@@ -329,3 +329,34 @@ async fn without_apertium_it_falls_back_to_pseudo_and_says_so() {
     std::io::Read::read_to_string(&mut server.child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(err.contains("Apertium is not installed"), "{err}");
 }
+
+/// After `kill -9`, a restart on the same data clears this instance's own
+/// connection rows before it lets anyone in, and tells nobody: the room
+/// counts only the live members at once, and no ghost "leaves".
+#[tokio::test]
+async fn no_ghosts_after_kill_9() {
+    let data = tempfile::tempdir().unwrap();
+    let server = serve(data.path(), &[]);
+    let mut ghosts = Vec::new();
+    for name in ["Alice", "Beto", "Cleo"] {
+        let mut c = Client::connect(&server.ws(&format!("room=ghosts&lang=en&name={name}"))).await;
+        c.request(json!({"action":"join"}), "joined").await;
+        ghosts.push(c);
+    }
+    server.signal("-KILL");
+    server.wait(Duration::from_secs(5));
+    drop(ghosts);
+
+    let restarted = std::time::Instant::now();
+    let server = serve(data.path(), &[]);
+    let mut alice = Client::connect(&server.ws("room=ghosts&lang=en&name=Alice")).await;
+    let joined = alice.request(json!({"action":"join"}), "joined").await;
+    assert!(restarted.elapsed() < Duration::from_secs(5));
+    assert_eq!(joined["count"], 1, "{joined}");
+    assert_eq!(joined["members"], json!([{"name":"Alice","lang":"en"}]));
+    // Nobody is told that the dead connections left.
+    alice.assert_silent().await;
+    let mut beto = Client::connect(&server.ws("room=ghosts&lang=en&name=Beto")).await;
+    let joined = beto.request(json!({"action":"join"}), "joined").await;
+    assert_eq!(joined["count"], 2);
+}

@@ -1,0 +1,194 @@
+//! SIGTERM under load, with the real binary and the load test's numbers
+//! (500 connections in 10 rooms, two senders per room): the server stops
+//! by itself, every connection gets its close, and after a restart on the
+//! same data every message a sender saw acknowledged is in the history.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+const ROOMS: usize = 10;
+const PER_ROOM: usize = 50;
+const SENDERS: usize = 2;
+
+fn serve(data: &Path) -> (Child, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
+    cmd.args([
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--store",
+        "redb",
+        "--translator",
+        "pseudo",
+        "--rate-limit",
+        "100000",
+        "--data",
+    ])
+    .arg(data)
+    .env("RUST_LOG", "warn")
+    .stderr(Stdio::null());
+    let (child, addr) = crate::helpers::start_binary(cmd);
+    (child, addr.to_string())
+}
+
+/// One sender: sends as fast as its own echoes come back, and returns what
+/// was acknowledged before the server went away.
+async fn sender(url: String, tag: String) -> Vec<String> {
+    let (ws, _) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("connect");
+    let (mut sink, mut stream) = ws.split();
+    let mut acked = Vec::new();
+    for i in 0.. {
+        let text = format!("{tag}-{i}");
+        let frame = json!({"action":"translate","text":text,"clientMsgId":text});
+        if sink.send(Message::text(frame.to_string())).await.is_err() {
+            break;
+        }
+        let echoed = loop {
+            match tokio::time::timeout(Duration::from_secs(10), stream.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+                    if v["clientMsgId"] == text.as_str() {
+                        break true;
+                    }
+                }
+                Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) | Err(_) => {
+                    break false;
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        };
+        if !echoed {
+            break;
+        }
+        acked.push(text);
+    }
+    acked
+}
+
+/// One reader: reads until the server closes; true if it sent a 1001.
+async fn reader(url: String, connected: tokio::sync::mpsc::Sender<()>) -> bool {
+    let (ws, _) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("connect");
+    let _ = connected.send(()).await;
+    let (_sink, mut stream) = ws.split();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(30), stream.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                return frame.is_some_and(|f| u16::from(f.code) == 1001);
+            }
+            Ok(Some(Ok(_))) => {}
+            _ => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_load_loses_no_acknowledged_message() {
+    let _turn = crate::helpers::heavy().await;
+    let data = tempfile::tempdir().unwrap();
+    let (mut child, addr) = serve(data.path());
+
+    let mut readers = Vec::new();
+    let (connected, mut arrivals) = tokio::sync::mpsc::channel(PER_ROOM * ROOMS);
+    for r in 0..ROOMS {
+        for m in SENDERS..PER_ROOM {
+            let url = format!("ws://{addr}/local?room=term{r}&name=r{r}x{m}");
+            readers.push(tokio::spawn(reader(url, connected.clone())));
+        }
+    }
+    for _ in 0..readers.len() {
+        tokio::time::timeout(Duration::from_secs(60), arrivals.recv())
+            .await
+            .expect("readers connected in time");
+    }
+    let mut senders = Vec::new();
+    for r in 0..ROOMS {
+        for s in 0..SENDERS {
+            let url = format!("ws://{addr}/local?room=term{r}&name=s{r}x{s}");
+            senders.push((r, tokio::spawn(sender(url, format!("t{r}s{s}")))));
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let signalled = Instant::now();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(20),
+            "the server did not stop after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status:?}");
+
+    let mut acked: HashMap<usize, Vec<String>> = HashMap::new();
+    for (r, s) in senders {
+        acked.entry(r).or_default().extend(s.await.unwrap());
+    }
+    let total: usize = acked.values().map(Vec::len).sum();
+    assert!(total >= 100, "too little load: {total} acknowledged");
+    let mut closed_well = 0;
+    for r in readers {
+        closed_well += usize::from(r.await.unwrap());
+    }
+    assert_eq!(
+        closed_well,
+        ROOMS * (PER_ROOM - SENDERS),
+        "readers told 1001"
+    );
+
+    let (mut child, addr) = serve(data.path());
+    let url = format!("ws://{addr}/local?room=term0&name=Check");
+    let mut check = crate::helpers::Client::connect(&url).await;
+    let mut lost = Vec::new();
+    for (r, texts) in &acked {
+        check
+            .request(json!({"action":"join","room":format!("term{r}")}), "joined")
+            .await;
+        let mut stored = HashSet::new();
+        let mut before: Option<String> = None;
+        loop {
+            let mut ask = json!({"action":"history","limit":100});
+            if let Some(b) = &before {
+                ask["before"] = json!(b);
+            }
+            let h = check.request(ask, "history").await;
+            for m in h["messages"].as_array().unwrap() {
+                stored.insert(
+                    m["original"]
+                        .as_str()
+                        .or(m["text"].as_str())
+                        .unwrap()
+                        .to_owned(),
+                );
+            }
+            match h["next"].as_str() {
+                Some(n) => before = Some(n.to_owned()),
+                None => break,
+            }
+        }
+        lost.extend(texts.iter().filter(|t| !stored.contains(*t)).cloned());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    eprintln!("{total} acknowledged before SIGTERM");
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged messages lost, e.g. {:?}",
+        lost.len(),
+        &lost[..lost.len().min(5)]
+    );
+}
