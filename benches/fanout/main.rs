@@ -1,0 +1,216 @@
+//! Fan-out throughput and latency, and memory per idle connection.
+//!
+//! `cargo bench --bench fanout`
+//!
+//! Real WebSocket clients (tokio-tungstenite, in this process) in rooms
+//! with mixed languages talk to a server in a process of its own: the real
+//! `honyaku serve` binary (memory store and redb store, pseudo engine), and
+//! in the same run a bare broadcast server built into this bench (the same
+//! WebSocket library; no store, no translation, no events — a message is
+//! copied to every socket of its room), the ceiling on this machine.
+//!
+//! Each scenario runs, per server: connect every client; wait for the
+//! presence traffic to settle; read both processes' resident memory; then
+//! - **fixed rate** (open loop): the senders send at a fixed rate; the
+//!   latency columns of this phase are what the targets compare;
+//! - **saturation** (closed loop): each sender sends its next message as
+//!   soon as its own copy comes back, so the server is kept busy without
+//!   unbounded queues; the delivered frames/s of this phase are what the
+//!   throughput target compares.
+//!
+//! Latency is send→receive: every message carries its send time (µs since
+//! the start of this process) in its text, `#B{phase}:{sender}:{seq}:{µs}#`,
+//! which the pseudo engine keeps after its `[xx] ` prefix.
+//!
+//! Knobs (environment): `BENCH_REPEAT` (rounds, default 1; medians are
+//! reported), `BENCH_PHASE_SECS` (default 5), `BENCH_IDLE_CONNS`
+//! (default 10000), `BENCH_ONLY` (a substring of the scenario names),
+//! `BENCH_SERVERS` (a substring of the server names), `BENCH_HONYAKU_BIN`
+//! (another build of `honyaku` to measure), `BENCH_BARE_NODELAY=1` (the
+//! bare server sets TCP_NODELAY), `BENCH_SERVER_LOG=FILE` with
+//! `RUST_LOG_SERVER=LEVEL` (keep the server's log).
+
+//!
+//! - `bare.rs`: the bare broadcast server; `server.rs`: starting either.
+//! - `client.rs`: the clients; `run.rs`: one scenario against one server.
+//! - `report.rs`: runs merged into medians; `tables.rs`: the tables and
+//!   the targets.
+
+mod bare;
+mod client;
+#[path = "../common/mod.rs"]
+mod common;
+mod report;
+mod run;
+mod server;
+mod tables;
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use run::{RunResult, Scenario, run};
+use server::ServerKind;
+
+/// The languages of a room, assigned in turn to its members.
+const LANGS: [&str; 5] = ["en", "ja", "es", "fr", "de"];
+/// Phases: 0 is connecting/settling (no measured traffic).
+const FIXED: usize = 1;
+const SATURATE: usize = 2;
+const PHASES: usize = 3;
+/// Handshakes in flight at once, across rooms; within a room clients
+/// connect one after another. (Concurrent `$connect`s to one room made
+/// honyaku delete the rows of members whose own `$connect` was still
+/// running; fixed since, see BENCHMARKS.md. The bench keeps the order so
+/// that runs stay comparable.)
+const CONNECT_CONCURRENCY: usize = 64;
+/// What the bench's own clients read with in the idle scenario (the
+/// library's default is 128 KiB, eagerly allocated and zeroed).
+const IDLE_CLIENT_READ_BUFFER: usize = 4 * 1024;
+/// The read buffer of the 5,000 clients of the largest room, so that
+/// they fit this machine without 640 MB of zeroed buffers.
+const LARGE_ROOM_CLIENT_READ_BUFFER: usize = 16 * 1024;
+
+/// Microseconds since this process started; the clock of every timestamp.
+fn now_us() -> u64 {
+    static EPOCH: OnceLock<std::time::Instant> = OnceLock::new();
+    EPOCH
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_micros() as u64
+}
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    now_us();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--bare-server") {
+        let read_buf = args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(128 * 1024);
+        bare::serve(read_buf, args.iter().any(|a| a == "--nodelay"));
+        return;
+    }
+    let fd_limit = common::raise_fd_limit();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(bench(fd_limit));
+}
+
+/// The scenarios, in the order they run (the idle one first, so that its
+/// client-side memory is measured in a fresh process).
+fn scenarios(idle_conns: usize) -> Vec<Scenario> {
+    let bare = ServerKind::Bare {
+        read_buf: 128 * 1024,
+    };
+    let bare_small = ServerKind::Bare { read_buf: 4 * 1024 };
+    let memory = ServerKind::Honyaku { store: "memory" };
+    let redb = ServerKind::Honyaku { store: "redb" };
+    let one_room = |name, members, rate, client_read_buf| Scenario {
+        name,
+        rooms: 1,
+        members,
+        active_rooms: 1,
+        senders_per_room: 10,
+        rate,
+        saturate: true,
+        memory: false,
+        client_read_buf,
+        servers: vec![bare, memory, redb],
+    };
+    vec![
+        Scenario {
+            name: "10,000 idle connections",
+            rooms: idle_conns / 20,
+            members: 20,
+            active_rooms: 50.min(idle_conns / 20),
+            senders_per_room: 1,
+            rate: 2.0,
+            saturate: false,
+            memory: true,
+            client_read_buf: Some(IDLE_CLIENT_READ_BUFFER),
+            servers: vec![bare, bare_small, memory, redb],
+        },
+        one_room(tables::TARGET_ROOM, 1000, 2.0, None),
+        // 10 senders × 0.5 msg/s to 5,000 readers: 25,000 frames/s at the
+        // fixed rate.
+        one_room(
+            "1 room × 5,000 members",
+            5000,
+            0.5,
+            Some(LARGE_ROOM_CLIENT_READ_BUFFER),
+        ),
+        Scenario {
+            name: "50 rooms × 20 members",
+            rooms: 50,
+            members: 20,
+            active_rooms: 50,
+            senders_per_room: 2,
+            rate: 10.0,
+            saturate: true,
+            memory: false,
+            client_read_buf: None,
+            servers: vec![bare, memory, redb],
+        },
+    ]
+}
+
+async fn bench(fd_limit: u64) {
+    let setup = tables::Setup {
+        phase_secs: env_num("BENCH_PHASE_SECS", 5).max(1),
+        repeat: env_num("BENCH_REPEAT", 1).clamp(1, 9) as usize,
+        fd_limit,
+    };
+    let idle_conns = env_num("BENCH_IDLE_CONNS", 10_000).max(20) as usize;
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let servers = std::env::var("BENCH_SERVERS").unwrap_or_default();
+    let scenarios = scenarios(idle_conns);
+    let repeat = setup.repeat;
+
+    let mut runs: Vec<RunResult> = Vec::new();
+    for scn in scenarios.iter().filter(|s| s.name.contains(&only)) {
+        // Servers take turns, so a burst of noise from other processes
+        // does not land on one server only.
+        for round in 1..=repeat {
+            for &kind in scn.servers.iter().filter(|k| k.label().contains(&servers)) {
+                eprintln!(
+                    "fanout: {} — {} (run {round}/{repeat}) …",
+                    scn.name,
+                    kind.label()
+                );
+                let r = run(scn, kind, setup.phase_secs).await;
+                eprintln!(
+                    "  {} connected ({} failed) in {:.1} s; {} sockets ended early; \
+                     error frames: {:?}",
+                    r.connections, r.failed, r.connect_secs, r.dropped, r.errors
+                );
+                runs.push(r);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+    let raw = report::raw_json(&runs);
+    let results = report::merge(runs);
+    let memory_scenarios: Vec<&str> = scenarios
+        .iter()
+        .filter(|s| s.memory)
+        .map(|s| s.name)
+        .collect();
+    common::report(
+        "fanout",
+        &[
+            tables::fanout(&results, &setup),
+            tables::memory(&results, &memory_scenarios),
+            tables::targets(&results, &memory_scenarios),
+        ],
+        raw,
+    );
+}
