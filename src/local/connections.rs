@@ -2,107 +2,180 @@
 //! in-process [`Push`] that delivers to them. A reader too slow to drain
 //! its send queue is closed with 1013 (try again later) rather than
 //! silently losing frames: it reconnects and catches up from history.
+//!
+//! Each connection is one [`Live`]: what the management API reports about
+//! it and its send queue, in one allocation. The queue holds nothing while
+//! the connection is idle (an idle chat socket is the common case, and
+//! there may be 10,000 of them); a posted frame is the core's shared bytes,
+//! never a copy.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Waker};
 
 use async_trait::async_trait;
-use tokio::sync::mpsc;
-use tokio::sync::mpsc::error::TrySendError;
-use tokio_util::sync::CancellationToken;
-
 use bytes::Bytes;
-use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::limits::MAX_MESSAGE_BYTES;
+use super::events::EventContext;
+use crate::limits::{LOCAL_SEND_QUEUE, MAX_MESSAGE_BYTES};
 use crate::model::ConnectionId;
 use crate::ports::{Frame, Push, PushError};
 
-/// What the socket writer of one connection is asked to do.
+/// What the socket of one connection is asked to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outbound {
-    /// Shared bytes: a frame fanned out to many is not copied per socket.
-    Text(Utf8Bytes),
+    /// A text frame: bytes known to be UTF-8 (a [`Frame`] is made from a
+    /// `String`; the management API checks what it is given). Shared: a
+    /// frame fanned out to many is not copied per socket.
+    Text(Bytes),
     Binary(Bytes),
     /// Send a close frame with this code and reason, then stop.
     Close(u16, &'static str),
 }
 
-/// What the management API reports about a connection.
-#[derive(Debug)]
-pub struct ConnInfo {
-    pub connected_at_ms: i64,
-    pub last_active_ms: AtomicI64,
-    pub source_ip: String,
-    pub user_agent: Option<String>,
+/// One live connection: its identity (for its events and the management
+/// API), when it was last heard from, and what waits to be sent to it.
+pub struct Live {
+    pub ctx: EventContext,
+    last_active_ms: AtomicI64,
+    queue: Mutex<Queue>,
 }
 
-impl ConnInfo {
+#[derive(Default)]
+struct Queue {
+    frames: VecDeque<Outbound>,
+    /// The session to wake when something arrives.
+    waker: Option<Waker>,
+    /// A close to send ahead of anything queued (a queue that is full).
+    close_now: Option<(u16, &'static str)>,
+}
+
+/// How a push went.
+enum Pushed {
+    Queued,
+    /// Refused: the queue is full (`first`: this push found it so).
+    Full {
+        first: bool,
+    },
+}
+
+/// What the session takes from the queue.
+pub enum Next {
+    Send(Outbound),
+    /// Close at once with this code, dropping what is queued.
+    CloseNow(u16, &'static str),
+    Empty,
+}
+
+impl Live {
+    pub fn new(ctx: EventContext) -> Self {
+        Self {
+            last_active_ms: AtomicI64::new(ctx.connected_at_ms),
+            ctx,
+            queue: Mutex::default(),
+        }
+    }
+
     pub fn touch(&self) {
         self.last_active_ms
             .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
     }
-}
 
-/// A close the socket writer sends ahead of anything still queued: for a
-/// queue that is full, or a reader that stopped reading.
-#[derive(Debug, Default)]
-pub struct Closer {
-    token: CancellationToken,
-    why: OnceLock<(u16, &'static str)>,
-}
-
-impl Closer {
-    /// Asks for the close; true the first time.
-    pub fn close(&self, code: u16, reason: &'static str) -> bool {
-        let first = self.why.set((code, reason)).is_ok();
-        self.token.cancel();
-        first
+    pub fn last_active_ms(&self) -> i64 {
+        self.last_active_ms.load(Ordering::Relaxed)
     }
 
-    /// Resolves once a close was asked for, with its code and reason.
-    pub async fn closed(&self) -> (u16, &'static str) {
-        self.token.cancelled().await;
-        self.why().unwrap_or((1000, "Connection closed by server"))
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn why(&self) -> Option<(u16, &'static str)> {
-        self.why.get().copied()
+    /// Queues `out` without waiting. A full queue takes nothing more: a
+    /// close then goes ahead of it, anything else closes with 1013.
+    fn push(&self, out: Outbound) -> Pushed {
+        let mut q = self.lock();
+        let pushed = if q.frames.len() < LOCAL_SEND_QUEUE {
+            q.frames.push_back(out);
+            Pushed::Queued
+        } else if let Outbound::Close(code, reason) = out {
+            q.close_now.get_or_insert((code, reason));
+            Pushed::Queued
+        } else {
+            let first = q.close_now.is_none();
+            q.close_now.get_or_insert((1013, "Try Again Later"));
+            Pushed::Full { first }
+        };
+        // Woken once per burst: the session takes everything queued.
+        let waker = q.waker.take();
+        drop(q);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        pushed
     }
-}
 
-/// What the sending side of one live connection needs.
-pub struct Handle {
-    pub tx: mpsc::Sender<Outbound>,
-    pub info: Arc<ConnInfo>,
-    pub closer: Arc<Closer>,
+    /// The next thing to send, for the session; with nothing left it
+    /// registers to be woken (and gives back the queue's memory).
+    pub fn next(&self, cx: &Context<'_>) -> Next {
+        let mut q = self.lock();
+        if let Some((code, reason)) = q.close_now {
+            q.frames = VecDeque::new();
+            return Next::CloseNow(code, reason);
+        }
+        match q.frames.pop_front() {
+            Some(out) => Next::Send(out),
+            None => {
+                if q.frames.capacity() > 0 {
+                    q.frames = VecDeque::new();
+                }
+                if !q.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    q.waker = Some(cx.waker().clone());
+                }
+                Next::Empty
+            }
+        }
+    }
+
+    /// A close asked for ahead of the queue; else registers the session to
+    /// be woken by one (while the socket takes no frames).
+    pub fn close_now(&self, cx: &Context<'_>) -> Option<(u16, &'static str)> {
+        let mut q = self.lock();
+        if q.close_now.is_none() && !q.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            q.waker = Some(cx.waker().clone());
+        }
+        q.close_now
+    }
+
+    /// Whether the queue is full (a close then goes ahead of it).
+    pub fn is_full(&self) -> bool {
+        self.lock().frames.len() >= LOCAL_SEND_QUEUE
+    }
 }
 
 /// Live connections; a connection is here from the end of a successful
 /// `$connect` until its socket ends.
 #[derive(Default)]
 pub struct Registry {
-    conns: Mutex<HashMap<ConnectionId, Handle>>,
+    conns: Mutex<HashMap<ConnectionId, Arc<Live>>>,
     /// Connections closed with 1013 because their send queue was full.
     slow_closed: AtomicU64,
 }
 
 impl Registry {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnectionId, Handle>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<ConnectionId, Arc<Live>>> {
         self.conns.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn register(&self, id: ConnectionId, handle: Handle) {
-        self.lock().insert(id, handle);
+    pub fn register(&self, id: ConnectionId, live: Arc<Live>) {
+        self.lock().insert(id, live);
     }
 
     pub fn remove(&self, id: &ConnectionId) {
         self.lock().remove(id);
     }
 
-    pub fn info(&self, id: &ConnectionId) -> Option<Arc<ConnInfo>> {
-        self.lock().get(id).map(|h| h.info.clone())
+    pub fn info(&self, id: &ConnectionId) -> Option<Arc<Live>> {
+        self.lock().get(id).cloned()
     }
 
     pub fn len(&self) -> usize {
@@ -122,21 +195,12 @@ impl Registry {
     /// drain its queue is not allowed to stall everyone else, nor to miss
     /// frames without knowing: it is closed with 1013.
     pub fn send(&self, id: &ConnectionId, out: Outbound) -> Result<(), PushError> {
-        let (tx, closer) = self
-            .lock()
-            .get(id)
-            .map(|h| (h.tx.clone(), h.closer.clone()))
-            .ok_or(PushError::Gone)?;
-        match tx.try_send(out) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Closed(_)) => Err(PushError::Gone),
-            // A close jumps the queue.
-            Err(TrySendError::Full(Outbound::Close(code, reason))) => {
-                closer.close(code, reason);
-                Ok(())
-            }
-            Err(TrySendError::Full(_)) => {
-                if closer.close(1013, "Try Again Later") {
+        // Queued under the registry's lock: no reference counting per post.
+        let pushed = self.lock().get(id).ok_or(PushError::Gone)?.push(out);
+        match pushed {
+            Pushed::Queued => Ok(()),
+            Pushed::Full { first } => {
+                if first {
                     let total = self.slow_closed.fetch_add(1, Ordering::Relaxed) + 1;
                     tracing::warn!(conn = %id, slow_closed_total = total,
                         "send queue full: closing the connection with 1013");
@@ -156,9 +220,7 @@ impl Push for Registry {
         if frame.len() > MAX_MESSAGE_BYTES {
             return Err(PushError::PayloadTooLarge);
         }
-        let text = Utf8Bytes::try_from(frame.bytes().clone())
-            .map_err(|_| PushError::Other("a frame that is not UTF-8".into()))?;
-        self.send(to, Outbound::Text(text))
+        self.send(to, Outbound::Text(frame.bytes().clone()))
     }
 
     async fn close(

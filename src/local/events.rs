@@ -3,6 +3,7 @@
 //! (with `messageId` and body), `DISCONNECT` (with the close code).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use aws_lambda_events::apigw::{
     ApiGatewayWebsocketProxyRequest, ApiGatewayWebsocketProxyRequestContext,
@@ -12,12 +13,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::HeaderMap;
 
-/// What every event of one connection shares.
+/// What every event of one connection shares. Kept for the connection's
+/// life; what every connection has in common is shared, not copied.
 #[derive(Debug, Clone)]
 pub struct EventContext {
-    pub stage: String,
+    pub stage: Arc<str>,
     /// `host:port` of the gateway; API Gateway's `{apiId}.execute-api...`.
-    pub domain_name: String,
+    pub domain_name: Arc<str>,
     pub connection_id: String,
     pub connected_at_ms: i64,
     pub source_ip: String,
@@ -36,8 +38,8 @@ fn base(ctx: &EventContext, route_key: &str, event_type: &str) -> ApiGatewayWebs
     rc.route_key = Some(route_key.to_owned());
     rc.event_type = Some(event_type.to_owned());
     rc.message_direction = Some("IN".into());
-    rc.stage = Some(ctx.stage.clone());
-    rc.domain_name = Some(ctx.domain_name.clone());
+    rc.stage = Some(ctx.stage.to_string());
+    rc.domain_name = Some(ctx.domain_name.to_string());
     rc.connection_id = Some(ctx.connection_id.clone());
     rc.connected_at = ctx.connected_at_ms;
     rc.request_time_epoch = now.timestamp_millis();

@@ -3,6 +3,8 @@
 //! the tasks to wait for — and [`Gateway::invoke`], the one way an event
 //! reaches the Lambda entry.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
@@ -17,12 +19,18 @@ use crate::config::ServeConfig;
 use crate::core::App;
 use crate::limits::{MAX_FRAME_BYTES, MAX_MESSAGE_BYTES};
 
+/// Bytes of queued frames written to a socket at once, at most.
+const WRITE_BATCH: usize = 16 * 1024;
+
 /// Shared state of the local gateway.
 pub struct Gateway {
     pub app: App,
     pub registry: Arc<Registry>,
     pub config: ServeConfig,
-    pub domain_name: String,
+    /// `config.stage`, shared by every connection's events.
+    pub stage: Arc<str>,
+    /// Where this gateway listens (the events' `domainName`).
+    pub domain_name: Arc<str>,
     /// Cancelled on shutdown, or when the server loop fails: every task
     /// stops, every session closes and runs `$disconnect`.
     pub shutdown: CancellationToken,
@@ -39,26 +47,38 @@ impl Gateway {
     /// Hands an event to the Lambda entry the way the Lambda runtime does:
     /// through its JSON form, so a field that would not survive the trip to
     /// AWS does not survive here either.
-    pub async fn invoke(&self, event: ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
+    ///
+    /// The trip is made at once and the handler's work is boxed: whoever
+    /// waits for it holds one pointer, not the event and the handler's
+    /// state (a session idles with none of it, and there are thousands).
+    pub fn invoke(
+        &self,
+        event: ApiGatewayWebsocketProxyRequest,
+    ) -> Pin<Box<dyn Future<Output = ApiGatewayProxyResponse> + Send + '_>> {
         let event = serde_json::to_vec(&event)
             .and_then(|json| serde_json::from_slice::<ApiGatewayWebsocketProxyRequest>(&json));
-        match event {
-            Ok(event) => crate::lambda::handle(&self.app, event).await,
-            Err(e) => {
-                tracing::error!(error = %e, "event did not survive its JSON form");
-                let mut r = ApiGatewayProxyResponse::default();
-                r.status_code = 500;
-                r
+        Box::pin(async move {
+            match event {
+                Ok(event) => crate::lambda::handle(&self.app, event).await,
+                Err(e) => {
+                    tracing::error!(error = %e, "event did not survive its JSON form");
+                    let mut r = ApiGatewayProxyResponse::default();
+                    r.status_code = 500;
+                    r
+                }
             }
-        }
+        })
     }
 
     pub fn ws_config(&self) -> WebSocketConfig {
         // A small read buffer: tungstenite's default (128 KiB, zero-filled
         // on first read) would keep 128 KiB resident per idle chat socket.
         // Larger frames still arrive whole; the buffer only sets the chunk.
+        // Queued frames are written together, up to WRITE_BATCH at a time:
+        // the buffer they pass through keeps its size, so it stays small.
         WebSocketConfig::default()
             .read_buffer_size(1024)
+            .write_buffer_size(WRITE_BATCH)
             .max_frame_size(Some(MAX_FRAME_BYTES))
             .max_message_size(Some(MAX_MESSAGE_BYTES))
     }

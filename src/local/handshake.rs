@@ -6,25 +6,22 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicI64;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use hyper_util::rt::TokioIo;
-use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use super::connections::{Closer, ConnInfo, Handle};
+use super::connections::Live;
 use super::events::{EventContext, connect_event, new_id};
 use super::gateway::Gateway;
 use super::response::into_response;
 use super::session;
 use super::slots::ConnSlot;
-use crate::limits::LOCAL_SEND_QUEUE;
 use crate::model::ConnectionId;
 
 /// `GET /{stage}` with `Upgrade: websocket`.
@@ -56,7 +53,7 @@ pub async fn handshake(
     }
     let now = chrono::Utc::now().timestamp_millis();
     let ctx = EventContext {
-        stage: gw.config.stage.clone(),
+        stage: gw.stage.clone(),
         domain_name: gw.domain_name.clone(),
         connection_id: new_id(),
         connected_at_ms: now,
@@ -78,23 +75,9 @@ pub async fn handshake(
         return resp;
     }
 
-    let id = ConnectionId::new(&ctx.connection_id);
-    let info = Arc::new(ConnInfo {
-        connected_at_ms: now,
-        last_active_ms: AtomicI64::new(now),
-        source_ip: ctx.source_ip.clone(),
-        user_agent: ctx.user_agent.clone(),
-    });
-    let closer = Arc::new(Closer::default());
-    let (tx, rx) = mpsc::channel(LOCAL_SEND_QUEUE);
-    gw.registry.register(
-        id,
-        Handle {
-            tx: tx.clone(),
-            info: info.clone(),
-            closer: closer.clone(),
-        },
-    );
+    let live = Arc::new(Live::new(ctx));
+    gw.registry
+        .register(ConnectionId::new(&live.ctx.connection_id), live.clone());
 
     let on_upgrade = hyper::upgrade::on(&mut req);
     let config = gw.ws_config();
@@ -108,19 +91,11 @@ pub async fn handshake(
                     Some(config),
                 )
                 .await;
-                let parts = session::Parts {
-                    ctx,
-                    info,
-                    closer,
-                    tx,
-                    rx,
-                    slot,
-                };
-                session::run(gw2, parts, ws).await;
+                session::run(gw2, live, ws, slot).await;
             }
             Err(e) => {
-                tracing::info!(conn = %ctx.connection_id, error = %e, "upgrade failed");
-                session::end(&gw2, &ctx, 1006, "upgrade failed").await;
+                tracing::info!(conn = %live.ctx.connection_id, error = %e, "upgrade failed");
+                session::end(&gw2, &live.ctx, 1006, "upgrade failed").await;
             }
         }
     });

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use http::StatusCode;
 use serde_json::json;
-use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::connections::Outbound;
 use super::gateway::Gateway;
@@ -53,9 +52,10 @@ pub async fn post(State(gw): State<Arc<Gateway>>, Path(id): Path<String>, body: 
             ),
         );
     }
-    let out = match Utf8Bytes::try_from(body.clone()) {
-        Ok(text) => Outbound::Text(text),
-        Err(_) => Outbound::Binary(body),
+    let out = if std::str::from_utf8(&body).is_ok() {
+        Outbound::Text(body)
+    } else {
+        Outbound::Binary(body)
     };
     match gw.registry.send(&ConnectionId::new(id), out) {
         Ok(()) => StatusCode::OK.into_response(),
@@ -80,9 +80,9 @@ pub async fn get(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Resp
             .to_rfc3339_opts(SecondsFormat::Millis, true)
     };
     let body = json!({
-        "connectedAt": iso(info.connected_at_ms),
-        "lastActiveAt": iso(info.last_active_ms.load(std::sync::atomic::Ordering::Relaxed)),
-        "identity": { "sourceIp": info.source_ip, "userAgent": info.user_agent },
+        "connectedAt": iso(info.ctx.connected_at_ms),
+        "lastActiveAt": iso(info.last_active_ms()),
+        "identity": { "sourceIp": info.ctx.source_ip, "userAgent": info.ctx.user_agent },
     });
     (
         StatusCode::OK,

@@ -180,7 +180,8 @@ impl Prepared {
             app: self.app,
             registry: self.registry,
             // The events' domainName is where this gateway listens.
-            domain_name: addr.to_string(),
+            domain_name: addr.to_string().into(),
+            stage: self.config.stage.as_str().into(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             slots: Slots::new(

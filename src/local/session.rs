@@ -4,21 +4,34 @@
 //! the close code RFC 6455 names: 1007 for a text frame that is not UTF-8,
 //! 1002 for a protocol error (an unmasked frame, RSV bits, an unknown
 //! opcode), 1009 for a frame or message over the limit.
+//!
+//! One task per connection, reading and writing the socket itself: no
+//! second task, no split halves, no channel. While idle it holds the socket,
+//! one timer and the shutdown signal; the work for a client frame is
+//! allocated only while that frame is handled. Frames queued for the client
+//! go out as they come, while a frame is handled too, as many as are
+//! waiting in one write.
 
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use aws_lambda_events::apigw::ApiGatewayProxyResponse;
+use futures_util::{Sink, SinkExt, Stream};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
-use tokio::sync::mpsc;
+use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame as WsFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_util::sync::WaitForCancellationFuture;
 
-use super::connections::{Closer, ConnInfo, Outbound};
+use super::connections::{Live, Next, Outbound};
 use super::events::{EventContext, disconnect_event, message_event};
 use super::gateway::Gateway;
 use super::slots::Slot;
@@ -30,132 +43,286 @@ type Socket = WebSocketStream<TokioIo<Upgraded>>;
 /// How long a closing socket gets to flush its close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-/// What a session owns besides its socket.
-pub struct Parts {
-    pub ctx: EventContext,
-    pub info: Arc<ConnInfo>,
-    pub closer: Arc<Closer>,
-    pub tx: mpsc::Sender<Outbound>,
-    pub rx: mpsc::Receiver<Outbound>,
-    /// Its place under the connection cap, given back when it ends.
-    pub slot: Option<Slot>,
+/// Why the connection ended, and what the peer is still owed.
+struct End {
+    code: u16,
+    reason: &'static str,
+    then: Then,
+}
+
+enum Then {
+    /// The frames queued so far, then a close frame with this code (the
+    /// close first if the queue is full).
+    CloseAfterQueue,
+    /// A close frame with this code, ahead of anything queued.
+    CloseNow,
+    /// Nothing: the close was sent already, or the peer closed or vanished.
+    Flush,
+}
+
+impl End {
+    fn new(code: u16, reason: &'static str, then: Then) -> Self {
+        Self { code, reason, then }
+    }
+
+    fn going_away() -> Self {
+        Self::new(1001, "Going away", Then::CloseAfterQueue)
+    }
+
+    fn lost() -> Self {
+        Self::new(1006, "Connection lost", Then::Flush)
+    }
+
+    /// The server closed it (DeleteConnection), or writing failed.
+    fn by_server() -> Self {
+        Self::new(1000, "Connection closed by server", Then::Flush)
+    }
+}
+
+/// The work for one client frame, while it runs (the Lambda entry's
+/// answer to a `MESSAGE` event is always 200: replies travel by push).
+type Handling<'a> = Pin<Box<dyn Future<Output = ApiGatewayProxyResponse> + Send + 'a>>;
+
+struct Session<'a> {
+    gw: &'a Gateway,
+    live: &'a Live,
+    ws: Socket,
+    handling: Option<Handling<'a>>,
+    /// The socket stopped taking frames (a close was sent, or writing
+    /// failed): how the connection ends once the frame being handled is done.
+    stopped: Option<End>,
+    /// Frames handed to the socket and not flushed yet.
+    unflushed: bool,
+    last_read: Instant,
+    deadline: Instant,
 }
 
 /// Runs the connection until it ends, then `$disconnect`.
-pub async fn run(gw: Arc<Gateway>, parts: Parts, ws: Socket) {
-    let Parts {
-        ctx,
-        info,
-        closer,
-        tx,
-        mut rx,
-        slot: _slot,
-    } = parts;
-    let (mut sink, mut stream) = ws.split();
-    let wants_close = closer.clone();
-    let mut writer = tokio::spawn(async move {
-        loop {
-            let out = tokio::select! {
-                biased;
-                (code, reason) = wants_close.closed() => Outbound::Close(code, reason),
-                out = rx.recv() => match out {
-                    Some(out) => out,
-                    None => break,
-                },
-            };
-            let sent = match out {
-                Outbound::Text(t) => sink.send(Message::text(t)).await,
-                Outbound::Binary(b) => sink.send(Message::binary(b)).await,
-                Outbound::Close(code, reason) => {
-                    let frame = CloseFrame {
-                        code: CloseCode::from(code),
-                        reason: reason.into(),
-                    };
-                    let _ = sink.send(Message::Close(Some(frame))).await;
-                    break;
-                }
-            };
-            if sent.is_err() {
-                break;
-            }
-        }
-        let _ = sink.close().await;
-    });
-
-    let idle = gw.config.idle_timeout;
-    let deadline = tokio::time::Instant::now() + gw.config.max_connection;
-    let mut writer_done = false;
-    // What ended the connection, and whether we still owe the peer a close frame.
-    let (code, reason, close_first): (u16, &'static str, bool) = loop {
-        tokio::select! {
-            frame = tokio::time::timeout(idle, stream.next()) => match frame {
-                Err(_) => break (1001, "Going away", true),
-                Ok(None)
-                | Ok(Some(Err(
-                    WsError::ConnectionClosed
-                    | WsError::AlreadyClosed
-                    | WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake),
-                ))) => break (1006, "Connection lost", false),
-                Ok(Some(Ok(msg))) => {
-                    info.touch();
-                    match msg {
-                        Message::Text(t) => on_frame(&gw, &ctx, t.as_bytes(), false).await,
-                        Message::Binary(b) => on_frame(&gw, &ctx, &b, true).await,
-                        Message::Close(frame) => {
-                            let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
-                            break (code, "Client closed", false);
-                        }
-                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
-                    }
-                }
-                Ok(Some(Err(WsError::Capacity(e)))) => {
-                    tracing::info!(conn = %ctx.connection_id, error = %e, "frame over the limit");
-                    break (1009, "Message too big", true);
-                }
-                Ok(Some(Err(WsError::Utf8(_)))) => {
-                    tracing::info!(conn = %ctx.connection_id, "text frame that is not UTF-8");
-                    break (1007, "Invalid frame payload data", true);
-                }
-                Ok(Some(Err(WsError::Protocol(e)))) => {
-                    tracing::info!(conn = %ctx.connection_id, error = %e, "WebSocket protocol error");
-                    break (1002, "Protocol error", true);
-                }
-                Ok(Some(Err(e))) => {
-                    tracing::debug!(conn = %ctx.connection_id, error = %e, "socket error");
-                    break (1006, "Connection lost", false);
-                }
-            },
-            _ = tokio::time::sleep_until(deadline) => break (1001, "Going away", true),
-            _ = gw.shutdown.cancelled() => break (1001, "Going away", true),
-            // Asked to close ahead of the queue (a slow reader): the writer
-            // sends the close frame.
-            (code, reason) = closer.closed() => break (code, reason, false),
-            // The writer stops after a server-side close (DeleteConnection)
-            // or a failed write.
-            _ = &mut writer => {
-                writer_done = true;
-                let (code, reason) = closer.why().unwrap_or((1000, "Connection closed by server"));
-                break (code, reason, false);
-            }
-        }
+pub async fn run(gw: Arc<Gateway>, live: Arc<Live>, ws: Socket, slot: Option<Slot>) {
+    // Its place under the connection cap, given back when it ends.
+    let _slot = slot;
+    let now = Instant::now();
+    let deadline = now + gw.config.max_connection;
+    let mut timer = pin!(tokio::time::sleep_until(
+        (now + gw.config.idle_timeout).min(deadline)
+    ));
+    let mut shutdown = pin!(gw.shutdown.cancelled());
+    let mut s = Session {
+        gw: &gw,
+        live: &live,
+        ws,
+        handling: None,
+        stopped: None,
+        unflushed: false,
+        last_read: now,
+        deadline,
     };
+    let end = poll_fn(|cx| s.poll(cx, timer.as_mut(), shutdown.as_mut())).await;
 
     // Gone for everyone before `$disconnect` runs, as on API Gateway.
-    gw.registry.remove(&ConnectionId::new(&ctx.connection_id));
-    if !writer_done {
-        // Queued frames go first unless the queue is full.
-        if close_first && tx.try_send(Outbound::Close(code, reason)).is_err() {
-            closer.close(code, reason);
-        }
-        drop(tx);
-        if tokio::time::timeout(CLOSE_GRACE, &mut writer)
-            .await
-            .is_err()
-        {
-            writer.abort();
+    gw.registry
+        .remove(&ConnectionId::new(&live.ctx.connection_id));
+    let _ = tokio::time::timeout(CLOSE_GRACE, finish(&mut s.ws, &live, &end)).await;
+    drop(s);
+    self::end(&gw, &live.ctx, end.code, end.reason).await;
+}
+
+impl<'a> Session<'a> {
+    /// Drives the connection until it ends: the frame being handled, the
+    /// queue to the client, the next client frame, the timers.
+    fn poll(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut timer: Pin<&mut Sleep>,
+        mut shutdown: Pin<&mut WaitForCancellationFuture<'_>>,
+    ) -> Poll<End> {
+        loop {
+            if let Some(handling) = self.handling.as_mut() {
+                if handling.as_mut().poll(cx).is_pending() {
+                    self.write(cx);
+                    return Poll::Pending;
+                }
+                self.handling = None;
+                self.last_read = Instant::now();
+            }
+            self.write(cx);
+            if let Some(end) = self.stopped.take() {
+                return Poll::Ready(end);
+            }
+            // Asked to close ahead of the queue (a reader too slow to drain
+            // it), even while the socket takes nothing.
+            if let Some((code, reason)) = self.live.close_now(cx) {
+                return Poll::Ready(End::new(code, reason, Then::CloseNow));
+            }
+            // The next client frame, once the last one is handled.
+            match Pin::new(&mut self.ws).poll_next(cx) {
+                Poll::Ready(Some(Ok(msg))) => {
+                    self.live.touch();
+                    self.last_read = Instant::now();
+                    match self.on_message(msg) {
+                        Ok(handling) => self.handling = handling,
+                        Err(end) => return Poll::Ready(end),
+                    }
+                    continue;
+                }
+                Poll::Ready(other) => return Poll::Ready(self.read_failed(other)),
+                Poll::Pending => {}
+            }
+            if shutdown.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(End::going_away());
+            }
+            while timer.as_mut().poll(cx).is_ready() {
+                let now = Instant::now();
+                let idle_until = self.last_read + self.gw.config.idle_timeout;
+                if now >= self.deadline || now >= idle_until {
+                    return Poll::Ready(End::going_away());
+                }
+                timer.as_mut().reset(idle_until.min(self.deadline));
+            }
+            return Poll::Pending;
         }
     }
-    end(&gw, &ctx, code, reason).await;
+
+    /// Hands every queued frame to the socket, then flushes them together.
+    /// Sets `stopped` once the socket takes no more.
+    fn write(&mut self, cx: &mut Context<'_>) {
+        if self.stopped.is_some() {
+            return;
+        }
+        loop {
+            match Pin::new(&mut self.ws).poll_ready(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) => return self.stop(End::by_server()),
+                // Flushing what was handed over before; the socket wakes us.
+                Poll::Pending => return,
+            }
+            let (msg, last) = match self.live.next(cx) {
+                Next::Empty => break,
+                Next::Send(out @ Outbound::Close(..)) => (message(out), true),
+                Next::Send(out) => (message(out), false),
+                // Sent while finishing.
+                Next::CloseNow(code, reason) => {
+                    return self.stop(End::new(code, reason, Then::CloseNow));
+                }
+            };
+            if Pin::new(&mut self.ws).start_send(msg).is_err() {
+                return self.stop(End::by_server());
+            }
+            self.unflushed = true;
+            if last {
+                // A close (DeleteConnection): flushed while finishing.
+                return self.stop(End::by_server());
+            }
+        }
+        if self.unflushed {
+            match Pin::new(&mut self.ws).poll_flush(cx) {
+                Poll::Ready(Ok(())) => self.unflushed = false,
+                Poll::Ready(Err(_)) => self.stop(End::by_server()),
+                Poll::Pending => {}
+            }
+        }
+    }
+
+    fn stop(&mut self, end: End) {
+        self.stopped = Some(end);
+    }
+
+    /// A frame from the client: the work to handle it, nothing (control
+    /// frames), or the end (a close frame).
+    fn on_message(&self, msg: Message) -> Result<Option<Handling<'a>>, End> {
+        let (gw, ctx) = (self.gw, &self.live.ctx);
+        Ok(match msg {
+            Message::Text(t) => Some(on_frame(gw, ctx, t.as_bytes(), false)),
+            Message::Binary(b) => Some(on_frame(gw, ctx, &b, true)),
+            Message::Close(frame) => {
+                let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
+                return Err(End::new(code, "Client closed", Then::Flush));
+            }
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
+        })
+    }
+
+    /// The stream ended or failed: how the connection ends.
+    fn read_failed(&self, item: Option<Result<Message, WsError>>) -> End {
+        let conn = &self.live.ctx.connection_id;
+        match item {
+            None
+            | Some(Ok(_))
+            | Some(Err(
+                WsError::ConnectionClosed
+                | WsError::AlreadyClosed
+                | WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake),
+            )) => End::lost(),
+            Some(Err(WsError::Capacity(e))) => {
+                tracing::info!(%conn, error = %e, "frame over the limit");
+                End::new(1009, "Message too big", Then::CloseAfterQueue)
+            }
+            Some(Err(WsError::Utf8(_))) => {
+                tracing::info!(%conn, "text frame that is not UTF-8");
+                End::new(1007, "Invalid frame payload data", Then::CloseAfterQueue)
+            }
+            Some(Err(WsError::Protocol(e))) => {
+                tracing::info!(%conn, error = %e, "WebSocket protocol error");
+                End::new(1002, "Protocol error", Then::CloseAfterQueue)
+            }
+            Some(Err(e)) => {
+                tracing::debug!(%conn, error = %e, "socket error");
+                End::lost()
+            }
+        }
+    }
+}
+
+/// A queued frame as a WebSocket message. Text is sent as a ready-made
+/// frame: its bytes are known to be UTF-8, so they are not checked again
+/// for every recipient.
+fn message(out: Outbound) -> Message {
+    match out {
+        Outbound::Text(bytes) => {
+            Message::Frame(WsFrame::message(bytes, OpCode::Data(Data::Text), true))
+        }
+        Outbound::Binary(bytes) => Message::Binary(bytes),
+        Outbound::Close(code, reason) => close(code, reason),
+    }
+}
+
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code: CloseCode::from(code),
+        reason: reason.into(),
+    }))
+}
+
+/// What the peer is still owed once the connection has ended: the frames
+/// queued before it ended and a close frame (the close first when the
+/// queue is full), then the closing handshake.
+async fn finish(ws: &mut Socket, live: &Live, end: &End) {
+    let (mut code, mut reason) = (end.code, end.reason);
+    match end.then {
+        Then::Flush => {}
+        Then::CloseNow => {
+            let _ = ws.send(close(code, reason)).await;
+        }
+        Then::CloseAfterQueue => {
+            while !live.is_full() {
+                match poll_fn(|cx| Poll::Ready(live.next(cx))).await {
+                    Next::Empty => break,
+                    // A close asked for meanwhile takes the place of ours.
+                    Next::CloseNow(c, r) | Next::Send(Outbound::Close(c, r)) => {
+                        (code, reason) = (c, r);
+                        break;
+                    }
+                    Next::Send(out) => {
+                        if ws.feed(message(out)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            let _ = ws.send(close(code, reason)).await;
+        }
+    }
+    let _ = SinkExt::close(ws).await;
 }
 
 /// `$disconnect` for a connection that is no longer live.
@@ -167,12 +334,16 @@ pub async fn end(gw: &Gateway, ctx: &EventContext, code: u16, reason: &str) {
 
 /// One client frame: route selection on `$request.body.action`, then the
 /// Lambda entry.
-async fn on_frame(gw: &Gateway, ctx: &EventContext, body: &[u8], binary: bool) {
+fn on_frame<'a>(gw: &'a Gateway, ctx: &EventContext, body: &[u8], binary: bool) -> Handling<'a> {
     let route = if binary {
         None
     } else {
         std::str::from_utf8(body).ok().and_then(route_key)
     };
-    let event = message_event(ctx, route.unwrap_or("$default"), body, binary);
-    gw.invoke(event).await;
+    gw.invoke(message_event(
+        ctx,
+        route.unwrap_or("$default"),
+        body,
+        binary,
+    ))
 }
