@@ -14,10 +14,21 @@ use crate::contract;
 pub struct Lang(&'static str);
 
 // By hand: a derive would demand `'de: 'static` for the `&'static str`.
+// The code is looked at where it lies, not copied first (every stored
+// member's language is read again once per message).
 impl<'de> Deserialize<'de> for Lang {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Lang::parse(&s).map_err(serde::de::Error::custom)
+        struct Code;
+        impl serde::de::Visitor<'_> for Code {
+            type Value = Lang;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a language code")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Lang, E> {
+                Lang::parse(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Code)
     }
 }
 

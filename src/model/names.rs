@@ -61,6 +61,20 @@ fn invisible(c: char) -> bool {
 
 impl UserName {
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        // Printable ASCII is NFC already and holds nothing invisible and no
+        // control character: only trimming and the length are left to
+        // check. (Every stored member's name is parsed again when a room is
+        // read, once per message.)
+        if s.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+            let t = s.trim();
+            if t.is_empty() || t.len() > MAX_NAME_CHARS {
+                return Err(InvalidInput::Name(format!(
+                    "name must be 1 to {MAX_NAME_CHARS} visible characters after trimming; got {}",
+                    t.len()
+                )));
+            }
+            return Ok(Self(t.to_owned()));
+        }
         let visible: String = s.nfc().filter(|c| !invisible(*c)).collect();
         let t = visible.trim();
         if t.chars().any(char::is_control) {

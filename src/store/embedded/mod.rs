@@ -4,6 +4,7 @@
 //!
 //! - `rows.rs`: the rows as JSON values.
 //! - `rooms.rs`: connections, members, the room count, typing marks.
+//! - `members.rs`: rooms' members, decoded once until they change.
 //! - `history.rs`: messages, their translations, `clientMsgId` marks.
 //! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
 //! - `memory.rs`, `redb.rs`: the two backends.
@@ -13,6 +14,7 @@
 //! (DynamoDB's TTL does the same job on AWS).
 
 mod history;
+mod members;
 mod memory;
 #[cfg(feature = "local")]
 mod redb;
@@ -28,6 +30,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use self::members::{MemberCache, Watched};
 pub use self::memory::MemoryStore;
 #[cfg(feature = "local")]
 pub use self::redb::RedbStore;
@@ -137,6 +140,7 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<R, StoreError>> + Send;
 }
 
+use crate::store::keys;
 pub use crate::store::keys::prefix_end;
 
 /// The smallest key after `key`: turns an inclusive bound exclusive.
@@ -170,12 +174,14 @@ fn put_row<T: Serialize>(
 /// [`Store`] over a [`Backend`]: [`MemoryStore`] and `RedbStore`.
 pub struct EmbeddedStore<B> {
     backend: Arc<B>,
+    members: Arc<MemberCache>,
 }
 
 impl<B: Backend> EmbeddedStore<B> {
     pub fn new(backend: B) -> Self {
         Self {
             backend: Arc::new(backend),
+            members: Arc::default(),
         }
     }
 
@@ -197,7 +203,16 @@ impl<B: Backend> EmbeddedStore<B> {
         &self,
         f: impl FnOnce(&mut dyn WriteTx) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
-        self.backend.write(Box::new(f)).await
+        let cache = self.members.clone();
+        let watched = move |tx: &mut dyn WriteTx| {
+            let mut tx = Watched::new(tx);
+            let result = f(&mut tx)?;
+            Ok((result, tx.changed(&cache)))
+        };
+        // The second half, dropped here or (if this future is) wherever the
+        // result ends up, after the commit, lets go of stale member lists.
+        let (result, _changed) = self.backend.write(Box::new(watched)).await?;
+        Ok(result)
     }
 }
 
@@ -282,9 +297,18 @@ impl<B: Backend> Store for EmbeddedStore<B> {
         after: Option<&MemberKey>,
         limit: usize,
     ) -> Result<MembersPage, StoreError> {
-        let (room, after) = (room.clone(), after.cloned());
-        self.read(move |tx| rooms::room_members(tx, &room, after.as_ref(), limit))
-            .await
+        let pk = keys::room_pk(room);
+        let list = match self.members.get(&pk) {
+            Some(list) => list,
+            None => {
+                let version = self.members.version();
+                let p = pk.clone();
+                let list = Arc::new(self.read(move |tx| members::read_all(tx, &p)).await?);
+                self.members.put(pk, version, list.clone());
+                list
+            }
+        };
+        Ok(members::page(&list, after, limit, crate::store::now_s()))
     }
 
     async fn touch_typing(

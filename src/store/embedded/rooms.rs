@@ -3,8 +3,8 @@
 //! member rows, so it is exact), typing marks and instance lists.
 
 use super::rows::{ConnectionRow, CounterRow, InstanceRow, MemberRow, TypingRow, decode};
-use super::{Query, ReadTx, WriteTx, after, put_row};
-use crate::model::{Connection, ConnectionId, Member, MemberKey, MembersPage, RoomName};
+use super::{Query, ReadTx, WriteTx, put_row};
+use crate::model::{Connection, ConnectionId, MemberKey, RoomName};
 use crate::ports::{Admission, Departure, StoreError};
 use crate::store::{keys, now_s};
 
@@ -185,59 +185,6 @@ pub fn reap(tx: &mut dyn WriteTx, room: &RoomName, stale: &[MemberKey]) -> Resul
         leave(tx, room, key)?;
     }
     Ok(())
-}
-
-pub fn room_members(
-    tx: &dyn ReadTx,
-    room: &RoomName,
-    start: Option<&MemberKey>,
-    limit: usize,
-) -> Result<MembersPage, StoreError> {
-    let pk = keys::room_pk(room);
-    let now = now_s();
-    let mut from = start.map(|k| after(&keys::member_sk(k)));
-    let mut members: Vec<Member> = Vec::new();
-    // One more than asked tells whether a next page exists; expired rows
-    // (left by a crash, not yet purged) are skipped, so read on past them.
-    let want = limit.saturating_add(1);
-    loop {
-        let q = Query {
-            prefix: keys::MEMBER_PREFIX,
-            from: from.as_deref(),
-            limit: Some(want - members.len()),
-            ..Query::default()
-        };
-        let rows = tx.query(&pk, &q)?;
-        let exhausted = rows.len() < want - members.len();
-        for (sk, bytes) in &rows {
-            let row: MemberRow = decode(&pk, sk, bytes)?;
-            let key = keys::parse_member_sk(sk).ok_or_else(|| StoreError::Corrupt {
-                pk: pk.clone(),
-                sk: sk.clone(),
-                reason: "not a member key".into(),
-            })?;
-            if row.ttl >= now {
-                members.push(Member {
-                    connection_id: key.id,
-                    name: row.name,
-                    lang: row.lang,
-                    tag: row.tag,
-                    joined_at: key.joined_at,
-                });
-            }
-        }
-        from = rows.last().map(|(sk, _)| after(sk));
-        if exhausted || members.len() >= want {
-            break;
-        }
-    }
-    let next = if members.len() > limit {
-        members.truncate(limit);
-        members.last().map(Member::key)
-    } else {
-        None
-    };
-    Ok(MembersPage { members, next })
 }
 
 pub fn touch_typing(
