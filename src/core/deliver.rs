@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use futures_util::stream;
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 
 use super::App;
 use super::fanout::FanoutPlan;
@@ -35,6 +35,13 @@ enum Posted {
     Done,
     /// Worth another try later (throttled, or the gateway failed).
     Retry,
+}
+
+impl Posted {
+    /// The recipient, if worth another try.
+    fn retry(self, to: ConnectionId) -> Option<ConnectionId> {
+        matches!(self, Posted::Retry).then_some(to)
+    }
 }
 
 impl App {
@@ -135,21 +142,33 @@ impl App {
     /// Posts each frame to its connection with bounded concurrency. One
     /// recipient's failure never affects the others; a gone one is removed.
     /// Returns those worth another try.
+    ///
+    /// A post that is answered at once (the local gateway's push only
+    /// queues the frame) is settled on the spot: a room's fan-out then runs
+    /// without yielding to the sockets it wakes, and the frames of one
+    /// message reach every queue before the first of them is written.
     pub(super) async fn post_all(
         &self,
         posts: impl Iterator<Item = (ConnectionId, Frame)>,
     ) -> Vec<ConnectionId> {
-        stream::iter(posts)
-            .map(|(to, frame)| async move {
-                match self.post(&to, &frame).await {
-                    Posted::Done => None,
-                    Posted::Retry => Some(to),
+        let mut running = FuturesUnordered::new();
+        let mut retry = Vec::new();
+        for (to, frame) in posts {
+            let mut post = Box::pin(async move { (self.post(&to, &frame).await, to) });
+            match (&mut post).now_or_never() {
+                Some((posted, to)) => retry.extend(posted.retry(to)),
+                None => running.push(post),
+            }
+            while running.len() >= FANOUT_CONCURRENCY {
+                if let Some((posted, to)) = running.next().await {
+                    retry.extend(posted.retry(to));
                 }
-            })
-            .buffer_unordered(FANOUT_CONCURRENCY)
-            .filter_map(|failed| async move { failed })
-            .collect()
-            .await
+            }
+        }
+        while let Some((posted, to)) = running.next().await {
+            retry.extend(posted.retry(to));
+        }
+        retry
     }
 
     pub(super) async fn reply(&self, to: &ConnectionId, frame: &ServerFrame) {

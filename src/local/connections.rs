@@ -146,6 +146,11 @@ impl Live {
         q.close_now
     }
 
+    /// Whether frames wait to be sent.
+    pub fn has_frames(&self) -> bool {
+        !self.lock().frames.is_empty()
+    }
+
     /// Whether the queue is full (a close then goes ahead of it).
     pub fn is_full(&self) -> bool {
         self.lock().frames.len() >= LOCAL_SEND_QUEUE
