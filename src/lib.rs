@@ -16,7 +16,7 @@
 //!   `lambda::rest`, the same for the REST API's HTTP API events
 //!   (`POST /translate`).
 //! - [`core`]: the route handlers, the fan-out plan, history paging.
-//! - [`protocol`]: the wire frames of PROTOCOL.md.
+//! - [`protocol`]: the wire frames of docs/PROTOCOL.md.
 //! - [`store`], [`translate`], [`push`], [`queue`]: adapters of the ports
 //!   (the AWS ones — DynamoDB, Amazon Translate, the Management API, SQS —
 //!   with feature `aws`).

@@ -84,5 +84,9 @@ pub const DEFAULT_FANOUT_DIRECT_MAX: usize = 1_000;
 pub const DEFAULT_REST_PER_MINUTE: u32 = 60;
 /// Days messages and REST records are kept; 0 keeps them for ever.
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+/// Live connections one local server accepts (pending handshakes count).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// How often the local server sweeps rows of connections no longer live.
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 /// The daily budget's alarm threshold, in percent.
 pub const BUDGET_ALARM_PERCENT: u64 = 80;

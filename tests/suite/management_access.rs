@@ -1,4 +1,4 @@
-//! Who may call the local management API (PROTOCOL.md, "Management API
+//! Who may call the local management API (docs/PROTOCOL.md, "Management API
 //! (local mode)"): signed with the management key by the real AWS SDK →
 //! delivered; a wrong secret, an unknown key, a stale signature, no
 //! signature, a browser, or (without a key) another machine → 403 with
@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime};
 use crate::helpers::{Client, Connect, TestServer, config, spawn};
 use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
 use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_apigatewaymanagement::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use aws_sdk_apigatewaymanagement::{Client as Sdk, Config};
 use honyaku::config::{ManagementKey, ServeConfig};
@@ -58,19 +57,15 @@ async fn connection_id(c: &mut Client) -> String {
 
 /// Posts through `sdk`; the error's (status, x-amzn-ErrorType) on failure.
 async fn post(sdk: &Sdk, id: &str) -> Result<(), (u16, String)> {
-    match sdk
+    let result = sdk
         .post_to_connection()
         .connection_id(id)
         .data(Blob::new(br#"{"type":"custom"}"#.to_vec()))
         .send()
-        .await
-    {
+        .await;
+    match result {
         Ok(_) => Ok(()),
-        Err(SdkError::ServiceError(e)) => Err((
-            e.raw().status().as_u16(),
-            e.err().code().unwrap_or_default().to_owned(),
-        )),
-        Err(e) => panic!("no service error: {e:?}"),
+        refused => Err(crate::helpers::refusal(refused)),
     }
 }
 
@@ -90,12 +85,7 @@ async fn raw_post(addr: SocketAddr, path: &str, extra: &str) -> (u16, String) {
         .expect("no response in time")
         .unwrap();
     let text = String::from_utf8_lossy(&buf).to_lowercase();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, text)
+    (crate::helpers::status_of(&text), text)
 }
 
 fn path(id: &str) -> String {

@@ -1,15 +1,19 @@
 //! Helpers for the end-to-end suite: the library's test server
 //! (`honyaku::testing::start_server`), real WebSocket clients (`Client`),
-//! a tiny HTTP client, and the real binary.
+//! a tiny HTTP client, and the real binary (`binary`).
 
 pub mod apertium;
+pub mod binary;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use aws_sdk_apigatewaymanagement::config::http::HttpResponse;
+use aws_sdk_apigatewaymanagement::error::{ProvideErrorMetadata, SdkError};
 use futures_util::{SinkExt, StreamExt};
 use honyaku::config::{ServeConfig, StoreKind};
+use honyaku::core::Policy;
 pub use honyaku::testing::{TestServer, start_server, test_config};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,6 +38,11 @@ pub async fn heavy() -> tokio::sync::MutexGuard<'static, ()> {
 /// The memory store and the pseudo engine.
 pub fn config() -> ServeConfig {
     test_config()
+}
+
+/// [`config`] with `policy`.
+pub fn with_policy(policy: Policy) -> ServeConfig {
+    ServeConfig { policy, ..config() }
 }
 
 pub fn redb_config(dir: PathBuf) -> ServeConfig {
@@ -139,6 +148,12 @@ impl Client {
         }
     }
 
+    /// The code of the server's close frame, which must come within `within`.
+    pub async fn close_code(&mut self, within: Duration) -> u16 {
+        let frame = self.closed(within).await.expect("a close frame");
+        u16::from(frame.code)
+    }
+
     pub async fn request(&mut self, frame: Value, ty: &str) -> Value {
         self.send(frame).await;
         self.recv_type(ty).await
@@ -182,12 +197,29 @@ async fn http_request(
         .expect("no HTTP response in time");
     let text = String::from_utf8_lossy(&buf).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
+    (status_of(head), head.to_lowercase(), body.to_owned())
+}
+
+/// The status code of a raw HTTP response (0 when there is none).
+pub fn status_of(response: &str) -> u16 {
+    response
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_lowercase(), body.to_owned())
+        .unwrap_or(0)
+}
+
+/// The HTTP status of a WebSocket handshake sent with `Origin: origin`
+/// (101 when accepted).
+pub async fn status_with_origin(url: &str, origin: &str) -> u16 {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert("Origin", origin.parse().unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((_, resp)) => resp.status().as_u16(),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// The HTTP status of a refused WebSocket handshake.
@@ -199,24 +231,12 @@ pub async fn rejected_status(url: &str) -> u16 {
     }
 }
 
-/// Starts the real binary (`cmd` has its arguments and stderr set) and
-/// returns it with the address it printed; its stdout keeps draining so it
-/// never writes into a closed pipe.
-pub fn start_binary(mut cmd: std::process::Command) -> (std::process::Child, SocketAddr) {
-    use std::io::{BufRead, BufReader};
-    let mut child = cmd
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start honyaku serve");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .unwrap();
-    (child, addr)
+/// What the management API answered an SDK call it refused: the HTTP
+/// status and the error type (`GoneException`, ...).
+pub fn refusal<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    result: Result<T, SdkError<E, HttpResponse>>,
+) -> (u16, String) {
+    let err = result.expect_err("the call is refused");
+    let status = err.raw_response().map_or(0, |r| r.status().as_u16());
+    (status, err.code().unwrap_or_default().to_owned())
 }
