@@ -17,11 +17,8 @@ pub const ACTIONS: &[&str] = &["translate", "join", "history", "members", "typin
 
 /// A client → server frame as it travels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    tag = "action",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "action", rename_all = "camelCase")]
+#[serde(rename_all_fields = "camelCase")]
 pub enum ClientFrame {
     Translate {
         text: Option<String>,
