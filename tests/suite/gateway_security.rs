@@ -10,13 +10,10 @@ use std::time::{Duration, Instant};
 use crate::helpers::{
     Client, Connect, config, rejected_status, spawn, status_with_origin, with_policy,
 };
-use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
-use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use futures_util::StreamExt;
 use honyaku::config::ServeConfig;
 use honyaku::core::Policy;
-use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -301,19 +298,11 @@ async fn a_reader_that_stops_reading_is_closed_with_1013() {
     .await
     .unwrap();
     let mut sloth = Client { ws };
-    let joined = sloth.request(json!({"action":"join"}), "joined").await;
-    let id = joined["connectionId"].as_str().unwrap().to_owned();
+    let id = sloth.connection_id().await;
 
     // The sloth stops reading; frames keep coming until its queue is full.
     let sdk = aws_sdk_apigatewaymanagement::Client::from_conf(
-        aws_sdk_apigatewaymanagement::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("k", "s", None, None, "test"))
-            .endpoint_url(format!("http://{}/local", server.addr))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .retry_config(RetryConfig::disabled())
-            .build(),
+        crate::helpers::management_sdk(server.addr).build(),
     );
     let frame = format!(r#"{{"type":"custom","pad":"{}"}}"#, "x".repeat(30_000));
     let mut posted = 0;

@@ -139,28 +139,18 @@ async fn sigterm_under_load_loses_no_acknowledged_message() {
         check
             .request(json!({"action":"join","room":format!("term{r}")}), "joined")
             .await;
-        let mut stored = HashSet::new();
-        let mut before: Option<String> = None;
-        loop {
-            let mut ask = json!({"action":"history","limit":100});
-            if let Some(b) = &before {
-                ask["before"] = json!(b);
-            }
-            let h = check.request(ask, "history").await;
-            for m in h["messages"].as_array().unwrap() {
-                stored.insert(
-                    m["original"]
-                        .as_str()
-                        .or(m["text"].as_str())
-                        .unwrap()
-                        .to_owned(),
-                );
-            }
-            match h["next"].as_str() {
-                Some(n) => before = Some(n.to_owned()),
-                None => break,
-            }
-        }
+        let stored: HashSet<String> = check
+            .whole_history(usize::MAX)
+            .await
+            .iter()
+            .map(|m| {
+                m["original"]
+                    .as_str()
+                    .or(m["text"].as_str())
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
         lost.extend(texts.iter().filter(|t| !stored.contains(*t)).cloned());
     }
     drop(server);

@@ -4,26 +4,13 @@
 
 use std::time::Duration;
 
-use crate::helpers::{Client, Connect, TestServer, config, refusal, spawn};
-use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
+use crate::helpers::{Connect, TestServer, config, management_sdk, refusal, spawn};
+use aws_sdk_apigatewaymanagement::Client as Sdk;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
-use aws_sdk_apigatewaymanagement::{Client as Sdk, Config};
 use serde_json::json;
 
 fn sdk(server: &TestServer) -> Sdk {
-    let conf = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-        .endpoint_url(format!("http://{}/local", server.addr))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    Sdk::from_conf(conf)
-}
-
-async fn connection_id(c: &mut Client) -> String {
-    let joined = c.request(json!({"action":"join"}), "joined").await;
-    joined["connectionId"].as_str().unwrap().to_owned()
+    Sdk::from_conf(management_sdk(server.addr).build())
 }
 
 #[tokio::test]
@@ -32,7 +19,7 @@ async fn post_get_delete_through_the_sdk() {
     let sdk = sdk(&server);
     let mut c = server.connect("room=m&name=Mo").await;
     let mut other = server.connect("room=m&name=Ot").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
 
     sdk.post_to_connection()
         .connection_id(&id)
@@ -100,7 +87,7 @@ async fn unknown_ids_are_gone_and_big_payloads_too_large() {
     assert_eq!(refusal(unknown), (410, "GoneException".to_owned()));
 
     let mut c = server.connect("").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
     let big = vec![b'x'; 128 * 1024 + 1];
     let big = sdk
         .post_to_connection()
@@ -130,7 +117,7 @@ async fn wire_shapes_match_api_gateway() {
     assert!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["message"].is_string());
 
     let mut c = server.connect("").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
     let path = format!(
         "/local/@connections/{}",
         id.replace('=', "%3D")

@@ -111,22 +111,12 @@ async fn acknowledged_messages_survive_kill_9_under_load() {
 
     let server = serve(data.path());
     let mut r = Client::connect(&server.ws("room=crash&name=Rea")).await;
-    let mut stored = std::collections::HashSet::new();
-    let mut before: Option<String> = None;
-    loop {
-        let mut ask = json!({"action":"history","limit":100});
-        if let Some(b) = &before {
-            ask["before"] = json!(b);
-        }
-        let h = r.request(ask, "history").await;
-        for m in h["messages"].as_array().unwrap() {
-            stored.insert(m["text"].as_str().unwrap().to_owned());
-        }
-        match h["next"].as_str() {
-            Some(n) => before = Some(n.to_owned()),
-            None => break,
-        }
-    }
+    let stored: std::collections::HashSet<String> = r
+        .whole_history(usize::MAX)
+        .await
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
     let lost: Vec<&String> = acked.iter().filter(|t| !stored.contains(*t)).collect();
     assert!(
         lost.is_empty(),

@@ -148,6 +148,37 @@ impl Client {
         }
     }
 
+    /// Joins (staying where it is) and returns its connection id, as the
+    /// management API names it.
+    pub async fn connection_id(&mut self) -> String {
+        let joined = self
+            .request(serde_json::json!({"action":"join"}), "joined")
+            .await;
+        joined["connectionId"].as_str().unwrap().to_owned()
+    }
+
+    /// Every message of the current room's history, oldest first, read
+    /// page by page (each `history` frame no larger than `max_frame`
+    /// bytes) in the reader's language.
+    pub async fn whole_history(&mut self, max_frame: usize) -> Vec<Value> {
+        let mut older_first = Vec::new();
+        let mut ask = serde_json::json!({"action":"history","limit":100});
+        loop {
+            let page = self.request(ask.clone(), "history").await;
+            assert!(
+                page.to_string().len() <= max_frame,
+                "a page over {max_frame} bytes"
+            );
+            let mut messages = page["messages"].as_array().cloned().unwrap_or_default();
+            messages.append(&mut older_first);
+            older_first = messages;
+            if page["next"].is_null() {
+                return older_first;
+            }
+            ask["before"] = page["next"].clone();
+        }
+    }
+
     /// The code of the server's close frame, which must come within `within`.
     pub async fn close_code(&mut self, within: Duration) -> u16 {
         let frame = self.closed(within).await.expect("a close frame");
@@ -239,4 +270,19 @@ pub fn refusal<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
     let err = result.expect_err("the call is refused");
     let status = err.raw_response().map_or(0, |r| r.status().as_u16());
     (status, err.code().unwrap_or_default().to_owned())
+}
+
+/// The management API client of the AWS SDK for the server at `addr`
+/// (stage `local`): test credentials, no retries, plain HTTP. Callers
+/// change what their test is about (credentials, clock).
+pub fn management_sdk(addr: SocketAddr) -> aws_sdk_apigatewaymanagement::config::Builder {
+    use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
+    use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
+    aws_sdk_apigatewaymanagement::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .endpoint_url(format!("http://{addr}/local"))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(RetryConfig::disabled())
 }
