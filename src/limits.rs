@@ -59,6 +59,9 @@ pub const MAX_REST_BODY_BYTES: usize = 64 * 1024;
 /// Largest request line plus headers the local gateway reads, as API
 /// Gateway caps them (10 KB); larger gets 431.
 pub const MAX_REQUEST_HEAD_BYTES: usize = 10 * 1024;
+/// The longest an access token may live (`honyaku token --ttl`): a leaked
+/// token opens its room this long.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 /// A request's line and headers must arrive within this long (slowloris).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 

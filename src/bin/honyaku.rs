@@ -48,13 +48,14 @@ struct TokenArgs {
     ttl: Duration,
 }
 
-/// The longest a token may live: a leaked token opens its room this long.
-const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
-
 fn parse_ttl(s: &str) -> Result<Duration, String> {
     let ttl = parse_duration(s).map_err(|e| e.to_string())?;
-    if ttl > MAX_TOKEN_TTL {
-        return Err(format!("{s} is longer than the maximum of 30 days (720h)"));
+    if ttl > limits::MAX_TOKEN_TTL {
+        let hours = limits::MAX_TOKEN_TTL.as_secs() / 3600;
+        return Err(format!(
+            "{s} is longer than the maximum of {} days ({hours}h)",
+            hours / 24
+        ));
     }
     Ok(ttl)
 }
