@@ -279,6 +279,18 @@ mod tests {
         assert_eq!(route_key("nope"), None);
     }
 
+    /// On AWS each action needs its route, or it arrives as `$default`.
+    #[test]
+    fn the_template_routes_every_action() {
+        let template = include_str!("../../template.yaml");
+        for action in ACTIONS {
+            assert!(
+                template.contains(&format!("RouteKey: {action}\n")),
+                "template.yaml has no route for {action}"
+            );
+        }
+    }
+
     #[test]
     fn duplicate_keys_are_a_bad_request() {
         assert_eq!(
