@@ -2,12 +2,16 @@
 //! binaries and passed down. The core never reads the environment.
 
 use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use crate::core::Policy;
-use crate::limits::{HEADER_READ_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_DURATION};
+use crate::limits::{
+    DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_DURATION,
+    SWEEP_INTERVAL,
+};
 
 /// `--store`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +104,37 @@ pub fn parse_duration(s: &str) -> Result<Duration, ConfigError> {
     })
 }
 
+/// A duration as a flag takes it and `--help` shows it: `500ms`, `30s`,
+/// `10m` or `2h` (the largest unit that says it exactly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlagDuration(pub Duration);
+
+impl FromStr for FlagDuration {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_duration(s).map(Self)
+    }
+}
+
+impl fmt::Display for FlagDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0.as_millis();
+        let whole = |unit: u128| ms > 0 && ms.is_multiple_of(unit);
+        if whole(3_600_000) {
+            write!(f, "{}h", ms / 3_600_000)
+        } else if whole(60_000) {
+            write!(f, "{}m", ms / 60_000)
+        } else if whole(1000) || ms == 0 {
+            write!(f, "{}s", ms / 1000)
+        } else {
+            write!(f, "{ms}ms")
+        }
+    }
+}
+
+/// Where `honyaku serve` listens unless told otherwise: this machine only.
+pub const DEFAULT_ADDR: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
+
 /// Everything `honyaku serve` needs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -159,8 +194,8 @@ impl Default for ServeConfig {
             apertium_modes: PathBuf::from("/usr/share/apertium/modes"),
             translator_notice: None,
             policy: Policy::default(),
-            max_connections: 10_000,
-            sweep_every: Duration::from_secs(60),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            sweep_every: SWEEP_INTERVAL,
             max_connections_per_ip: None,
             header_read_timeout: HEADER_READ_TIMEOUT,
             management_key: None,
@@ -245,6 +280,15 @@ mod tests {
         assert_eq!(parse_duration("2h").unwrap(), Duration::from_secs(7200));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn flag_durations_print_as_they_parse() {
+        for text in ["500ms", "30s", "10m", "2h", "90m", "0s"] {
+            let d: FlagDuration = text.parse().unwrap();
+            assert_eq!(d.to_string(), text);
+        }
+        assert_eq!(FlagDuration(IDLE_TIMEOUT).to_string(), "10m");
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub struct Language {
     pub rtl: bool,
 }
 
-/// Every language of the protocol, in PROTOCOL.md order. Parsed once; the
+/// Every language of the protocol, in docs/PROTOCOL.md order. Parsed once; the
 /// strings live for the whole process, which is what `Lang` needs.
 pub static LANGUAGES: LazyLock<Vec<Language>> = LazyLock::new(|| {
     let contract: Contract =

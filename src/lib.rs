@@ -7,7 +7,7 @@
 //!
 //! # Layout
 //!
-//! Every arrow points down; the core sees only the three ports.
+//! Every arrow points down; the core sees only the four ports.
 //!
 //! - [`local`]: `honyaku serve` — the local API Gateway (WebSocket ⇄ events,
 //!   the `@connections` management API, the page) (feature `local`).
@@ -16,7 +16,7 @@
 //!   `lambda::rest`, the same for the REST API's HTTP API events
 //!   (`POST /translate`).
 //! - [`core`]: the route handlers, the fan-out plan, history paging.
-//! - [`protocol`]: the wire frames of PROTOCOL.md.
+//! - [`protocol`]: the wire frames of docs/PROTOCOL.md.
 //! - [`store`], [`translate`], [`push`], [`queue`]: adapters of the ports
 //!   (the AWS ones — DynamoDB, Amazon Translate, the Management API, SQS —
 //!   with feature `aws`).
@@ -24,7 +24,7 @@
 //!   `honyaku-lambda`, the AWS adapters for `honyaku serve` (feature `aws`).
 //! - [`metrics`]: counts kept by wrapping the ports, written as CloudWatch
 //!   Embedded Metric Format lines.
-//! - [`ports`]: `Store`, `Translator`, `Push`.
+//! - [`ports`]: `Store`, `Translator`, `Push`, `Queue`.
 //! - [`model`]: parsed domain types; [`limits`]: every limit; [`config`]:
 //!   typed configuration; [`contract`]: the languages the page shares.
 //! - `testing` (feature `testing`): shared test doubles and

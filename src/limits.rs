@@ -59,6 +59,9 @@ pub const MAX_REST_BODY_BYTES: usize = 64 * 1024;
 /// Largest request line plus headers the local gateway reads, as API
 /// Gateway caps them (10 KB); larger gets 431.
 pub const MAX_REQUEST_HEAD_BYTES: usize = 10 * 1024;
+/// The longest an access token may live (`honyaku token --ttl`): a leaked
+/// token opens its room this long.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 /// A request's line and headers must arrive within this long (slowloris).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -84,5 +87,9 @@ pub const DEFAULT_FANOUT_DIRECT_MAX: usize = 1_000;
 pub const DEFAULT_REST_PER_MINUTE: u32 = 60;
 /// Days messages and REST records are kept; 0 keeps them for ever.
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+/// Live connections one local server accepts (pending handshakes count).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// How often the local server sweeps rows of connections no longer live.
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 /// The daily budget's alarm threshold, in percent.
 pub const BUDGET_ALARM_PERCENT: u64 = 80;

@@ -92,8 +92,11 @@ pub fn table(results: &[Measured]) -> Table {
         ]);
     }
     t.note(
-        "Counted in the simulation: store calls per message (the core's, through a counting \
-         hook), posts, fan-out batches and SQS send calls; Lambda time is the measured wall time \
+        "The shared limits cost one write unit per message (the sender's counter: messages this \
+         minute and characters this hour in one conditional UpdateItem ADD), and one more when the \
+         message is translated and a daily budget is set (the deployment's counter); both are in \
+         the WRU column. Counted in the simulation: store calls per message (the core's, through \
+         a counting hook), posts, fan-out batches and SQS send calls; Lambda time is the measured wall time \
          of the `translate` invocation and of the workers with 25 ms per post. Estimated: a \
          member item of 110 bytes (so a 1,000-member page is 27 read units), every other item \
          under 1 KB (1 unit), SQS billing per 64 KB chunk (a batch of 1,000 ids is about 22 KB). \

@@ -1,4 +1,4 @@
-//! Who you are across restarts: a `client` secret (PROTOCOL.md
+//! Who you are across restarts: a `client` secret (docs/PROTOCOL.md
 //! "Connecting") made once and kept in the user's config directory. The
 //! server derives a `tag` from it for each room, so your messages carry the
 //! same `from.tag` after a restart and the client can show them as yours,

@@ -8,7 +8,7 @@ use http::Uri;
 
 use crate::error::ClientError;
 
-/// The query parameters `$connect` reads (PROTOCOL.md "Connecting").
+/// The query parameters `$connect` reads (docs/PROTOCOL.md "Connecting").
 const PARAMS: &[&str] = &["room", "lang", "name", "token", "client"];
 
 #[derive(Debug, Clone)]

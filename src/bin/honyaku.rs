@@ -4,13 +4,14 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use honyaku::config::{
-    APERTIUM_INSTALL, ManagementKey, ServeConfig, StoreKind, TranslatorKind, parse_duration,
-    parse_instance_id, parse_stage,
+    APERTIUM_INSTALL, DEFAULT_ADDR, FlagDuration, ManagementKey, ServeConfig, StoreKind,
+    TranslatorKind, parse_duration, parse_instance_id, parse_stage,
 };
 use honyaku::core::policy::retention_days;
 use honyaku::core::{Policy, TokenSecret, access};
@@ -47,54 +48,59 @@ struct TokenArgs {
     ttl: Duration,
 }
 
-/// The longest a token may live: a leaked token opens its room this long.
-const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
-
 fn parse_ttl(s: &str) -> Result<Duration, String> {
     let ttl = parse_duration(s).map_err(|e| e.to_string())?;
-    if ttl > MAX_TOKEN_TTL {
-        return Err(format!("{s} is longer than the maximum of 30 days (720h)"));
+    if ttl > limits::MAX_TOKEN_TTL {
+        let hours = limits::MAX_TOKEN_TTL.as_secs() / 3600;
+        return Err(format!(
+            "{s} is longer than the maximum of {} days ({hours}h)",
+            hours / 24
+        ));
     }
     Ok(ttl)
 }
 
+/// The flags' defaults are the configuration's own (`ServeConfig`,
+/// `Policy`, `limits.rs`), so they are written once.
+static DEFAULTS: LazyLock<ServeConfig> = LazyLock::new(ServeConfig::default);
+
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, default_value_t = DEFAULT_ADDR)]
     addr: SocketAddr,
     /// Stage: the WebSocket URL is ws://ADDR/STAGE.
-    #[arg(long, default_value = "local", value_parser = parse_stage)]
+    #[arg(long, default_value_t = DEFAULTS.stage.clone(), value_parser = parse_stage)]
     stage: String,
     /// memory | redb | dynamodb
-    #[arg(long, default_value = "redb")]
+    #[arg(long, default_value_t = DEFAULTS.store)]
     store: StoreKind,
     /// Directory of the redb store.
-    #[arg(long, default_value = "./honyaku-data")]
+    #[arg(long, default_value_os_t = DEFAULTS.data_dir.clone())]
     data: PathBuf,
     /// apertium | aws | pseudo | none (default: apertium when installed,
     /// else pseudo)
     #[arg(long)]
     translator: Option<TranslatorKind>,
     /// Where Apertium's modes are installed.
-    #[arg(long, default_value = "/usr/share/apertium/modes")]
+    #[arg(long, default_value_os_t = DEFAULTS.apertium_modes.clone())]
     apertium_modes: PathBuf,
     /// Serve the chat page from this directory instead of the copy built
     /// into the binary (for work on the page).
     #[arg(long, value_name = "DIR")]
     web: Option<PathBuf>,
     /// Close connections idle this long (API Gateway: 10m).
-    #[arg(long, default_value = "10m", value_parser = parse_duration)]
-    idle_timeout: Duration,
+    #[arg(long, default_value_t = FlagDuration(DEFAULTS.idle_timeout))]
+    idle_timeout: FlagDuration,
     /// Close connections after this long (API Gateway: 2h).
-    #[arg(long, default_value = "2h", value_parser = parse_duration)]
-    max_connection: Duration,
+    #[arg(long, default_value_t = FlagDuration(DEFAULTS.max_connection))]
+    max_connection: FlagDuration,
     /// With --store dynamodb: DynamoDB Local's URL (default: AWS itself,
     /// with the environment's region and credentials).
     #[arg(long, value_name = "URL")]
     dynamodb_endpoint: Option<String>,
     /// With --store dynamodb: the table, created if missing.
-    #[arg(long, value_name = "NAME", default_value = "honyaku")]
+    #[arg(long, value_name = "NAME", default_value_t = DEFAULTS.table.clone())]
     table: String,
     /// Also accept WebSocket handshakes from this Origin (repeatable;
     /// exact match). By default only the page's own origin and clients
@@ -104,14 +110,16 @@ struct ServeArgs {
     /// Require access tokens signed with this secret at $connect.
     #[arg(long, env = "HONYAKU_TOKEN_SECRET", hide_env_values = true)]
     token_secret: Option<String>,
-    /// Messages one connection may send per minute.
-    #[arg(long, default_value_t = 100)]
+    /// Chat messages one sender (its client, else its address) may send
+    /// per minute; a connection flooding frames past it is refused, then
+    /// closed.
+    #[arg(long, default_value_t = DEFAULTS.policy.messages_per_minute)]
     rate_limit: u32,
     /// Members one room may hold.
-    #[arg(long, default_value_t = 5_000)]
+    #[arg(long, default_value_t = DEFAULTS.policy.max_room_members)]
     max_room_members: usize,
     /// Live connections this server accepts (pending handshakes count).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = DEFAULTS.max_connections)]
     max_connections: usize,
     /// Live connections one source address may hold (default: no limit).
     #[arg(long, value_name = "N")]
@@ -131,22 +139,22 @@ struct ServeArgs {
     #[arg(long, value_parser = parse_instance_id)]
     instance_id: Option<String>,
     /// Characters one sender may have translated per hour.
-    #[arg(long, default_value_t = limits::DEFAULT_CHARS_PER_HOUR)]
+    #[arg(long, default_value_t = DEFAULTS.policy.chars_per_hour)]
     chars_per_hour: u32,
     /// Characters sent to the engine per UTC day, for the whole server;
-    /// 0 is unlimited (default: 1000000 with --translator aws, which is
-    /// billed, else unlimited).
+    /// 0 is unlimited (default: unlimited, but with --translator aws, which
+    /// is billed, the same daily budget as the Lambda's).
     #[arg(long, env = "CHARS_PER_DAY")]
     chars_per_day: Option<u64>,
     /// Rooms larger than this get no presence and no typing.
-    #[arg(long, env = "PRESENCE_MAX_MEMBERS", default_value_t = limits::DEFAULT_PRESENCE_MAX_MEMBERS)]
+    #[arg(long, env = "PRESENCE_MAX_MEMBERS", default_value_t = DEFAULTS.policy.presence_max_members)]
     presence_max_members: usize,
     /// REST calls (POST /translate) one address may make per minute.
-    #[arg(long, default_value_t = limits::DEFAULT_REST_PER_MINUTE)]
+    #[arg(long, default_value_t = DEFAULTS.policy.rest_per_minute)]
     rest_rate_limit: u32,
     /// How long messages and REST records are kept, in days (`30d`, or
     /// `30`); 0 keeps them for ever.
-    #[arg(long, default_value = "30d", value_parser = parse_days)]
+    #[arg(long, default_value_t = limits::DEFAULT_RETENTION_DAYS, value_parser = parse_days)]
     retention: u32,
 }
 
@@ -188,7 +196,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let defaults = ServeConfig::default();
     let token_secret = args
         .token_secret
         .as_deref()
@@ -204,8 +211,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         translator_notice,
         apertium_modes: args.apertium_modes,
         web_dir: args.web,
-        idle_timeout: args.idle_timeout,
-        max_connection: args.max_connection,
+        idle_timeout: args.idle_timeout.0,
+        max_connection: args.max_connection.0,
         dynamodb_endpoint: args.dynamodb_endpoint,
         table: args.table,
         policy: Policy {
@@ -213,7 +220,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_room_members: args.max_room_members,
             chars_per_hour: args.chars_per_hour,
             chars_per_day: args.chars_per_day.unwrap_or(match translator {
-                TranslatorKind::Aws => limits::DEFAULT_CHARS_PER_DAY,
+                TranslatorKind::Aws => DEFAULTS.policy.chars_per_day,
                 _ => 0,
             }),
             presence_max_members: args.presence_max_members,
@@ -227,7 +234,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections_per_ip: args.max_connections_per_ip,
         management_key: args.management_key,
         instance_id: args.instance_id,
-        ..defaults
+        ..DEFAULTS.clone()
     };
     let management_keyed = config.management_key.is_some();
     let stage = config.stage.clone();

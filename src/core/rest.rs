@@ -59,7 +59,7 @@ impl RestError {
         }
     }
 
-    /// The PROTOCOL.md error code.
+    /// The docs/PROTOCOL.md error code.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid(e) => e.code(),

@@ -32,11 +32,22 @@ impl App {
         let result = match parse_command(body) {
             Ok(cmd) => {
                 let action = cmd.action();
+                // Whatever refuses a `translate`, its error names the id.
+                let cmid = match &cmd {
+                    Command::Translate { client_msg_id, .. } => {
+                        client_msg_id.as_ref().map(|c| c.as_str().to_owned())
+                    }
+                    _ => None,
+                };
                 self.dispatch(id, cmd).await.map_err(|e| {
                     if let RouteError::Store(s) = &e {
                         tracing::error!(conn = %id, action, error = %s, "store failed");
                     }
-                    e.into_frame_error(action)
+                    let e = e.into_frame_error(action);
+                    match e.client_msg_id {
+                        Some(_) => e,
+                        None => e.with_client_msg_id(cmid),
+                    }
                 })
             }
             Err(e) => Err(e),

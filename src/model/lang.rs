@@ -1,4 +1,4 @@
-//! Language codes: Amazon Translate's list (PROTOCOL.md "Languages"), read
+//! Language codes: Amazon Translate's list (docs/PROTOCOL.md "Languages"), read
 //! from `web/contract.json` so the page and the server share one list.
 
 use std::fmt;

@@ -40,7 +40,7 @@ pub enum InvalidInput {
 }
 
 impl InvalidInput {
-    /// The PROTOCOL.md error code.
+    /// The docs/PROTOCOL.md error code.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Room(_) => "invalid_room",

@@ -159,3 +159,21 @@ pub struct TranslationRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
 }
+
+#[cfg(test)]
+impl TranslationRecord {
+    /// "Hello" → "Hola" on 2025-11-26, with no engine and no expiry: what
+    /// the key and item tests start from.
+    pub(crate) fn sample() -> Self {
+        Self {
+            id: "01JD".into(),
+            ts: 1_764_150_000_000,
+            source_lang: Lang::EN,
+            target_lang: Lang::parse("es").unwrap(),
+            text: "Hello".into(),
+            translated_text: "Hola".into(),
+            engine: None,
+            ttl: None,
+        }
+    }
+}

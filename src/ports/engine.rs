@@ -6,8 +6,9 @@ use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
 
-/// Why an engine did not translate. Each maps to a PROTOCOL.md code carried in
-/// the `message` frame; the original text is delivered either way.
+/// Why an engine did not translate. Each maps to a docs/PROTOCOL.md code
+/// carried in the `message` frame; the original text is delivered either
+/// way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TranslateError {
     #[error("the engine cannot translate {from} to {to}")]
@@ -25,6 +26,14 @@ pub enum TranslateError {
 }
 
 impl TranslateError {
+    /// The engine has no way from `from` to `to`.
+    pub fn unsupported(from: Lang, to: Lang) -> Self {
+        Self::UnsupportedPair {
+            from: from.as_str(),
+            to: to.as_str(),
+        }
+    }
+
     /// The code for the `error` field of a `message` frame, if any.
     pub fn code(&self) -> Option<&'static str> {
         match self {

@@ -1,5 +1,5 @@
 //! The store port: connections, rooms, history, counters and fan-out
-//! markers in one table (see DESIGN.md "One table").
+//! markers in one table (docs/ARCHITECTURE.md, "One table").
 
 use std::error::Error as StdError;
 

@@ -17,11 +17,8 @@ pub const ACTIONS: &[&str] = &["translate", "join", "history", "members", "typin
 
 /// A client → server frame as it travels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    tag = "action",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "action", rename_all = "camelCase")]
+#[serde(rename_all_fields = "camelCase")]
 pub enum ClientFrame {
     Translate {
         text: Option<String>,
@@ -280,6 +277,18 @@ mod tests {
         assert_eq!(route_key(r#"{"action":"ping"}"#), Some("ping"));
         assert_eq!(route_key(r#"{"action":"typing"}"#), Some("typing"));
         assert_eq!(route_key("nope"), None);
+    }
+
+    /// On AWS each action needs its route, or it arrives as `$default`.
+    #[test]
+    fn the_template_routes_every_action() {
+        let template = include_str!("../../template.yaml");
+        for action in ACTIONS {
+            assert!(
+                template.contains(&format!("RouteKey: {action}\n")),
+                "template.yaml has no route for {action}"
+            );
+        }
     }
 
     #[test]

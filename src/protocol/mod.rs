@@ -1,4 +1,4 @@
-//! The wire frames of PROTOCOL.md, both directions, and the mapping from a
+//! The wire frames of docs/PROTOCOL.md, both directions, and the mapping from a
 //! client frame to a typed [`Command`]. The CLI client reuses these types.
 //!
 //! - `client.rs`: client → server frames, `parse_command`, route selection.

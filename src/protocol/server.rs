@@ -8,11 +8,8 @@ use crate::ports::{Frame, TranslateError};
 
 /// A server → client frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(rename_all_fields = "camelCase")]
 pub enum ServerFrame {
     Message(MessageFrame),
     Presence {

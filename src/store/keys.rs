@@ -190,17 +190,7 @@ mod tests {
 
     #[test]
     fn rest_keys_are_per_day_and_sort_by_time() {
-        let record = TranslationRecord {
-            id: "01JD".into(),
-            ts: 1_764_150_000_000,
-            source_lang: Lang::EN,
-            target_lang: Lang::parse("es").unwrap(),
-            text: "Hello".into(),
-            translated_text: "Hola".into(),
-            engine: None,
-            ttl: None,
-        };
-        let (pk, sk) = rest_translation_key(&record);
+        let (pk, sk) = rest_translation_key(&TranslationRecord::sample());
         assert_eq!(pk, "XLATE#2025-11-26");
         assert_eq!(sk, "1764150000000#01JD");
         assert_eq!(

@@ -1,5 +1,5 @@
 //! Amazon Translate (`TranslateText`). Its language codes are the
-//! protocol's (PROTOCOL.md "Languages"), so codes pass through unchanged.
+//! protocol's (docs/PROTOCOL.md "Languages"), so codes pass through unchanged.
 //!
 //! Detection: Amazon Translate detects only as part of a translation
 //! (`SourceLanguageCode=auto`, through Amazon Comprehend). So `detect`
@@ -12,7 +12,7 @@
 //! and the core uses the sender's declared language, as for any text it
 //! cannot place — never an error to the user.
 //!
-//! Errors after the SDK's own retries map to PROTOCOL.md's codes:
+//! Errors after the SDK's own retries map to docs/PROTOCOL.md's codes:
 //! `UnsupportedLanguagePairException` → `unsupported_language_pair`;
 //! throttling, 5xx, timeouts and network failures →
 //! `translation_unavailable`; anything else → `translation_failed`.

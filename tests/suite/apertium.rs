@@ -59,13 +59,7 @@ async fn unreachable_pairs_are_unsupported() {
         .translate("Hello", l("en"), l("ja"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err,
-        TranslateError::UnsupportedPair {
-            from: "en",
-            to: "ja"
-        }
-    );
+    assert_eq!(err, TranslateError::unsupported(l("en"), l("ja")));
     assert_eq!(err.code(), Some("unsupported_language_pair"));
 }
 

@@ -53,19 +53,14 @@ fn query(before: Option<honyaku::model::MessageKey>, limit: usize) -> HistoryQue
     }
 }
 
-async fn connection_id(c: &mut Client) -> String {
-    let joined = c.request(json!({"action":"join"}), "joined").await;
-    joined["connectionId"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn push_delivers_closes_and_finds_a_closed_connection_gone() {
     let server = spawn(config()).await;
     let push = push_to(&server).await;
     let mut live = server.connect("room=p&name=Live").await;
-    let live_id = connection_id(&mut live).await;
+    let live_id = live.connection_id().await;
     let mut closing = server.connect("room=q&name=Closing").await;
-    let closing_id = connection_id(&mut closing).await;
+    let closing_id = closing.connection_id().await;
 
     push.post(
         &ConnectionId::new(&live_id),
@@ -148,7 +143,7 @@ async fn fan_out_through_the_management_api_survives_a_gone_recipient() {
     let mut sockets = Vec::new();
     for (name, lang) in [("Aki", "ja"), ("Bea", "es"), ("Gus", "de")] {
         let mut c = server.connect(&format!("room=f{name}")).await;
-        let id = connection_id(&mut c).await;
+        let id = c.connection_id().await;
         let params = ConnectParams {
             room: Some("fan".into()),
             lang: Some(lang.into()),

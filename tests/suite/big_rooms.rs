@@ -103,28 +103,12 @@ async fn a_long_history_comes_in_frames_that_fit(config: ServeConfig) {
         a.recv_type("message").await;
     }
     let mut r = Client::join(&server, "long", "es", "Reader").await;
-    let mut got = Vec::new();
-    let mut before: Option<String> = None;
-    loop {
-        let mut ask = json!({"action":"history","limit":100});
-        if let Some(b) = &before {
-            ask["before"] = json!(b);
-        }
-        let page = r.request(ask, "history").await;
-        assert!(page.to_string().len() <= MAX_MESSAGE_BYTES);
-        let mut texts: Vec<String> = page["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["original"].as_str().unwrap()[..2].to_owned())
-            .collect();
-        texts.append(&mut got);
-        got = texts;
-        match page["next"].as_str() {
-            Some(n) => before = Some(n.to_owned()),
-            None => break,
-        }
-    }
+    let got: Vec<String> = r
+        .whole_history(MAX_MESSAGE_BYTES)
+        .await
+        .iter()
+        .map(|m| m["original"].as_str().unwrap()[..2].to_owned())
+        .collect();
     let expected: Vec<String> = (0..30).map(|i| format!("{i:02}")).collect();
     assert_eq!(got, expected);
     server.stop().await;

@@ -4,43 +4,27 @@
 //! too short to protect anything, and the note printed when listening
 //! beyond this machine.
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-struct Running {
-    child: Child,
-    addr: SocketAddr,
-}
+use crate::helpers::binary::{HONYAKU, Running, output_within, serve_command, serve_command_of};
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// `bin serve ARGS` started in `dir`.
 fn start(bin: &Path, dir: &Path, args: &[&str]) -> Running {
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(dir)
-        .args(["serve", "--store", "memory", "--translator", "pseudo"])
-        .args(args)
-        .env_remove("HONYAKU_TOKEN_SECRET")
-        .env_remove("HONYAKU_MANAGEMENT_KEY")
-        .stderr(Stdio::null());
-    let (child, addr) = crate::helpers::start_binary(cmd);
-    Running { child, addr }
+    let mut cmd = serve_command_of(bin, args);
+    cmd.current_dir(dir);
+    Running::start(cmd)
 }
 
 #[tokio::test]
 async fn a_copied_binary_serves_the_page_from_an_empty_directory() {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("honyaku");
-    std::fs::copy(env!("CARGO_BIN_EXE_honyaku"), &bin).unwrap();
+    std::fs::copy(HONYAKU, &bin).unwrap();
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    let server = start(&bin, &empty, &["--addr", "127.0.0.1:0"]);
+    let server = start(&bin, &empty, &[]);
     for (path, kind) in [
         ("/", "text/html"),
         ("/app.js", "text/javascript"),
@@ -88,9 +72,9 @@ async fn web_dir_serves_nothing_outside_it_and_no_dotfiles() {
     std::os::unix::fs::symlink(web.join("app.js"), web.join("alias.js")).unwrap();
 
     let server = start(
-        Path::new(env!("CARGO_BIN_EXE_honyaku")),
+        Path::new(HONYAKU),
         dir.path(),
-        &["--addr", "127.0.0.1:0", "--web", web.to_str().unwrap()],
+        &["--web", web.to_str().unwrap()],
     );
     let addr = server.addr;
     let (status, head, body) = crate::helpers::http_get(addr, "/").await;
@@ -137,12 +121,12 @@ async fn web_dir_serves_nothing_outside_it_and_no_dotfiles() {
 /// Runs the binary to its end (it must end by itself) and returns
 /// (success, stderr).
 fn run_to_end(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
+    let mut cmd = Command::new(HONYAKU);
     cmd.args(args)
         .env_remove("HONYAKU_TOKEN_SECRET")
         .envs(env.iter().copied())
         .stdin(Stdio::null());
-    let out = cmd.output().unwrap();
+    let out = output_within(cmd, Duration::from_secs(20));
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -167,9 +151,19 @@ fn token_secrets_must_be_long_enough_and_tokens_short_lived() {
     assert!(ok, "{err}");
 }
 
-#[test]
-fn listening_beyond_this_machine_prints_a_note() {
-    use std::io::Read;
+/// What `honyaku serve ARGS` prints on stderr from its start to a SIGTERM.
+async fn stderr_until_term(args: &[&str]) -> String {
+    let mut cmd = serve_command(args);
+    cmd.stderr(Stdio::piped());
+    let mut server = Running::start(cmd);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.signal("-TERM");
+    assert!(server.wait(Duration::from_secs(10)).await.success());
+    server.stderr()
+}
+
+#[tokio::test]
+async fn listening_beyond_this_machine_prints_a_note() {
     for (extra, says) in [
         (&[][..], "answers only this machine"),
         (
@@ -177,31 +171,7 @@ fn listening_beyond_this_machine_prints_a_note() {
             "accepts only calls signed",
         ),
     ] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-        cmd.args([
-            "serve",
-            "--addr",
-            "0.0.0.0:0",
-            "--store",
-            "memory",
-            "--translator",
-            "pseudo",
-        ])
-        .args(extra)
-        .stderr(Stdio::piped());
-        let (mut child, _) = crate::helpers::start_binary(cmd);
-        std::thread::sleep(Duration::from_millis(300));
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+        let err = stderr_until_term(&[&["--addr", "0.0.0.0:0"][..], extra].concat()).await;
         assert!(err.contains("without TLS"), "{err}");
         assert!(err.contains(says), "{err}");
         assert!(
@@ -210,23 +180,6 @@ fn listening_beyond_this_machine_prints_a_note() {
         );
     }
     // Loopback: no note.
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-    cmd.args([
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--store",
-        "memory",
-        "--translator",
-        "pseudo",
-    ])
-    .stderr(Stdio::piped());
-    let (mut child, _) = crate::helpers::start_binary(cmd);
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let mut err = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-    child.wait().unwrap();
+    let err = stderr_until_term(&[]).await;
     assert!(!err.contains("without TLS"), "{err}");
 }

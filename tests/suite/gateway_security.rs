@@ -7,27 +7,15 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::helpers::{Client, Connect, config, rejected_status, spawn};
-use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
-use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
+use crate::helpers::{
+    Client, Connect, config, rejected_status, spawn, status_with_origin, with_policy,
+};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use futures_util::StreamExt;
 use honyaku::config::ServeConfig;
 use honyaku::core::Policy;
-use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-async fn status_with_origin(url: &str, origin: &str) -> u16 {
-    let mut req = url.into_client_request().unwrap();
-    req.headers_mut().insert("Origin", origin.parse().unwrap());
-    match tokio_tungstenite::connect_async(req).await {
-        Ok((_, resp)) => resp.status().as_u16(),
-        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
-        Err(e) => panic!("{e}"),
-    }
-}
 
 #[tokio::test]
 async fn only_the_page_itself_and_clients_without_origin_connect_by_default() {
@@ -49,13 +37,10 @@ async fn only_the_page_itself_and_clients_without_origin_connect_by_default() {
     server.stop().await;
 
     // --allowed-origin adds origins; '*' opens it to every page.
-    let listed = spawn(ServeConfig {
-        policy: Policy {
-            allowed_origins: vec!["https://chat.example".into()],
-            ..Policy::default()
-        },
-        ..config()
-    })
+    let listed = spawn(with_policy(Policy {
+        allowed_origins: vec!["https://chat.example".into()],
+        ..Policy::default()
+    }))
     .await;
     let url = listed.ws("room=o");
     assert_eq!(status_with_origin(&url, "https://chat.example").await, 101);
@@ -65,13 +50,10 @@ async fn only_the_page_itself_and_clients_without_origin_connect_by_default() {
     );
     assert_eq!(status_with_origin(&url, "https://evil.example").await, 403);
     listed.stop().await;
-    let open = spawn(ServeConfig {
-        policy: Policy {
-            allowed_origins: vec!["*".into()],
-            ..Policy::default()
-        },
-        ..config()
-    })
+    let open = spawn(with_policy(Policy {
+        allowed_origins: vec!["*".into()],
+        ..Policy::default()
+    }))
     .await;
     assert_eq!(
         status_with_origin(&open.ws("room=o"), "https://evil.example").await,
@@ -95,12 +77,7 @@ async fn raw_head(addr: SocketAddr, head: String) -> (u16, String) {
     };
     let ((), buf) = tokio::join!(write, read);
     let text = String::from_utf8_lossy(&buf).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, text)
+    (crate::helpers::status_of(&text), text)
 }
 
 fn get_with_agent(addr: SocketAddr, path: &str, agent_bytes: usize) -> String {
@@ -321,19 +298,11 @@ async fn a_reader_that_stops_reading_is_closed_with_1013() {
     .await
     .unwrap();
     let mut sloth = Client { ws };
-    let joined = sloth.request(json!({"action":"join"}), "joined").await;
-    let id = joined["connectionId"].as_str().unwrap().to_owned();
+    let id = sloth.connection_id().await;
 
     // The sloth stops reading; frames keep coming until its queue is full.
     let sdk = aws_sdk_apigatewaymanagement::Client::from_conf(
-        aws_sdk_apigatewaymanagement::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("k", "s", None, None, "test"))
-            .endpoint_url(format!("http://{}/local", server.addr))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .retry_config(RetryConfig::disabled())
-            .build(),
+        crate::helpers::management_sdk(server.addr).build(),
     );
     let frame = format!(r#"{{"type":"custom","pad":"{}"}}"#, "x".repeat(30_000));
     let mut posted = 0;

@@ -5,36 +5,29 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::helpers::binary::{Running, serve_command};
+
 const ROOMS: usize = 10;
 const PER_ROOM: usize = 50;
 const SENDERS: usize = 2;
 
-fn serve(data: &Path) -> (Child, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-    cmd.args([
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
+/// `honyaku serve` on the redb store in `data`, without a rate limit.
+fn serve(data: &Path) -> Running {
+    let data = data.to_str().unwrap();
+    Running::start(serve_command(&[
         "--store",
         "redb",
-        "--translator",
-        "pseudo",
+        "--data",
+        data,
         "--rate-limit",
         "100000",
-        "--data",
-    ])
-    .arg(data)
-    .env("RUST_LOG", "warn")
-    .stderr(Stdio::null());
-    let (child, addr) = crate::helpers::start_binary(cmd);
-    (child, addr.to_string())
+    ]))
 }
 
 /// One sender: sends as fast as its own echoes come back, and returns what
@@ -95,7 +88,8 @@ async fn reader(url: String, connected: tokio::sync::mpsc::Sender<()>) -> bool {
 async fn sigterm_under_load_loses_no_acknowledged_message() {
     let _turn = crate::helpers::heavy().await;
     let data = tempfile::tempdir().unwrap();
-    let (mut child, addr) = serve(data.path());
+    let mut server = serve(data.path());
+    let addr = server.addr;
 
     let mut readers = Vec::new();
     let (connected, mut arrivals) = tokio::sync::mpsc::channel(PER_ROOM * ROOMS);
@@ -118,20 +112,8 @@ async fn sigterm_under_load_loses_no_acknowledged_message() {
         }
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let signalled = Instant::now();
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            signalled.elapsed() < Duration::from_secs(20),
-            "the server did not stop after SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    server.signal("-TERM");
+    let status = server.wait(Duration::from_secs(20)).await;
     assert!(status.success(), "{status:?}");
 
     let mut acked: HashMap<usize, Vec<String>> = HashMap::new();
@@ -150,40 +132,28 @@ async fn sigterm_under_load_loses_no_acknowledged_message() {
         "readers told 1001"
     );
 
-    let (mut child, addr) = serve(data.path());
-    let url = format!("ws://{addr}/local?room=term0&name=Check");
-    let mut check = crate::helpers::Client::connect(&url).await;
+    let server = serve(data.path());
+    let mut check = crate::helpers::Client::connect(&server.ws("room=term0&name=Check")).await;
     let mut lost = Vec::new();
     for (r, texts) in &acked {
         check
             .request(json!({"action":"join","room":format!("term{r}")}), "joined")
             .await;
-        let mut stored = HashSet::new();
-        let mut before: Option<String> = None;
-        loop {
-            let mut ask = json!({"action":"history","limit":100});
-            if let Some(b) = &before {
-                ask["before"] = json!(b);
-            }
-            let h = check.request(ask, "history").await;
-            for m in h["messages"].as_array().unwrap() {
-                stored.insert(
-                    m["original"]
-                        .as_str()
-                        .or(m["text"].as_str())
-                        .unwrap()
-                        .to_owned(),
-                );
-            }
-            match h["next"].as_str() {
-                Some(n) => before = Some(n.to_owned()),
-                None => break,
-            }
-        }
+        let stored: HashSet<String> = check
+            .whole_history(usize::MAX)
+            .await
+            .iter()
+            .map(|m| {
+                m["original"]
+                    .as_str()
+                    .or(m["text"].as_str())
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
         lost.extend(texts.iter().filter(|t| !stored.contains(*t)).cloned());
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     eprintln!("{total} acknowledged before SIGTERM");
     assert!(
         lost.is_empty(),

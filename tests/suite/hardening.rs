@@ -4,26 +4,13 @@
 
 use std::time::Duration;
 
-use crate::helpers::{Client, Connect, config, rejected_status, spawn};
+use crate::helpers::{
+    Client, Connect, config, rejected_status, spawn, status_with_origin, with_policy,
+};
 use honyaku::config::ServeConfig;
 use honyaku::core::{Policy, TokenSecret, access};
 use honyaku::model::RoomName;
 use serde_json::json;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-fn with_policy(policy: Policy) -> ServeConfig {
-    ServeConfig { policy, ..config() }
-}
-
-async fn status_with_origin(url: &str, origin: &str) -> u16 {
-    let mut req = url.into_client_request().unwrap();
-    req.headers_mut().insert("Origin", origin.parse().unwrap());
-    match tokio_tungstenite::connect_async(req).await {
-        Ok((_, resp)) => resp.status().as_u16(),
-        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
-        Err(e) => panic!("{e}"),
-    }
-}
 
 #[tokio::test]
 async fn a_flood_is_refused_then_closed_with_1008() {
@@ -46,8 +33,7 @@ async fn a_flood_is_refused_then_closed_with_1008() {
         );
     }
     c.send(json!({"action":"ping"})).await;
-    let close = c.closed(Duration::from_secs(5)).await.expect("close frame");
-    assert_eq!(u16::from(close.code), 1008);
+    assert_eq!(c.close_code(Duration::from_secs(5)).await, 1008);
     // Others are untouched.
     quiet.recv_type("presence").await;
     quiet.request(json!({"action":"ping"}), "pong").await;

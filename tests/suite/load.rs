@@ -4,7 +4,6 @@
 //! the server's memory stays flat.
 
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -12,6 +11,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::binary::{Running, serve_command};
 
 const ROOMS: usize = 10;
 const PER_ROOM: usize = 50;
@@ -34,23 +35,9 @@ async fn five_hundred_connections_lose_nothing_and_memory_stays_flat() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-    cmd.args([
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--store",
-        "memory",
-        "--translator",
-        "pseudo",
-        "--rate-limit",
-        "100000",
-    ])
-    .env("RUST_LOG", "warn")
-    .stderr(Stdio::null());
-    let (mut child, addr) = crate::helpers::start_binary(cmd);
-    let addr = addr.to_string();
-    let pid = child.id();
+    let mut server = Running::start(serve_command(&["--rate-limit", "100000"]));
+    let addr = server.addr;
+    let pid = server.child.id();
 
     // Connect everyone; each reader counts the messages it gets by id.
     let done = Arc::new(AtomicBool::new(false));
@@ -130,10 +117,8 @@ async fn five_hundred_connections_lose_nothing_and_memory_stays_flat() {
         results.push(reader.await.unwrap());
     }
     drop(writers);
-    let _ = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-    let _ = child.wait();
+    server.signal("-TERM");
+    server.wait(Duration::from_secs(20)).await;
 
     let total: usize = sent.values().map(Vec::len).sum();
     assert!(total >= 100, "too little load: {total}");

@@ -4,27 +4,13 @@
 
 use std::time::Duration;
 
-use crate::helpers::{Client, Connect, TestServer, config, spawn};
-use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_apigatewaymanagement::error::SdkError;
+use crate::helpers::{Connect, TestServer, config, management_sdk, refusal, spawn};
+use aws_sdk_apigatewaymanagement::Client as Sdk;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
-use aws_sdk_apigatewaymanagement::{Client as Sdk, Config};
 use serde_json::json;
 
 fn sdk(server: &TestServer) -> Sdk {
-    let conf = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-        .endpoint_url(format!("http://{}/local", server.addr))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    Sdk::from_conf(conf)
-}
-
-async fn connection_id(c: &mut Client) -> String {
-    let joined = c.request(json!({"action":"join"}), "joined").await;
-    joined["connectionId"].as_str().unwrap().to_owned()
+    Sdk::from_conf(management_sdk(server.addr).build())
 }
 
 #[tokio::test]
@@ -33,7 +19,7 @@ async fn post_get_delete_through_the_sdk() {
     let sdk = sdk(&server);
     let mut c = server.connect("room=m&name=Mo").await;
     let mut other = server.connect("room=m&name=Ot").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
 
     sdk.post_to_connection()
         .connection_id(&id)
@@ -73,37 +59,18 @@ async fn post_get_delete_through_the_sdk() {
     );
 
     // Every call on a closed connection is GoneException.
-    let err = sdk
+    let gone = (410, "GoneException".to_owned());
+    let post = sdk
         .post_to_connection()
         .connection_id(&id)
         .data(Blob::new("x"))
         .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, SdkError::ServiceError(e) if e.err().is_gone_exception()),
-        "{err:?}"
-    );
-    let err = sdk
-        .get_connection()
-        .connection_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, SdkError::ServiceError(e) if e.err().is_gone_exception()),
-        "{err:?}"
-    );
-    let err = sdk
-        .delete_connection()
-        .connection_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, SdkError::ServiceError(e) if e.err().is_gone_exception()),
-        "{err:?}"
-    );
+        .await;
+    assert_eq!(refusal(post), gone);
+    let get = sdk.get_connection().connection_id(&id).send().await;
+    assert_eq!(refusal(get), gone);
+    let delete = sdk.delete_connection().connection_id(&id).send().await;
+    assert_eq!(refusal(delete), gone);
     server.stop().await;
 }
 
@@ -111,34 +78,24 @@ async fn post_get_delete_through_the_sdk() {
 async fn unknown_ids_are_gone_and_big_payloads_too_large() {
     let server = spawn(config()).await;
     let sdk = sdk(&server);
-    let err = sdk
+    let unknown = sdk
         .post_to_connection()
         .connection_id("Nope+/=")
         .data(Blob::new("x"))
         .send()
-        .await
-        .unwrap_err();
-    let SdkError::ServiceError(e) = &err else {
-        panic!("{err:?}")
-    };
-    assert!(e.err().is_gone_exception());
-    assert_eq!(e.raw().status().as_u16(), 410);
+        .await;
+    assert_eq!(refusal(unknown), (410, "GoneException".to_owned()));
 
     let mut c = server.connect("").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
     let big = vec![b'x'; 128 * 1024 + 1];
-    let err = sdk
+    let big = sdk
         .post_to_connection()
         .connection_id(&id)
         .data(Blob::new(big))
         .send()
-        .await
-        .unwrap_err();
-    let SdkError::ServiceError(e) = &err else {
-        panic!("{err:?}")
-    };
-    assert!(e.err().is_payload_too_large_exception(), "{err:?}");
-    assert_eq!(e.raw().status().as_u16(), 413);
+        .await;
+    assert_eq!(refusal(big), (413, "PayloadTooLargeException".to_owned()));
     // Exactly 128 KB goes through.
     let max = vec![b'y'; 128 * 1024];
     sdk.post_to_connection()
@@ -160,7 +117,7 @@ async fn wire_shapes_match_api_gateway() {
     assert!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["message"].is_string());
 
     let mut c = server.connect("").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
     let path = format!(
         "/local/@connections/{}",
         id.replace('=', "%3D")

@@ -1,4 +1,4 @@
-//! Who may call the local management API (PROTOCOL.md, "Management API
+//! Who may call the local management API (docs/PROTOCOL.md, "Management API
 //! (local mode)"): signed with the management key by the real AWS SDK →
 //! delivered; a wrong secret, an unknown key, a stale signature, no
 //! signature, a browser, or (without a key) another machine → 403 with
@@ -8,11 +8,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime};
 
 use crate::helpers::{Client, Connect, TestServer, config, spawn};
+use aws_sdk_apigatewaymanagement::Client as Sdk;
 use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
-use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_apigatewaymanagement::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_apigatewaymanagement::config::{Credentials, Region};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
-use aws_sdk_apigatewaymanagement::{Client as Sdk, Config};
 use honyaku::config::{ManagementKey, ServeConfig};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -33,16 +32,12 @@ fn keyed() -> ServeConfig {
 /// the server's clock from the `Date` header and sign again, as it does
 /// with AWS.
 fn sdk_at(addr: SocketAddr, id: &str, secret: &str, skew: Duration) -> Sdk {
-    let conf = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
+    let conf = crate::helpers::management_sdk(addr)
         .region(Region::new("eu-west-3"))
         .credentials_provider(Credentials::new(id, secret, None, None, "test"))
-        .endpoint_url(format!("http://{addr}/local"))
         .time_source(aws_smithy_async::time::StaticTimeSource::new(
             SystemTime::now() - skew,
         ))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .retry_config(RetryConfig::disabled())
         .build();
     Sdk::from_conf(conf)
 }
@@ -51,26 +46,17 @@ fn sdk(server: &TestServer, id: &str, secret: &str) -> Sdk {
     sdk_at(server.addr, id, secret, Duration::ZERO)
 }
 
-async fn connection_id(c: &mut Client) -> String {
-    let joined = c.request(json!({"action":"join"}), "joined").await;
-    joined["connectionId"].as_str().unwrap().to_owned()
-}
-
 /// Posts through `sdk`; the error's (status, x-amzn-ErrorType) on failure.
 async fn post(sdk: &Sdk, id: &str) -> Result<(), (u16, String)> {
-    match sdk
+    let result = sdk
         .post_to_connection()
         .connection_id(id)
         .data(Blob::new(br#"{"type":"custom"}"#.to_vec()))
         .send()
-        .await
-    {
+        .await;
+    match result {
         Ok(_) => Ok(()),
-        Err(SdkError::ServiceError(e)) => Err((
-            e.raw().status().as_u16(),
-            e.err().code().unwrap_or_default().to_owned(),
-        )),
-        Err(e) => panic!("no service error: {e:?}"),
+        refused => Err(crate::helpers::refusal(refused)),
     }
 }
 
@@ -90,12 +76,7 @@ async fn raw_post(addr: SocketAddr, path: &str, extra: &str) -> (u16, String) {
         .expect("no response in time")
         .unwrap();
     let text = String::from_utf8_lossy(&buf).to_lowercase();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, text)
+    (crate::helpers::status_of(&text), text)
 }
 
 fn path(id: &str) -> String {
@@ -111,7 +92,7 @@ fn path(id: &str) -> String {
 async fn only_calls_signed_with_the_key_get_through() {
     let server = spawn(keyed()).await;
     let mut c = server.connect("room=k&name=Kay").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
 
     // The right key: post, get and delete all work.
     let good = sdk(&server, KEY_ID, SECRET);
@@ -187,7 +168,7 @@ async fn only_calls_signed_with_the_key_get_through() {
 async fn without_a_key_browsers_are_refused_even_on_loopback() {
     let server = spawn(config()).await;
     let mut c = server.connect("room=b&name=Bo").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
     for header in [
         "Origin: http://evil.example\r\n",
         "Origin: null\r\n",
@@ -237,7 +218,7 @@ async fn other_machines_need_the_key() {
         let local = SocketAddr::from(([127, 0, 0, 1], port));
         let remote = SocketAddr::new(lan, port);
         let mut c = Client::connect(&format!("ws://{local}/local?room=n&name=Ned")).await;
-        let id = connection_id(&mut c).await;
+        let id = c.connection_id().await;
 
         let from_lan = sdk_at(remote, KEY_ID, SECRET, Duration::ZERO);
         let (status, head) = raw_post(remote, &path(&id), "").await;
@@ -283,13 +264,14 @@ fn management_keys_parse_and_hide_their_secret() {
 #[cfg(feature = "aws")]
 #[tokio::test]
 async fn the_push_adapter_signs_its_posts() {
+    use aws_sdk_apigatewaymanagement::config::BehaviorVersion;
     use aws_sdk_apigatewaymanagement::config::SharedCredentialsProvider;
     use honyaku::model::ConnectionId;
     use honyaku::ports::{Frame, Push, PushError};
 
     let server = spawn(keyed()).await;
     let mut c = server.connect("room=p&name=Pu").await;
-    let id = connection_id(&mut c).await;
+    let id = c.connection_id().await;
     let push_with = |secret: &str| {
         let sdk = aws_config::SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())

@@ -2,78 +2,24 @@
 //! SIGTERM (every `$disconnect` runs), restarts on the same redb data — after
 //! a clean stop and after `kill -9`.
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::helpers::Client;
+use crate::helpers::binary::{Running, output_within, serve_command};
 use serde_json::json;
 
-struct Serve {
-    child: Child,
-    addr: SocketAddr,
-}
-
-fn serve(data: &Path, extra: &[&str]) -> Serve {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-    cmd.args([
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--store",
-        "redb",
-        "--translator",
-        "pseudo",
-        "--data",
-    ])
-    .arg(data)
-    .args(extra)
-    .stderr(Stdio::null());
-    let (child, addr) = crate::helpers::start_binary(cmd);
-    Serve { child, addr }
-}
-
-impl Serve {
-    fn ws(&self, query: &str) -> String {
-        format!("ws://{}/local?{query}", self.addr)
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill {sig}");
-    }
-
-    fn wait(mut self, within: Duration) -> std::process::ExitStatus {
-        let t = std::time::Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if t.elapsed() > within {
-                let _ = self.child.kill();
-                panic!("honyaku serve did not exit in {within:?}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `honyaku serve` on the redb store in `data`.
+fn serve(data: &Path) -> Running {
+    let data = data.to_str().unwrap();
+    Running::start(serve_command(&["--store", "redb", "--data", data]))
 }
 
 #[tokio::test]
 async fn sigterm_disconnects_everyone_and_history_survives_a_restart() {
     let data = tempfile::tempdir().unwrap();
-    let server = serve(data.path(), &[]);
+    let mut server = serve(data.path());
     let mut aki = Client::connect(&server.ws("room=persist&lang=ja&name=Aki")).await;
     let mut bea = Client::connect(&server.ws("room=persist&lang=es&name=Bea")).await;
     aki.send(json!({"action":"translate","text":"おはよう","clientMsgId":"p1"}))
@@ -82,14 +28,10 @@ async fn sigterm_disconnects_everyone_and_history_survives_a_restart() {
     assert_eq!(bea.recv_type("message").await["text"], "[es] おはよう");
 
     server.signal("-TERM");
-    let close = aki
-        .closed(Duration::from_secs(5))
-        .await
-        .expect("close frame");
-    assert_eq!(u16::from(close.code), 1001);
-    assert!(server.wait(Duration::from_secs(10)).success());
+    assert_eq!(aki.close_code(Duration::from_secs(5)).await, 1001);
+    assert!(server.wait(Duration::from_secs(10)).await.success());
 
-    let server = serve(data.path(), &[]);
+    let mut server = serve(data.path());
     let mut late = Client::connect(&server.ws("room=persist&lang=en&name=Late")).await;
     let members = late.request(json!({"action":"members"}), "members").await;
     // `$disconnect` ran for both at shutdown: only the newcomer is here.
@@ -98,14 +40,14 @@ async fn sigterm_disconnects_everyone_and_history_survives_a_restart() {
     assert_eq!(h["messages"][0]["text"], "[en] おはよう");
     assert_eq!(h["messages"][0]["original"], "おはよう");
     server.signal("-INT");
-    assert!(server.wait(Duration::from_secs(10)).success());
+    assert!(server.wait(Duration::from_secs(10)).await.success());
 }
 
 #[tokio::test]
 async fn acknowledged_messages_survive_kill_9_under_load() {
     let _turn = crate::helpers::heavy().await;
     let data = tempfile::tempdir().unwrap();
-    let server = serve(data.path(), &[]);
+    let mut server = serve(data.path());
     let url = server.ws("room=crash&lang=en");
     // Four senders as fast as their echoes come back; each remembers what
     // was acknowledged until the server dies under it.
@@ -160,31 +102,21 @@ async fn acknowledged_messages_survive_kill_9_under_load() {
         .collect();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.signal("-KILL");
-    server.wait(Duration::from_secs(5));
+    server.wait(Duration::from_secs(5)).await;
     let mut acked = Vec::new();
     for s in senders {
         acked.extend(s.await.unwrap());
     }
     assert!(acked.len() > 20, "too little load: {}", acked.len());
 
-    let server = serve(data.path(), &[]);
+    let server = serve(data.path());
     let mut r = Client::connect(&server.ws("room=crash&name=Rea")).await;
-    let mut stored = std::collections::HashSet::new();
-    let mut before: Option<String> = None;
-    loop {
-        let mut ask = json!({"action":"history","limit":100});
-        if let Some(b) = &before {
-            ask["before"] = json!(b);
-        }
-        let h = r.request(ask, "history").await;
-        for m in h["messages"].as_array().unwrap() {
-            stored.insert(m["text"].as_str().unwrap().to_owned());
-        }
-        match h["next"].as_str() {
-            Some(n) => before = Some(n.to_owned()),
-            None => break,
-        }
-    }
+    let stored: std::collections::HashSet<String> = r
+        .whole_history(usize::MAX)
+        .await
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
     let lost: Vec<&String> = acked.iter().filter(|t| !stored.contains(*t)).collect();
     assert!(
         lost.is_empty(),
@@ -197,7 +129,7 @@ async fn acknowledged_messages_survive_kill_9_under_load() {
 #[tokio::test]
 async fn health_page_and_headers() {
     let data = tempfile::tempdir().unwrap();
-    let server = serve(data.path(), &[]);
+    let server = serve(data.path());
     let (status, _, body) = crate::helpers::http_get(server.addr, "/healthz").await;
     assert_eq!((status, body.trim()), (200, "ok"));
     let (status, head, body) = crate::helpers::http_get(server.addr, "/").await;
@@ -215,30 +147,8 @@ async fn health_page_and_headers() {
     assert!([0, 400, 404].contains(&status), "{status}");
 }
 
-/// Runs a command that must end by itself, killing it if it does not.
-fn output_within(mut cmd: Command, within: Duration) -> std::process::Output {
-    let child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let id = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output()));
-    match rx.recv_timeout(within) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill")
-                .args(["-KILL", &id.to_string()])
-                .status();
-            panic!("{cmd:?} did not exit within {within:?}");
-        }
-    }
-}
-
 #[test]
 fn unusable_engines_and_stores_fail_with_a_sentence() {
-    let data = tempfile::tempdir().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (
             &[
@@ -255,11 +165,7 @@ fn unusable_engines_and_stores_fail_with_a_sentence() {
         (&["--idle-timeout", "soon"], "duration"),
     ];
     for (args, expected) in cases {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data"])
-            .arg(data.path())
-            .args(*args);
-        let out = output_within(cmd, Duration::from_secs(20));
+        let out = output_within(serve_command(args), Duration::from_secs(20));
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(expected), "{args:?}: {err}");
@@ -275,17 +181,7 @@ fn unusable_engines_and_stores_fail_with_a_sentence() {
 fn a_busy_port_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-    cmd.args([
-        "serve",
-        "--store",
-        "memory",
-        "--translator",
-        "pseudo",
-        "--addr",
-        &addr,
-    ]);
-    let out = output_within(cmd, Duration::from_secs(20));
+    let out = output_within(serve_command(&["--addr", &addr]), Duration::from_secs(20));
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot listen on"), "{err}");
@@ -293,22 +189,9 @@ fn a_busy_port_is_a_clear_error() {
 
 #[tokio::test]
 async fn without_apertium_it_falls_back_to_pseudo_and_says_so() {
-    let data = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-    cmd.args([
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--store",
-        "memory",
-        "--apertium-modes",
-        "/nonexistent",
-        "--data",
-    ])
-    .arg(data.path())
-    .stderr(Stdio::piped());
-    let (child, addr) = crate::helpers::start_binary(cmd);
-    let server = Serve { child, addr };
+    let mut cmd = serve_command(&["--apertium-modes", "/nonexistent"]);
+    cmd.stderr(Stdio::piped());
+    let mut server = Running::start(cmd);
     let (status, head, body) = crate::helpers::http_get(server.addr, "/status.json").await;
     assert_eq!(status, 200);
     assert!(head.contains("application/json"));
@@ -322,11 +205,8 @@ async fn without_apertium_it_falls_back_to_pseudo_and_says_so() {
         "{v}"
     );
     server.signal("-TERM");
-    let mut server = server;
-    let status = server.child.wait().unwrap();
-    assert!(status.success());
-    let mut err = String::new();
-    std::io::Read::read_to_string(&mut server.child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(server.wait(Duration::from_secs(10)).await.success());
+    let err = server.stderr();
     assert!(err.contains("Apertium is not installed"), "{err}");
 }
 
@@ -336,7 +216,7 @@ async fn without_apertium_it_falls_back_to_pseudo_and_says_so() {
 #[tokio::test]
 async fn no_ghosts_after_kill_9() {
     let data = tempfile::tempdir().unwrap();
-    let server = serve(data.path(), &[]);
+    let mut server = serve(data.path());
     let mut ghosts = Vec::new();
     for name in ["Alice", "Beto", "Cleo"] {
         let mut c = Client::connect(&server.ws(&format!("room=ghosts&lang=en&name={name}"))).await;
@@ -344,11 +224,11 @@ async fn no_ghosts_after_kill_9() {
         ghosts.push(c);
     }
     server.signal("-KILL");
-    server.wait(Duration::from_secs(5));
+    server.wait(Duration::from_secs(5)).await;
     drop(ghosts);
 
     let restarted = std::time::Instant::now();
-    let server = serve(data.path(), &[]);
+    let server = serve(data.path());
     let mut alice = Client::connect(&server.ws("room=ghosts&lang=en&name=Alice")).await;
     let joined = alice.request(json!({"action":"join"}), "joined").await;
     assert!(restarted.elapsed() < Duration::from_secs(5));

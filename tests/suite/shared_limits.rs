@@ -3,48 +3,28 @@
 //! sender's rate and the deployment's daily budget are counted once,
 //! whichever process a message goes through.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{Client, start_binary};
+use crate::helpers::Client;
+use crate::helpers::binary::{Running, serve_command};
 
-struct Serve {
-    child: Child,
-    addr: std::net::SocketAddr,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(endpoint: &str, table: &str) -> Serve {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_honyaku"));
-    cmd.args([
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
+/// `honyaku serve` on the shared table, 3 messages a minute, 60
+/// characters a day.
+fn serve(endpoint: &str, table: &str) -> Running {
+    Running::start(serve_command(&[
         "--store",
         "dynamodb",
         "--dynamodb-endpoint",
         endpoint,
         "--table",
         table,
-        "--translator",
-        "pseudo",
         "--rate-limit",
         "3",
         "--chars-per-day",
         "60",
-    ])
-    .env("RUST_LOG", "warn")
-    .stderr(Stdio::null());
-    let (child, addr) = start_binary(cmd);
-    Serve { child, addr }
+    ]))
 }
 
 /// The rate is per calendar minute: start early in one, so that the few
@@ -56,8 +36,8 @@ async fn inside_a_minute() {
     }
 }
 
-async fn connect(server: &Serve, query: &str) -> Client {
-    Client::connect(&format!("ws://{}/local?{query}", server.addr)).await
+async fn connect(server: &Running, query: &str) -> Client {
+    Client::connect(&server.ws(query)).await
 }
 
 #[tokio::test]

@@ -156,11 +156,7 @@ async fn a_frame_over_32_kb_closes_with_1009() {
     assert_eq!(error_for(&mut c, &under).await["code"], "text_too_long");
     let over = "a".repeat(32 * 1024 + 1);
     c.ws.send(Message::text(over)).await.unwrap();
-    let close = c
-        .closed(Duration::from_secs(5))
-        .await
-        .expect("a close frame");
-    assert_eq!(u16::from(close.code), 1009);
+    assert_eq!(c.close_code(Duration::from_secs(5)).await, 1009);
     server.stop().await;
 }
 
@@ -185,11 +181,7 @@ async fn a_message_over_128_kb_in_small_frames_closes_with_1009() {
             break;
         }
     }
-    let close = c
-        .closed(Duration::from_secs(5))
-        .await
-        .expect("a close frame");
-    assert_eq!(u16::from(close.code), 1009);
+    assert_eq!(c.close_code(Duration::from_secs(5)).await, 1009);
     server.stop().await;
 }
 
@@ -219,11 +211,7 @@ async fn idle_connections_close_and_leave_the_room() {
         (left["event"].as_str(), left["name"].as_str()),
         (Some("leave"), Some("Idle"))
     );
-    let close = idle
-        .closed(Duration::from_secs(2))
-        .await
-        .expect("a close frame");
-    assert_eq!(u16::from(close.code), 1001);
+    assert_eq!(idle.close_code(Duration::from_secs(2)).await, 1001);
     server.stop().await;
 }
 
@@ -236,11 +224,7 @@ async fn connections_end_at_the_maximum_duration() {
     .await;
     let mut c = Client::join(&server, "r", "en", "Max").await;
     let t = std::time::Instant::now();
-    let close = c
-        .closed(Duration::from_secs(5))
-        .await
-        .expect("a close frame");
-    assert_eq!(u16::from(close.code), 1001);
+    assert_eq!(c.close_code(Duration::from_secs(5)).await, 1001);
     assert!(t.elapsed() >= Duration::from_millis(400));
     server.stop().await;
 }

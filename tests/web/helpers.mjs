@@ -13,7 +13,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(HERE, '..', '..');
 export const BIN = resolve(REPO, process.env.HONYAKU_BIN ?? 'target/debug/honyaku');
 export const WEB_DIR = join(REPO, 'web');
-export const ARTIFACTS = join(REPO, 'artifacts');
+/** Screenshots of every run (git ignores target/). */
+export const ARTIFACTS = join(REPO, 'target', 'web');
 export const CHROMIUM = process.env.HONYAKU_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Every wait in these tests is bounded by one of these. */

@@ -64,6 +64,7 @@ async fn a_store_failure_is_a_clean_error_and_the_retry_lands_once() {
     f.send("s", frame.clone()).await;
     let err = f.take_type("s", "error").remove(0);
     assert_eq!(err["code"], "internal");
+    assert_eq!(err["clientMsgId"], "retry-me");
     assert!(
         !err["message"].as_str().unwrap().contains("injected"),
         "no internals leak"

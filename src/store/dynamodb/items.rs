@@ -368,14 +368,9 @@ mod tests {
     #[test]
     fn rest_translation_round_trip() {
         let mut r = TranslationRecord {
-            id: "01JD".into(),
-            ts: 1_764_150_000_000,
-            source_lang: Lang::EN,
-            target_lang: Lang::parse("es").unwrap(),
-            text: "Hello".into(),
-            translated_text: "Hola".into(),
             engine: Some("amazon-translate".into()),
             ttl: Some(1_766_742_000),
+            ..TranslationRecord::sample()
         };
         let item = rest_translation(&r);
         assert_eq!(item.get_s(PK), Some("XLATE#2025-11-26"));

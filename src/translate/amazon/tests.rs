@@ -102,13 +102,7 @@ async fn unsupported_pair() {
         )
     })
     .await;
-    assert_eq!(
-        err,
-        TranslateError::UnsupportedPair {
-            from: "en",
-            to: "ja"
-        }
-    );
+    assert_eq!(err, TranslateError::unsupported(Lang::EN, lang("ja")));
     assert_eq!(err.code(), Some("unsupported_language_pair"));
 }
 

@@ -180,10 +180,7 @@ impl Translator for Apertium {
     ) -> Result<Translation, TranslateError> {
         let route = self
             .route(from, to)
-            .ok_or(TranslateError::UnsupportedPair {
-                from: from.as_str(),
-                to: to.as_str(),
-            })?;
+            .ok_or(TranslateError::unsupported(from, to))?;
         // Chunks travel through the pipeline back to back and come out in order.
         let pieces = try_join_all(chunk::split(text, CHUNK_BYTES).into_iter().map(|piece| {
             let route = &route;

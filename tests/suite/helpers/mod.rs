@@ -1,15 +1,19 @@
 //! Helpers for the end-to-end suite: the library's test server
 //! (`honyaku::testing::start_server`), real WebSocket clients (`Client`),
-//! a tiny HTTP client, and the real binary.
+//! a tiny HTTP client, and the real binary (`binary`).
 
 pub mod apertium;
+pub mod binary;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use aws_sdk_apigatewaymanagement::config::http::HttpResponse;
+use aws_sdk_apigatewaymanagement::error::{ProvideErrorMetadata, SdkError};
 use futures_util::{SinkExt, StreamExt};
 use honyaku::config::{ServeConfig, StoreKind};
+use honyaku::core::Policy;
 pub use honyaku::testing::{TestServer, start_server, test_config};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,6 +38,11 @@ pub async fn heavy() -> tokio::sync::MutexGuard<'static, ()> {
 /// The memory store and the pseudo engine.
 pub fn config() -> ServeConfig {
     test_config()
+}
+
+/// [`config`] with `policy`.
+pub fn with_policy(policy: Policy) -> ServeConfig {
+    ServeConfig { policy, ..config() }
 }
 
 pub fn redb_config(dir: PathBuf) -> ServeConfig {
@@ -139,6 +148,43 @@ impl Client {
         }
     }
 
+    /// Joins (staying where it is) and returns its connection id, as the
+    /// management API names it.
+    pub async fn connection_id(&mut self) -> String {
+        let joined = self
+            .request(serde_json::json!({"action":"join"}), "joined")
+            .await;
+        joined["connectionId"].as_str().unwrap().to_owned()
+    }
+
+    /// Every message of the current room's history, oldest first, read
+    /// page by page (each `history` frame no larger than `max_frame`
+    /// bytes) in the reader's language.
+    pub async fn whole_history(&mut self, max_frame: usize) -> Vec<Value> {
+        let mut older_first = Vec::new();
+        let mut ask = serde_json::json!({"action":"history","limit":100});
+        loop {
+            let page = self.request(ask.clone(), "history").await;
+            assert!(
+                page.to_string().len() <= max_frame,
+                "a page over {max_frame} bytes"
+            );
+            let mut messages = page["messages"].as_array().cloned().unwrap_or_default();
+            messages.append(&mut older_first);
+            older_first = messages;
+            if page["next"].is_null() {
+                return older_first;
+            }
+            ask["before"] = page["next"].clone();
+        }
+    }
+
+    /// The code of the server's close frame, which must come within `within`.
+    pub async fn close_code(&mut self, within: Duration) -> u16 {
+        let frame = self.closed(within).await.expect("a close frame");
+        u16::from(frame.code)
+    }
+
     pub async fn request(&mut self, frame: Value, ty: &str) -> Value {
         self.send(frame).await;
         self.recv_type(ty).await
@@ -182,12 +228,29 @@ async fn http_request(
         .expect("no HTTP response in time");
     let text = String::from_utf8_lossy(&buf).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
+    (status_of(head), head.to_lowercase(), body.to_owned())
+}
+
+/// The status code of a raw HTTP response (0 when there is none).
+pub fn status_of(response: &str) -> u16 {
+    response
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_lowercase(), body.to_owned())
+        .unwrap_or(0)
+}
+
+/// The HTTP status of a WebSocket handshake sent with `Origin: origin`
+/// (101 when accepted).
+pub async fn status_with_origin(url: &str, origin: &str) -> u16 {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert("Origin", origin.parse().unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((_, resp)) => resp.status().as_u16(),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// The HTTP status of a refused WebSocket handshake.
@@ -199,24 +262,27 @@ pub async fn rejected_status(url: &str) -> u16 {
     }
 }
 
-/// Starts the real binary (`cmd` has its arguments and stderr set) and
-/// returns it with the address it printed; its stdout keeps draining so it
-/// never writes into a closed pipe.
-pub fn start_binary(mut cmd: std::process::Command) -> (std::process::Child, SocketAddr) {
-    use std::io::{BufRead, BufReader};
-    let mut child = cmd
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start honyaku serve");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .unwrap();
-    (child, addr)
+/// What the management API answered an SDK call it refused: the HTTP
+/// status and the error type (`GoneException`, ...).
+pub fn refusal<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    result: Result<T, SdkError<E, HttpResponse>>,
+) -> (u16, String) {
+    let err = result.expect_err("the call is refused");
+    let status = err.raw_response().map_or(0, |r| r.status().as_u16());
+    (status, err.code().unwrap_or_default().to_owned())
+}
+
+/// The management API client of the AWS SDK for the server at `addr`
+/// (stage `local`): test credentials, no retries, plain HTTP. Callers
+/// change what their test is about (credentials, clock).
+pub fn management_sdk(addr: SocketAddr) -> aws_sdk_apigatewaymanagement::config::Builder {
+    use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
+    use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
+    aws_sdk_apigatewaymanagement::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .endpoint_url(format!("http://{addr}/local"))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(RetryConfig::disabled())
 }
