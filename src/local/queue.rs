@@ -6,9 +6,9 @@
 //! times at most.
 //!
 //! One worker, not several: every batch of a big room goes to the same
-//! sockets, and workers on both threads contended for them (1 room × 5,000
-//! members, saturated: 82,000 frames/s with four workers, 337,000 with one). It also
-//! keeps the room's messages in order for each reader.
+//! sockets, and workers on both threads contended for them (1 room ×
+//! 5,000 members, saturated: 82,000 frames/s with four workers, 337,000
+//! with one).
 
 use std::time::Duration;
 
