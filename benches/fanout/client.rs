@@ -160,6 +160,12 @@ pub async fn client(
             }
             () = due => {
                 let Some(me) = sender else { next_send = None; continue };
+                // A pause ordered meanwhile comes first: a send after it
+                // would land after the phase's drain and count as lost.
+                if ctl.has_changed().unwrap_or(true) {
+                    next_send = None;
+                    continue;
+                }
                 let now = Instant::now();
                 next_send = match current.mode {
                     Mode::Fixed { interval } => {
