@@ -5,13 +5,20 @@
 
 use std::path::Path;
 
-use super::server::ServeError;
 use crate::config::{ServeConfig, StoreKind};
 
 /// The file in `--data` that keeps the id.
 pub const FILE_NAME: &str = "instance-id";
 
-pub fn id(config: &ServeConfig) -> Result<String, ServeError> {
+/// The id file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("the instance id in {path}: {source}")]
+pub struct InstanceError {
+    path: String,
+    source: std::io::Error,
+}
+
+pub fn id(config: &ServeConfig) -> Result<String, InstanceError> {
     if let Some(id) = &config.instance_id {
         return Ok(id.clone());
     }
@@ -25,9 +32,9 @@ fn fresh() -> String {
     ulid::Ulid::generate().to_string().to_lowercase()
 }
 
-fn kept_in(dir: &Path) -> Result<String, ServeError> {
+fn kept_in(dir: &Path) -> Result<String, InstanceError> {
     let path = dir.join(FILE_NAME);
-    let failed = |source| ServeError::Instance {
+    let failed = |source| InstanceError {
         path: path.display().to_string(),
         source,
     };

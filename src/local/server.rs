@@ -45,11 +45,8 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
-    #[error("the instance id in {path}: {source}")]
-    Instance {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Instance(#[from] super::instance::InstanceError),
     /// An AWS adapter asked of a build without them.
     #[error(
         "the {0} needs the AWS adapters, which this binary was built without; \
