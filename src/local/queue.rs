@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::core::{App, DeliverError};
-use crate::limits::QUEUE_BATCH_MAX;
+use crate::limits::{MAX_QUEUE_MESSAGE_BYTES, QUEUE_BATCH_MAX};
 use crate::ports::{FanoutBatch, Queue, QueueError};
 
 /// Tries per batch before it is given up on (SQS's maxReceiveCount).
@@ -47,20 +47,23 @@ pub fn channel() -> (LocalQueue, Pending) {
 
 #[async_trait]
 impl Queue for LocalQueue {
+    /// Refuses, as SQS does, a batch over its 256 KiB per message (the
+    /// core keeps batches well under it; this is what catches it if not).
     async fn enqueue(&self, batches: Vec<FanoutBatch>) -> Result<(), QueueError> {
         let mut unsent = Vec::new();
+        let mut reason = "the local fan-out queue is full".to_owned();
         for batch in batches {
-            if let Err(e) = self.tx.try_send((batch, 1)) {
+            if batch.json_len() > MAX_QUEUE_MESSAGE_BYTES {
+                reason = format!("a fan-out batch is over SQS's {MAX_QUEUE_MESSAGE_BYTES} bytes");
+                unsent.push(batch);
+            } else if let Err(e) = self.tx.try_send((batch, 1)) {
                 unsent.push(e.into_inner().0);
             }
         }
         if unsent.is_empty() {
             Ok(())
         } else {
-            Err(QueueError {
-                reason: "the local fan-out queue is full".into(),
-                unsent,
-            })
+            Err(QueueError { reason, unsent })
         }
     }
 }
@@ -113,4 +116,42 @@ fn again_later(
         tokio::time::sleep(pause).await;
         let _ = tx.send((batch, attempt + 1)).await;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ConnectionId, RoomName};
+
+    fn batch(id: &str, frame_bytes: usize) -> FanoutBatch {
+        FanoutBatch {
+            id: id.into(),
+            room: RoomName::parse("r").unwrap(),
+            frame: "x".repeat(frame_bytes),
+            to: vec![ConnectionId::new("c1")],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_over_sqs_message_size_comes_back_unsent() {
+        let (queue, mut pending) = channel();
+        let small = batch("m#0", 10);
+        let big = batch("m#1", MAX_QUEUE_MESSAGE_BYTES);
+        assert!(big.json_len() > MAX_QUEUE_MESSAGE_BYTES);
+        let err = queue
+            .enqueue(vec![small.clone(), big.clone()])
+            .await
+            .unwrap_err();
+        assert_eq!(err.unsent, [big]);
+        assert!(err.reason.contains("over SQS's"), "{}", err.reason);
+        let (queued, _) = pending.rx.try_recv().unwrap();
+        assert_eq!(queued, small);
+        assert!(pending.rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn json_len_is_the_body_length() {
+        let b = batch("m#0", 100);
+        assert_eq!(b.json_len(), serde_json::to_string(&b).unwrap().len());
+    }
 }

@@ -21,6 +21,27 @@ pub struct FanoutBatch {
     pub to: Vec<ConnectionId>,
 }
 
+impl FanoutBatch {
+    /// The length of the batch as JSON, SQS's message body, counted
+    /// without building the text.
+    pub fn json_len(&self) -> usize {
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        // Strings and ids only: serializing cannot fail.
+        let _ = serde_json::to_writer(&mut count, self);
+        count.0
+    }
+}
+
 /// Why batches could not be queued. `unsent` holds the batches the queue
 /// does not have (the others it does: posting those too would deliver
 /// twice); the core posts them directly.

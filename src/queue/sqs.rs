@@ -18,13 +18,9 @@ use futures_util::future::join_all;
 
 use crate::aws::sdk::OnFirstUse;
 use crate::aws::worker::ENDPOINT_ATTRIBUTE;
+use crate::limits::{MAX_QUEUE_MESSAGE_BYTES, QUEUE_BATCH_MAX};
 use crate::ports::{FanoutBatch, Queue, QueueError};
 
-/// Messages per `SendMessageBatch` (SQS's limit).
-pub const MAX_ENTRIES: usize = 10;
-/// Bytes of message bodies per `SendMessageBatch`, and per message
-/// (SQS's limit: 256 KiB).
-pub const MAX_CALL_BYTES: usize = 256 * 1024;
 /// Sends of one entry before it counts as failed.
 const ATTEMPTS: u32 = 4;
 /// Wait before the first resend; doubled for each next one.
@@ -178,7 +174,7 @@ impl Queue for SqsQueue {
         let mut unsent: Vec<usize> = too_big;
         let mut reason = String::new();
         if !unsent.is_empty() {
-            reason = format!("a fan-out batch is over SQS's {MAX_CALL_BYTES} bytes");
+            reason = format!("a fan-out batch is over SQS's {MAX_QUEUE_MESSAGE_BYTES} bytes");
         }
         // A few calls at most (10 messages each): all at once.
         let results = join_all(
@@ -206,19 +202,21 @@ impl Queue for SqsQueue {
 }
 
 /// Groups messages of `sizes` bytes into `SendMessageBatch` calls of at
-/// most [`MAX_ENTRIES`] messages and [`MAX_CALL_BYTES`] bytes, in order,
+/// most [`QUEUE_BATCH_MAX`] messages and [`MAX_QUEUE_MESSAGE_BYTES`] bytes, in order,
 /// as positions; and the positions of those too big to send at all.
 pub fn pack(sizes: &[usize]) -> (Vec<Vec<usize>>, Vec<usize>) {
     let mut calls: Vec<Vec<usize>> = Vec::new();
     let mut too_big = Vec::new();
     let mut bytes = 0;
     for (i, &size) in sizes.iter().enumerate() {
-        if size > MAX_CALL_BYTES {
+        if size > MAX_QUEUE_MESSAGE_BYTES {
             too_big.push(i);
             continue;
         }
         match calls.last_mut() {
-            Some(call) if call.len() < MAX_ENTRIES && bytes + size <= MAX_CALL_BYTES => {
+            Some(call)
+                if call.len() < QUEUE_BATCH_MAX && bytes + size <= MAX_QUEUE_MESSAGE_BYTES =>
+            {
                 bytes += size;
                 call.push(i);
             }

@@ -29,9 +29,9 @@ fn packs_by_size() {
     let (calls, _) = pack(&[100 * 1024; 5]);
     assert_eq!(counts(&calls), [2, 2, 1]);
     // Exactly at the limit is one call of its own.
-    let (calls, _) = pack(&[1, MAX_CALL_BYTES, 1]);
+    let (calls, _) = pack(&[1, MAX_QUEUE_MESSAGE_BYTES, 1]);
     assert_eq!(counts(&calls), [1, 1, 1]);
-    let half = MAX_CALL_BYTES / 2;
+    let half = MAX_QUEUE_MESSAGE_BYTES / 2;
     assert_eq!(counts(&pack(&[half, half]).0), [2]);
     assert_eq!(counts(&pack(&[half + 1, half]).0), [1, 1]);
     assert!(pack(&[]).0.is_empty());
@@ -39,7 +39,7 @@ fn packs_by_size() {
 
 #[test]
 fn a_message_over_the_limit_is_set_aside() {
-    let (calls, too_big) = pack(&[5, MAX_CALL_BYTES + 1, 5]);
+    let (calls, too_big) = pack(&[5, MAX_QUEUE_MESSAGE_BYTES + 1, 5]);
     assert_eq!(calls, [vec![0, 2]]);
     assert_eq!(too_big, [1]);
 }
@@ -264,10 +264,13 @@ async fn a_missing_queue_is_an_error() {
     };
     let queue = SqsQueue::new(OnFirstUse::ready(client), format!("{url}-gone"));
     let err = queue
-        .enqueue(vec![batch(0, 10), batch(1, MAX_CALL_BYTES)])
+        .enqueue(vec![batch(0, 10), batch(1, MAX_QUEUE_MESSAGE_BYTES)])
         .await
         .unwrap_err();
     assert!(err.reason.contains("SendMessageBatch"), "{err}");
     // Every batch comes back: the one the call failed, and the one too big.
-    assert_eq!(err.unsent, [batch(0, 10), batch(1, MAX_CALL_BYTES)]);
+    assert_eq!(
+        err.unsent,
+        [batch(0, 10), batch(1, MAX_QUEUE_MESSAGE_BYTES)]
+    );
 }
