@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use crate::core::Policy;
 use crate::limits::{
-    DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_DURATION,
-    SWEEP_INTERVAL,
+    DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, INTEGRATION_TIMEOUT,
+    MAX_CONNECTION_DURATION, SWEEP_INTERVAL,
 };
 
 /// `--store`.
@@ -169,6 +169,9 @@ pub struct ServeConfig {
     pub max_connections_per_ip: Option<usize>,
     /// A request's line and headers must arrive within this long.
     pub header_read_timeout: Duration,
+    /// A route's handler may run this long (API Gateway's integration
+    /// timeout, and the Lambda's in template.yaml); then it is cut off.
+    pub integration_timeout: Duration,
     /// `--management-key ID:SECRET`: the management API requires SigV4
     /// signatures by this key, from any peer; loopback peers only when
     /// `None`.
@@ -198,6 +201,7 @@ impl Default for ServeConfig {
             sweep_every: SWEEP_INTERVAL,
             max_connections_per_ip: None,
             header_read_timeout: HEADER_READ_TIMEOUT,
+            integration_timeout: INTEGRATION_TIMEOUT,
             management_key: None,
             instance_id: None,
         }

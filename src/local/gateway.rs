@@ -18,6 +18,8 @@ use super::web::Site;
 use crate::config::ServeConfig;
 use crate::core::App;
 use crate::limits::{MAX_FRAME_BYTES, MAX_MESSAGE_BYTES};
+use crate::model::ConnectionId;
+use crate::ports::{Frame, Push};
 
 /// Bytes of queued frames written to a socket at once, at most.
 const WRITE_BATCH: usize = 16 * 1024;
@@ -55,19 +57,49 @@ impl Gateway {
         &self,
         event: ApiGatewayWebsocketProxyRequest,
     ) -> Pin<Box<dyn Future<Output = ApiGatewayProxyResponse> + Send + '_>> {
+        let rc = &event.request_context;
+        let (route, conn, request) = (
+            rc.route_key.clone().unwrap_or_default(),
+            rc.connection_id.clone().unwrap_or_default(),
+            rc.request_id.clone().unwrap_or_default(),
+        );
         let event = serde_json::to_vec(&event)
             .and_then(|json| serde_json::from_slice::<ApiGatewayWebsocketProxyRequest>(&json));
         Box::pin(async move {
-            match event {
-                Ok(event) => crate::lambda::handle(&self.app, event).await,
+            let event = match event {
+                Ok(event) => event,
                 Err(e) => {
                     tracing::error!(error = %e, "event did not survive its JSON form");
-                    let mut r = ApiGatewayProxyResponse::default();
-                    r.status_code = 500;
-                    r
+                    return status(500);
                 }
+            };
+            let limit = self.config.integration_timeout;
+            match tokio::time::timeout(limit, crate::lambda::handle(&self.app, event)).await {
+                Ok(reply) => reply,
+                Err(_) => self.timed_out(&route, &conn, &request).await,
             }
         })
+    }
+
+    /// A handler past the integration timeout is cut off, as Lambda stops
+    /// it on AWS; the client hears what API Gateway tells it then (a
+    /// handshake: 504).
+    async fn timed_out(&self, route: &str, conn: &str, request: &str) -> ApiGatewayProxyResponse {
+        tracing::warn!(route, conn, limit = ?self.config.integration_timeout,
+            "the handler ran past the integration timeout and was cut off");
+        if route != "$connect" && route != "$disconnect" {
+            let frame = serde_json::json!({
+                "message": "Endpoint request timed out",
+                "connectionId": conn,
+                "requestId": request,
+            });
+            let id = ConnectionId::new(conn);
+            let _ = self
+                .registry
+                .post(&id, &Frame::new(frame.to_string()))
+                .await;
+        }
+        status(504)
     }
 
     pub fn ws_config(&self) -> WebSocketConfig {
@@ -82,4 +114,10 @@ impl Gateway {
             .max_frame_size(Some(MAX_FRAME_BYTES))
             .max_message_size(Some(MAX_MESSAGE_BYTES))
     }
+}
+
+fn status(code: i64) -> ApiGatewayProxyResponse {
+    let mut r = ApiGatewayProxyResponse::default();
+    r.status_code = code;
+    r
 }

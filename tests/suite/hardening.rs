@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::helpers::{
-    Client, Connect, config, rejected_status, spawn, status_with_origin, with_policy,
+    Client, Connect, config, redb_config, rejected_status, spawn, status_with_origin, with_policy,
 };
 use honyaku::config::ServeConfig;
 use honyaku::core::{Policy, TokenSecret, access};
@@ -86,6 +86,34 @@ async fn full_rooms_and_full_servers_say_429() {
         .await;
     assert_eq!(e["code"], "room_full");
     b.request(json!({"action":"ping"}), "pong").await;
+    server.stop().await;
+}
+
+/// A handler past API Gateway's 29 s is cut off, as Lambda is stopped on
+/// AWS: here with no time at all, so a `$connect` that waits for redb
+/// (reads on the blocking pool, commits on the writer thread) runs over,
+/// unless it is done before the timer's next millisecond tick: a few tries
+/// make that chance negligible.
+#[tokio::test]
+async fn a_handler_past_the_integration_timeout_is_cut_off_with_504() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(ServeConfig {
+        integration_timeout: Duration::ZERO,
+        ..redb_config(dir.path().to_path_buf())
+    })
+    .await;
+    let mut refused = None;
+    for i in 0..20 {
+        match tokio_tungstenite::connect_async(server.ws(&format!("room=slow&name=A{i}"))).await {
+            Ok(_) => continue,
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                refused = Some(resp.status().as_u16());
+                break;
+            }
+            Err(e) => panic!("unexpected handshake error: {e}"),
+        }
+    }
+    assert_eq!(refused, Some(504), "no $connect was cut off");
     server.stop().await;
 }
 
