@@ -81,6 +81,8 @@ if (browserAvailable('members')) {
       const [scroll, client] = await title.evaluate((node) => [node.scrollWidth, node.clientWidth]);
       assert.ok(scroll <= client, `the room title is not cut (${scroll} > ${client})`);
       assert.equal(await page.textContent('#room-name'), room);
+      // The bar hides while a retry is under way and comes back when it fails.
+      await page.locator('#reconnect-now').waitFor({ state: 'visible' });
       await assertInViewport(page, page.locator('#reconnect-now'), PHONE);
       await screenshot(page, 'offline-phone.png');
       await env.restart();
