@@ -10,7 +10,7 @@ import {
 import { browserAvailable } from './prereq.mjs';
 
 const ROOM = 'web-restart';
-/** Backoff is at most a few seconds after a short outage. */
+/** Backoff is at most a few seconds after a short outage; a fresh server on a busy machine answers slowly at first. */
 const RECONNECT_MS = 15_000;
 
 if (browserAvailable('reconnect')) {
@@ -44,17 +44,17 @@ if (browserAvailable('reconnect')) {
       await Promise.all([alice, bea].map((page) => waitOnline(page, RECONNECT_MS)));
 
       // The queued message goes out once, and both see it once.
-      await waitForMessage(bea, '[es] typed while offline');
-      await waitForMessage(alice, 'typed while offline');
+      await waitForMessage(bea, '[es] typed while offline', RECONNECT_MS);
+      await waitForMessage(alice, 'typed while offline', RECONNECT_MS);
       assert.equal(await alice.locator('.message.pending').count(), 0);
       // History was reloaded on reconnect: the old message is still there.
-      await waitForMessage(bea, '[es] before the restart');
-      await waitForMessage(alice, 'before the restart');
+      await waitForMessage(bea, '[es] before the restart', RECONNECT_MS);
+      await waitForMessage(alice, 'before the restart', RECONNECT_MS);
 
       // Messages sent after the restart arrive.
       await send(bea, 'después del reinicio');
-      await waitForMessage(alice, '[en] después del reinicio');
-      await waitForMessage(bea, 'después del reinicio');
+      await waitForMessage(alice, '[en] después del reinicio', RECONNECT_MS);
+      await waitForMessage(bea, 'después del reinicio', RECONNECT_MS);
       await sleep(300); // time for a duplicate to show up, if one were sent
       for (const [page, text] of [[alice, 'typed while offline'], [bea, '[es] typed while offline']]) {
         assert.equal(await messageWithText(page, text).count(), 1, `"${text}" is shown once`);
@@ -64,7 +64,7 @@ if (browserAvailable('reconnect')) {
       // The store has it once too: a newcomer's history says so.
       const carl = await open();
       await joinDirect(carl, env.server.url, { room: ROOM, lang: 'en', name: 'Carl' });
-      await waitForMessage(carl, '[en] después del reinicio');
+      await waitForMessage(carl, '[en] después del reinicio', RECONNECT_MS);
       const texts = await carl.locator('#messages .message .text').allTextContents();
       assert.deepEqual(texts, ['before the restart', 'typed while offline', '[en] después del reinicio']);
     });
@@ -83,13 +83,13 @@ if (browserAvailable('reconnect')) {
       await waitOnline(alice, RECONNECT_MS);
 
       // The fresh history shows it never arrived: the page says so and offers a retry.
-      await alice.locator('.message.failed', { hasText: 'lost in flight' }).waitFor();
+      await alice.locator('.message.failed', { hasText: 'lost in flight' }).waitFor({ timeout: RECONNECT_MS });
       assert.match(await item.locator('.local-status').textContent(), /not sent/);
       await screenshot(alice, 'reconnect-not-sent-en.png');
       await item.locator('.retry').click();
-      await waitForMessage(alice, 'lost in flight');
+      await waitForMessage(alice, 'lost in flight', RECONNECT_MS);
       await waitOnline(bea, RECONNECT_MS);
-      await waitForMessage(bea, '[es] lost in flight');
+      await waitForMessage(bea, '[es] lost in flight', RECONNECT_MS);
       await sleep(300);
       assert.equal(await messageWithText(bea, '[es] lost in flight').count(), 1);
       assert.equal(await messageWithText(alice, 'lost in flight').count(), 1);
