@@ -21,11 +21,18 @@ export const ui = Object.fromEntries(IDS.map((id) => [
 
 let countdownTimer = null;
 
-/** The connection's state in the header; while a retry is planned, a bar counts down to it. */
+/**
+ * The connection's state in the header; while a retry is planned, a bar counts down to it. The bar stays
+ * through the retry itself ("Retrying…"), so "Reconnect now" never vanishes from under a finger.
+ */
 export function showConnection(state, detail = {}) {
   renderStatus(ui.status, state);
   ui.chatView.dataset.state = state;
   clearInterval(countdownTimer);
+  if (state === 'connecting' && !ui.offlineBar.hidden) {
+    updateCountdown(ui.retryCountdown, 0);
+    return;
+  }
   const retrying = state === 'offline' && detail.retryInMs !== undefined;
   ui.offlineBar.hidden = !retrying;
   if (!retrying) return;

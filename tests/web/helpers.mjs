@@ -345,11 +345,6 @@ export async function assertInViewport(page, locator, viewport) {
   const box = await locator.first().boundingBox();
   assert.ok(box, 'the element is rendered');
   assert.ok(await locator.first().isVisible(), 'the element is visible');
-  assertBoxInViewport(box, viewport);
-}
-
-/** A measured box lies wholly inside the viewport. */
-export function assertBoxInViewport(box, viewport) {
   const inside = box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width + 0.5
     && box.y + box.height <= viewport.height + 0.5;
   assert.ok(inside, `the element (${JSON.stringify(box)}) is inside the ${viewport.width}x${viewport.height} viewport`);
