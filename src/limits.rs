@@ -62,6 +62,18 @@ pub const MAX_REQUEST_HEAD_BYTES: usize = 10 * 1024;
 /// The longest an access token may live (`honyaku token --ttl`): a leaked
 /// token opens its room this long.
 pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A glossary holds at most this many terms (v1.2).
+pub const GLOSSARY_MAX_TERMS: usize = 200;
+/// A glossary term, and its rendering, at most this many characters.
+pub const GLOSSARY_TERM_MAX_CHARS: usize = 100;
+/// A glossary's terms as JSON at most this many bytes, so the `glossary`
+/// frame always fits API Gateway's 128 KB (200 terms of 100 ASCII
+/// characters each, with renderings, take under half of it).
+pub const GLOSSARY_MAX_BYTES: usize = 96 * 1024;
+/// Corrections one room remembers; past it the oldest go first. Each is
+/// its own item; the room's index of them stays within one item too
+/// (about 60 bytes an entry).
+pub const ROOM_MEMORY_MAX: usize = 1_000;
 /// A request's line and headers must arrive within this long (slowloris).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -91,5 +103,8 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// How often the local server sweeps rows of connections no longer live.
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+/// How long after sending a message its sender may edit or delete it
+/// (`--edit-window`), in hours.
+pub const DEFAULT_EDIT_WINDOW_HOURS: u32 = 24;
 /// The daily budget's alarm threshold, in percent.
 pub const BUDGET_ALARM_PERCENT: u64 = 80;

@@ -37,7 +37,7 @@ impl<S: Screen> Chat<S> {
                 let catching_up = std::mem::take(&mut st.catching_up);
                 let unseen: Vec<&MessageFrame> = messages
                     .iter()
-                    .map(|HistoryItem::Message(m)| m)
+                    .filter_map(HistoryItem::as_message)
                     .filter(|m| !catching_up || st.last_seen.as_ref().is_none_or(|s| m.id > *s))
                     .filter(|m| !catching_up || !st.shown.contains(&m.id))
                     .collect();
@@ -175,7 +175,11 @@ impl<S: Screen> Chat<S> {
             }
             ServerFrame::Presence { .. }
             | ServerFrame::Typing { .. }
-            | ServerFrame::Pong { .. } => {}
+            | ServerFrame::Pong { .. }
+            | ServerFrame::Edited(_)
+            | ServerFrame::Deleted { .. }
+            | ServerFrame::Corrected { .. }
+            | ServerFrame::Glossary { .. } => {}
         }
         None
     }

@@ -145,8 +145,10 @@ impl Renderer {
                 self.note(&line)
             }
             ServerFrame::History { room, messages, .. } => {
-                let messages: Vec<&MessageFrame> =
-                    messages.iter().map(|HistoryItem::Message(m)| m).collect();
+                let messages: Vec<&MessageFrame> = messages
+                    .iter()
+                    .filter_map(HistoryItem::as_message)
+                    .collect();
                 self.history(room, &messages)
             }
             ServerFrame::Error {
@@ -156,6 +158,11 @@ impl Renderer {
                 ..
             } => self.error(code, message, action.as_deref()),
             ServerFrame::Pong { .. } | ServerFrame::Typing { .. } => return None,
+            // v1.2's frames: shown by the terminal client's own v1.2 work.
+            ServerFrame::Edited(_)
+            | ServerFrame::Deleted { .. }
+            | ServerFrame::Corrected { .. }
+            | ServerFrame::Glossary { .. } => return None,
         })
     }
 

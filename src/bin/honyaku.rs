@@ -13,7 +13,7 @@ use honyaku::config::{
     APERTIUM_INSTALL, DEFAULT_ADDR, FlagDuration, ManagementKey, ServeConfig, StoreKind,
     TranslatorKind, parse_duration, parse_instance_id, parse_stage,
 };
-use honyaku::core::policy::retention_days;
+use honyaku::core::policy::{edit_window_hours, retention_days};
 use honyaku::core::{Policy, TokenSecret, access};
 use honyaku::limits;
 use honyaku::model::RoomName;
@@ -46,6 +46,10 @@ struct TokenArgs {
     /// How long the token is valid, e.g. 30m, 1h, 24h (at most 30 days).
     #[arg(long, default_value = "1h", value_parser = parse_ttl)]
     ttl: Duration,
+    /// An admin token: besides opening the room, it may change the room
+    /// glossary (which, with tokens required, only admins may).
+    #[arg(long)]
+    admin: bool,
 }
 
 fn parse_ttl(s: &str) -> Result<Duration, String> {
@@ -156,6 +160,18 @@ struct ServeArgs {
     /// `30`); 0 keeps them for ever.
     #[arg(long, default_value_t = limits::DEFAULT_RETENTION_DAYS, value_parser = parse_days)]
     retention: u32,
+    /// How long after sending a message its sender may edit or delete it,
+    /// in hours (`24h`, or `24`); 0 allows neither.
+    #[arg(long, env = "EDIT_WINDOW_HOURS", default_value_t = limits::DEFAULT_EDIT_WINDOW_HOURS, value_parser = parse_hours)]
+    edit_window: u32,
+}
+
+/// `24h` or `24`: a whole number of hours.
+fn parse_hours(s: &str) -> Result<u32, String> {
+    s.strip_suffix('h')
+        .unwrap_or(s)
+        .parse()
+        .map_err(|_| format!("bad edit window {s:?}; use a number of hours such as 24h"))
 }
 
 /// `30d` or `30`: a whole number of days.
@@ -184,7 +200,7 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
     let room = RoomName::parse(&args.room)?;
     let secret = TokenSecret::parse(&args.secret)?;
     let expires = chrono::Utc::now().timestamp() + args.ttl.as_secs() as i64;
-    println!("{}", access::mint(&secret, &room, expires));
+    println!("{}", access::mint_as(&secret, &room, expires, args.admin));
     Ok(())
 }
 
@@ -226,6 +242,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             presence_max_members: args.presence_max_members,
             rest_per_minute: args.rest_rate_limit,
             retention: retention_days(args.retention),
+            edit_window: edit_window_hours(args.edit_window),
             allowed_origins: args.allowed_origins,
             token_secret,
             ..Policy::default()

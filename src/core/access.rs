@@ -8,7 +8,10 @@
 //! hijacking).
 //!
 //! A token names the room it opens and when it expires:
-//! `base64url("v1|{room}|{exp}") . base64url(HMAC-SHA256)`.
+//! `base64url("v1|{room}|{exp}") . base64url(HMAC-SHA256)`; an admin
+//! token (`honyaku token --admin`, v1.2: it may change the room
+//! glossary) adds `|admin` to the payload, so every older token reads as
+//! it always did.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -44,7 +47,13 @@ impl AccessError {
 
 /// Mints a token for `room`, valid until `expires` (epoch seconds).
 pub fn mint(secret: &TokenSecret, room: &RoomName, expires: i64) -> String {
-    let payload = format!("v1|{}|{expires}", room.as_str());
+    mint_as(secret, room, expires, false)
+}
+
+/// Mints a token, an admin one when `admin`.
+pub fn mint_as(secret: &TokenSecret, room: &RoomName, expires: i64, admin: bool) -> String {
+    let suffix = if admin { "|admin" } else { "" };
+    let payload = format!("v1|{}|{expires}{suffix}", room.as_str());
     format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(&payload),
@@ -61,6 +70,19 @@ fn sign(secret: &TokenSecret, payload: &str) -> Vec<u8> {
 
 /// The room a valid token opens.
 pub fn verify(secret: &TokenSecret, token: &str, now: i64) -> Result<RoomName, AccessError> {
+    verify_as(secret, token, now).map(|(room, _)| room)
+}
+
+/// Whether `token` is a valid admin token under the policy's secret.
+pub fn is_admin(policy: &Policy, token: Option<&str>, now: i64) -> bool {
+    match (&policy.token_secret, token) {
+        (Some(secret), Some(token)) => verify_as(secret, token, now).is_ok_and(|(_, a)| a),
+        _ => false,
+    }
+}
+
+/// The room a valid token opens, and whether it is an admin token.
+fn verify_as(secret: &TokenSecret, token: &str, now: i64) -> Result<(RoomName, bool), AccessError> {
     let (payload, sig) = token.split_once('.').ok_or(AccessError::BadToken)?;
     let payload = URL_SAFE_NO_PAD
         .decode(payload)
@@ -76,16 +98,20 @@ pub fn verify(secret: &TokenSecret, token: &str, now: i64) -> Result<RoomName, A
     // Constant-time comparison.
     mac.verify_slice(&sig).map_err(|_| AccessError::BadToken)?;
     let mut parts = payload.split('|');
-    let (Some("v1"), Some(room), Some(exp), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("v1"), Some(room), Some(exp)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(AccessError::BadToken);
+    };
+    let admin = match (parts.next(), parts.next()) {
+        (None, _) => false,
+        (Some("admin"), None) => true,
+        _ => return Err(AccessError::BadToken),
     };
     let exp: i64 = exp.parse().map_err(|_| AccessError::BadToken)?;
     if exp < now {
         return Err(AccessError::Expired);
     }
-    RoomName::parse(room).map_err(|_| AccessError::BadToken)
+    let room = RoomName::parse(room).map_err(|_| AccessError::BadToken)?;
+    Ok((room, admin))
 }
 
 /// Whether a handshake with this `Origin` (and `Host`) may connect.
@@ -150,6 +176,36 @@ mod tests {
 
     fn room(s: &str) -> RoomName {
         RoomName::parse(s).unwrap()
+    }
+
+    #[test]
+    fn admin_tokens_say_so_and_plain_ones_do_not() {
+        let secret = TokenSecret::new("s3cret");
+        let policy = Policy {
+            token_secret: Some(secret.clone()),
+            ..Policy::default()
+        };
+        let admin = mint_as(&secret, &room("team"), 1_000, true);
+        let plain = mint(&secret, &room("team"), 1_000);
+        assert_eq!(verify(&secret, &admin, 0), Ok(room("team")));
+        assert!(is_admin(&policy, Some(&admin), 0));
+        assert!(!is_admin(&policy, Some(&plain), 0));
+        assert!(!is_admin(&policy, Some(&admin), 2_000));
+        assert!(!is_admin(&Policy::default(), Some(&admin), 0));
+        // An old token, minted before admin tokens existed, still opens.
+        let old = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode("v1|team|1000"),
+            URL_SAFE_NO_PAD.encode(sign(&secret, "v1|team|1000"))
+        );
+        assert_eq!(old, plain);
+        let odd = "v1|team|1000|root";
+        let forged = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(odd),
+            URL_SAFE_NO_PAD.encode(sign(&secret, odd))
+        );
+        assert_eq!(verify(&secret, &forged, 0), Err(AccessError::BadToken));
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub(super) async fn connect(
         asked.as_ref(),
         connected_at / 1000,
     )?;
+    let admin = access::is_admin(&app.policy, params.token.as_deref(), connected_at / 1000);
     // A token's room is the default room.
     let room = asked.or(opened).unwrap_or_else(RoomName::lobby);
     let lang = params
@@ -73,6 +74,7 @@ pub(super) async fn connect(
         client: params.client.as_deref().map(ClientKey::parse).transpose()?,
         source_ip: params.source_ip,
         instance: app.instance.as_deref().map(str::to_owned),
+        admin,
     };
     match app
         .store

@@ -17,7 +17,7 @@ use super::fanout::FanoutPlan;
 use crate::limits::{
     FANOUT_BATCH_BYTES, FANOUT_BATCH_RECIPIENTS, FANOUT_CONCURRENCY, MAX_MESSAGE_BYTES,
 };
-use crate::model::{ConnectionId, Lang, Message};
+use crate::model::{ConnectionId, Lang, Message, RoomName};
 use crate::ports::{Delivery, FanoutBatch, Frame, PushError, StoreError, TranslateError};
 use crate::protocol::{MessageFrame, ServerFrame};
 
@@ -46,13 +46,15 @@ impl Posted {
 
 impl App {
     /// Hands each language's frame to its readers; the sender's own copy
-    /// (with its `clientMsgId`) is the only one rendered apart.
+    /// (with its `clientMsgId`) is the only one rendered apart. `as_`
+    /// says which frame: a new message, or (v1.2) its edited text.
     pub(super) async fn fan_out(
         &self,
         msg: &Message,
         plan: &FanoutPlan<'_>,
         failures: &HashMap<Lang, TranslateError>,
         sender: &ConnectionId,
+        as_: Rendered,
     ) {
         let mut direct: Vec<(ConnectionId, Frame)> = Vec::new();
         let own = msg.client_msg_id.as_ref().map(|cmid| {
@@ -61,14 +63,14 @@ impl App {
             frame.client_msg_id = Some(cmid.as_str().to_owned());
             frame
         });
-        if let Some(own) = own.and_then(fitted) {
+        if let Some(own) = own.and_then(|f| fitted_as(f, as_)) {
             direct.push((sender.clone(), own));
         }
         let skip_sender = !direct.is_empty();
         let mut by_lang: Vec<(Frame, Vec<ConnectionId>)> = Vec::new();
         for (lang, members) in &plan.by_lang {
             let rendered = MessageFrame::render(msg, *lang, failures.get(lang));
-            let Some(frame) = fitted(rendered) else {
+            let Some(frame) = fitted_as(rendered, as_) else {
                 continue;
             };
             let to = members
@@ -78,16 +80,52 @@ impl App {
                 .collect::<Vec<_>>();
             by_lang.push((frame, to));
         }
+        // Each change of a message is a fan-out of its own: its batches'
+        // delivery markers must not be taken for the first one's.
+        let batch_id = match (as_, msg.edited_at) {
+            (Rendered::Edited, Some(at)) => format!("{}@e{at}", msg.id),
+            _ => msg.id.clone(),
+        };
+        self.hand_out(&batch_id, &msg.room, by_lang, direct).await;
+    }
+
+    /// One frame to every reader in `to` (`deleted`, `corrected`,
+    /// `glossary`), through the queue when they are many.
+    pub(super) async fn broadcast(
+        &self,
+        batch_id: &str,
+        room: &RoomName,
+        frame: &ServerFrame,
+        to: Vec<ConnectionId>,
+    ) {
+        let frame = frame.to_frame();
+        if frame.len() > MAX_MESSAGE_BYTES {
+            tracing::error!(bytes = frame.len(), "a frame does not fit in 128 KB");
+            return;
+        }
+        self.hand_out(batch_id, room, vec![(frame, to)], Vec::new())
+            .await;
+    }
+
+    /// Posts `by_lang` (through the queue past `fanout_direct_max`
+    /// recipients) and `direct`.
+    async fn hand_out(
+        &self,
+        batch_id: &str,
+        room: &RoomName,
+        by_lang: Vec<(Frame, Vec<ConnectionId>)>,
+        mut direct: Vec<(ConnectionId, Frame)>,
+    ) {
         let total: usize = by_lang.iter().map(|(_, to)| to.len()).sum();
         match &self.queue {
             Some(queue) if total > self.policy.fanout_direct_max => {
-                let (batches, oversized) = batches(&msg.id, &msg.room, by_lang);
+                let (batches, oversized) = batches(batch_id, room, by_lang);
                 direct.extend(oversized);
                 let count = batches.len();
                 match queue.enqueue(batches).await {
-                    Ok(()) => tracing::info!(msg = %msg.id, batches = count, "fan-out queued"),
+                    Ok(()) => tracing::info!(batch = %batch_id, batches = count, "fan-out queued"),
                     Err(e) => {
-                        tracing::warn!(msg = %msg.id, error = %e, "fan-out queue failed; posting directly");
+                        tracing::warn!(batch = %batch_id, error = %e, "fan-out queue failed; posting directly");
                         for batch in e.unsent {
                             let frame = Frame::new(batch.frame);
                             direct.extend(batch.to.into_iter().map(|id| (id, frame.clone())));
@@ -232,16 +270,37 @@ fn msg_lang(plan: &FanoutPlan<'_>, sender: &ConnectionId) -> Lang {
         .map_or(plan.source, |(lang, _)| *lang)
 }
 
+/// Which frame a message goes out as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rendered {
+    Message,
+    /// v1.2's `edited`.
+    Edited,
+}
+
+impl Rendered {
+    fn frame(self, m: MessageFrame) -> ServerFrame {
+        match self {
+            Self::Message => ServerFrame::Message(m),
+            Self::Edited => ServerFrame::Edited(m),
+        }
+    }
+}
+
 /// A message frame within API Gateway's 128 KB. A message whose original
 /// and translation together do not fit (only texts made almost entirely
 /// of characters JSON must escape come near) goes without its original.
-pub(super) fn fitted(mut frame: MessageFrame) -> Option<Frame> {
-    let encoded = ServerFrame::Message(frame.clone()).to_frame();
+pub(super) fn fitted(frame: MessageFrame) -> Option<Frame> {
+    fitted_as(frame, Rendered::Message)
+}
+
+fn fitted_as(mut frame: MessageFrame, as_: Rendered) -> Option<Frame> {
+    let encoded = as_.frame(frame.clone()).to_frame();
     if encoded.len() <= MAX_MESSAGE_BYTES {
         return Some(encoded);
     }
     frame.original = None;
-    let encoded = ServerFrame::Message(frame).to_frame();
+    let encoded = as_.frame(frame).to_frame();
     if encoded.len() <= MAX_MESSAGE_BYTES {
         return Some(encoded);
     }

@@ -1,20 +1,20 @@
 //! `translate`: read the room once, charge the sender and the daily
 //! budget, translate once per distinct target language (concurrently, none
-//! for the source language), store the message and its translations, then
-//! hand each language's frame — encoded once — to every member reading it.
+//! for the source language; the room's memory and glossary first, see
+//! `translation.rs`), store the message and its translations, then hand
+//! each language's frame — encoded once — to every member reading it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use futures_util::future::join_all;
-
-use super::engine::translate_one;
+use super::deliver::Rendered;
 use super::ids::message_id;
 use super::quota::{Refusal, who};
 use super::{App, RouteError, now_ms};
 use crate::model::{
-    ChatText, ClientMsgId, Connection, ConnectionId, Lang, Member, Message, RoomName, SourceLang,
+    ChatText, ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
+    SourceLang,
 };
-use crate::ports::{PutOutcome, StoreError, TranslateError};
+use crate::ports::{PutOutcome, StoreError};
 use crate::protocol::FrameError;
 
 /// Who gets a message in which language: members grouped by language.
@@ -50,12 +50,37 @@ pub(super) fn dedupe_scope(conn: &Connection) -> String {
     }
 }
 
-/// The engine refusing for want of budget.
-fn over_budget() -> TranslateError {
-    TranslateError::Unavailable("the daily translation budget is used up".into())
-}
-
 impl App {
+    /// Charges a chat message (or an edit, charged alike) of `cost`
+    /// characters to its sender: one of its messages a minute, and the
+    /// characters of its hour. A refusal names the request's `clientMsgId`.
+    pub(super) async fn charge_like_a_message(
+        &self,
+        me: &Connection,
+        cost: usize,
+        action: &str,
+        client_msg_id: Option<&ClientMsgId>,
+    ) -> Result<(), RouteError> {
+        let per_minute = Some(self.policy.messages_per_minute);
+        let Err(refusal) = self.charge_sender(who(me), per_minute, cost).await? else {
+            return Ok(());
+        };
+        let message = match refusal {
+            Refusal::Rate => format!(
+                "too many messages; the limit is {} a minute",
+                self.policy.messages_per_minute
+            ),
+            Refusal::Hourly => format!(
+                "translation budget used up: {} characters an hour",
+                self.policy.chars_per_hour
+            ),
+        };
+        let cmid = client_msg_id.map(|c| c.as_str().to_owned());
+        Err(FrameError::new("rate_limited", message, Some(action))
+            .with_client_msg_id(cmid)
+            .into())
+    }
+
     /// Every live member of a room, page by page.
     pub(super) async fn all_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError> {
         const PAGE: usize = 1000;
@@ -104,53 +129,21 @@ pub(super) async fn translate(
     };
     let plan = FanoutPlan::new(source, &members);
     let targets: Vec<Lang> = plan.targets().collect();
-    // What would be billed: characters × targets.
-    let cost = text.as_str().chars().count() * targets.len();
-    let per_minute = Some(app.policy.messages_per_minute);
-    if let Err(refusal) = app.charge_sender(who(&me), per_minute, cost).await? {
-        let message = match refusal {
-            Refusal::Rate => format!(
-                "too many messages; the limit is {} a minute",
-                app.policy.messages_per_minute
-            ),
-            Refusal::Hourly => format!(
-                "translation budget used up: {} characters an hour",
-                app.policy.chars_per_hour
-            ),
-        };
-        let cmid = client_msg_id.map(|c| c.as_str().to_owned());
-        return Err(FrameError::new("rate_limited", message, Some("translate"))
-            .with_client_msg_id(cmid)
-            .into());
-    }
-    let results = if app.charge_budget(cost).await {
-        let limit = app.policy.engine_timeout;
-        let calls = targets
-            .iter()
-            .map(|to| translate_one(app.translator.as_ref(), limit, text.as_str(), source, *to));
-        join_all(calls).await
-    } else {
-        targets.iter().map(|_| Err(over_budget())).collect()
-    };
-
-    let mut translations = BTreeMap::new();
-    let mut failures = HashMap::new();
-    for (lang, result) in targets.into_iter().zip(results) {
-        match result {
-            Ok(t) => {
-                translations.insert(lang, t);
-            }
-            Err(e) => {
-                if e.code().is_some() {
-                    tracing::warn!(%lang, error = %e, "translation failed");
-                }
-                failures.insert(lang, e);
-            }
-        }
-    }
-    let ts = now_ms();
+    let known = app.room_knowledge(&me.room, source, text.as_str()).await?;
+    // What would be billed: characters × the targets the engine must do
+    // (a remembered correction costs nothing).
+    let cost = text.as_str().chars().count() * known.engine_targets(&targets).len();
+    app.charge_like_a_message(&me, cost, "translate", client_msg_id.as_ref())
+        .await?;
+    let done = app
+        .translate_for_room(&known, text.as_str(), source, &targets)
+        .await;
+    // The key is derived from the id (`MessageKey::from_id`), so `ts` is
+    // the id's own time.
+    let msg_id = message_id(now_ms());
+    let ts = MessageKey::from_id(&msg_id).map_or_else(|_| now_ms(), |k| k.ts);
     let msg = Message {
-        id: message_id(ts),
+        id: msg_id,
         room: me.room.clone(),
         ts,
         from_name: me.name.clone(),
@@ -158,15 +151,20 @@ pub(super) async fn translate(
         from_tag: me.tag(),
         source_lang: source,
         text: text.into_string(),
-        translations,
+        translations: done.translations,
         client_msg_id,
         ttl: app.policy.expiry(ts),
+        from_client: me.client.clone(),
+        edited_at: None,
+        deleted_at: None,
+        corrected: BTreeMap::new(),
     };
     if app.store.put_message(&msg, &scope).await? == PutOutcome::Duplicate {
         return Ok(());
     }
     tracing::info!(msg = %msg.id, recipients = members.len(), langs = plan.by_lang.len(), "fan-out");
-    app.fan_out(&msg, &plan, &failures, id).await;
+    app.fan_out(&msg, &plan, &done.failures, id, Rendered::Message)
+        .await;
     Ok(())
 }
 

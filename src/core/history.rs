@@ -9,13 +9,27 @@ use futures_util::future::join_all;
 
 use super::cursor::Cursor;
 use super::deliver::fitted;
-use super::engine::translate_one;
 use super::quota::who;
+use super::translation::{terms_for, translate_protected};
 use super::{App, RouteError, now_ms};
 use crate::limits::{HISTORY_TRANSLATE_CONCURRENCY, MAX_MESSAGE_BYTES};
-use crate::model::{Connection, ConnectionId, Message};
+use crate::model::{Connection, ConnectionId, Glossary, Message, MessageKey};
 use crate::ports::{HistoryQuery, TranslateError};
-use crate::protocol::{HistoryItem, MessageFrame, ServerFrame};
+use crate::protocol::{HistoryItem, ServerFrame};
+
+/// Where an entry sits in the room's history.
+fn item_key(item: &HistoryItem) -> MessageKey {
+    match item {
+        HistoryItem::Message(m) => MessageKey {
+            ts: m.ts,
+            id: m.id.clone(),
+        },
+        HistoryItem::Deleted(d) => MessageKey {
+            ts: d.ts,
+            id: d.id.clone(),
+        },
+    }
+}
 
 impl App {
     /// Translates what was never read in the reader's language, charging
@@ -29,7 +43,8 @@ impl App {
         let lang = me.lang;
         let missing: Vec<usize> = (0..chunk.len())
             .filter(|i| {
-                chunk[*i].source_lang != lang && !chunk[*i].translations.contains_key(&lang)
+                let m = &chunk[*i];
+                !m.is_deleted() && m.source_lang != lang && !m.translations.contains_key(&lang)
             })
             .collect();
         let mut failures = HashMap::new();
@@ -55,11 +70,21 @@ impl App {
             return failures;
         }
         let limit = self.policy.engine_timeout;
+        // The room glossary holds for history too (v1.2).
+        let glossary = match self.store.glossary(&me.room).await {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the glossary for history");
+                Glossary::default()
+            }
+        };
+        let terms = terms_for(&glossary, lang);
         let calls = missing.iter().map(|i| {
             let m = &chunk[*i];
-            translate_one(
+            translate_protected(
                 self.translator.as_ref(),
                 limit,
+                &terms,
                 &m.text,
                 m.source_lang,
                 lang,
@@ -113,14 +138,18 @@ pub(super) async fn history(
         next: Some("x".repeat(128)),
     };
     let mut size = empty.to_json().len();
-    let mut sent: Vec<MessageFrame> = Vec::new();
+    let mut sent: Vec<HistoryItem> = Vec::new();
     let mut full = false;
     let mut newest_first: Vec<Message> = page.messages.into_iter().rev().collect();
     for chunk in newest_first.chunks_mut(HISTORY_TRANSLATE_CONCURRENCY) {
         let failures = app.translate_missing(&me, chunk).await;
         for (i, msg) in chunk.iter().enumerate() {
-            let frame = MessageFrame::render(msg, me.lang, failures.get(&i));
-            let Some(bytes) = fitted(frame.clone()).map(|f| f.len()) else {
+            let item = HistoryItem::render(msg, me.lang, failures.get(&i));
+            let bytes = match &item {
+                HistoryItem::Message(frame) => fitted(frame.clone()).map(|f| f.len()),
+                HistoryItem::Deleted(d) => serde_json::to_vec(d).ok().map(|v| v.len()),
+            };
+            let Some(bytes) = bytes else {
                 continue;
             };
             // One comma between entries.
@@ -135,7 +164,7 @@ pub(super) async fn history(
                 break;
             }
             size += bytes + 1;
-            sent.push(frame);
+            sent.push(item);
         }
         if full {
             break;
@@ -145,10 +174,7 @@ pub(super) async fn history(
         (true, Some(oldest)) => Some(
             Cursor::History {
                 room: me.room.clone(),
-                key: crate::model::MessageKey {
-                    ts: oldest.ts,
-                    id: oldest.id.clone(),
-                },
+                key: item_key(oldest),
             }
             .encode(),
         ),
@@ -158,7 +184,7 @@ pub(super) async fn history(
     let frame = ServerFrame::History {
         room: me.room.as_str().to_owned(),
         lang: me.lang.as_str().to_owned(),
-        messages: sent.into_iter().map(HistoryItem::Message).collect(),
+        messages: sent,
         next,
     };
     app.reply(id, &frame).await;

@@ -9,6 +9,10 @@
 //! - `deliver.rs`: posting (directly or through the queue), the fan-out
 //!   worker's entry [`App::deliver`], gone connections.
 //! - `history.rs`: `history` pages that fit one frame.
+//! - v1.2: `edit.rs` (and who owns a message), `delete.rs`, `correct.rs`,
+//!   `glossary.rs` (`glossary`, `glossary_set`); `translation.rs`: the
+//!   translation path they share with `translate` and `history` (the
+//!   room's memory of corrections first, glossary terms protected).
 //! - `engine.rs`: one engine call under the route's time budget, and
 //!   `ids.rs`: message ids — both shared by the routes that translate.
 //! - `cursor.rs`: the opaque cursors of `history` and `members`.
@@ -19,10 +23,14 @@
 
 pub mod access;
 mod connect;
+mod correct;
 mod cursor;
+mod delete;
 mod deliver;
+mod edit;
 mod engine;
 mod fanout;
+mod glossary;
 mod history;
 mod ids;
 pub mod policy;
@@ -32,6 +40,7 @@ mod rooms;
 mod routes;
 #[cfg(test)]
 mod tests;
+mod translation;
 
 use std::sync::Arc;
 

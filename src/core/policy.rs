@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 use crate::limits::{
-    DEFAULT_CHARS_PER_DAY, DEFAULT_CHARS_PER_HOUR, DEFAULT_FANOUT_DIRECT_MAX,
-    DEFAULT_MAX_ROOM_MEMBERS, DEFAULT_MESSAGES_PER_MINUTE, DEFAULT_PRESENCE_MAX_MEMBERS,
-    DEFAULT_REST_PER_MINUTE, DEFAULT_RETENTION_DAYS, DEFAULT_STRIKES_BEFORE_CLOSE, ENGINE_TIMEOUT,
+    DEFAULT_CHARS_PER_DAY, DEFAULT_CHARS_PER_HOUR, DEFAULT_EDIT_WINDOW_HOURS,
+    DEFAULT_FANOUT_DIRECT_MAX, DEFAULT_MAX_ROOM_MEMBERS, DEFAULT_MESSAGES_PER_MINUTE,
+    DEFAULT_PRESENCE_MAX_MEMBERS, DEFAULT_REST_PER_MINUTE, DEFAULT_RETENTION_DAYS,
+    DEFAULT_STRIKES_BEFORE_CLOSE, ENGINE_TIMEOUT,
 };
 
 /// The limits and access rules the routes enforce.
@@ -42,6 +43,8 @@ pub struct Policy {
     pub allowed_origins: Vec<String>,
     /// With a secret, `$connect` requires a token for its room.
     pub token_secret: Option<TokenSecret>,
+    /// How long after sending a message its sender may edit or delete it.
+    pub edit_window: Duration,
 }
 
 impl Default for Policy {
@@ -59,8 +62,14 @@ impl Default for Policy {
             engine_timeout: ENGINE_TIMEOUT,
             allowed_origins: Vec::new(),
             token_secret: None,
+            edit_window: edit_window_hours(DEFAULT_EDIT_WINDOW_HOURS),
         }
     }
+}
+
+/// `EditWindow` / `--edit-window`, in hours.
+pub fn edit_window_hours(hours: u32) -> Duration {
+    Duration::from_secs(u64::from(hours) * 3600)
 }
 
 /// `RetentionDays` / `--retention`: 0 keeps everything.

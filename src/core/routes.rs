@@ -3,7 +3,7 @@
 
 use super::quota::Verdict;
 use super::{App, RouteError, now_ms};
-use super::{fanout, history, rooms};
+use super::{correct, delete, edit, fanout, glossary, history, rooms};
 use crate::model::{Connection, ConnectionId};
 use crate::protocol::{Command, FrameError, ServerFrame, parse_command, route_key};
 
@@ -39,6 +39,23 @@ async fn dispatch(app: &App, id: &ConnectionId, cmd: Command) -> Result<(), Rout
             app.reply(id, &ServerFrame::Pong { ts: now_ms() }).await;
             Ok(())
         }
+        Command::Edit {
+            key,
+            text,
+            client_msg_id,
+        } => edit::edit(app, id, key, text, client_msg_id).await,
+        Command::Delete { key, client_msg_id } => delete::delete(app, id, key, client_msg_id).await,
+        Command::Correct {
+            key,
+            text,
+            client_msg_id,
+        } => correct::correct(app, id, key, text, client_msg_id).await,
+        Command::Glossary => glossary::glossary(app, id).await,
+        Command::GlossarySet {
+            version,
+            terms,
+            client_msg_id,
+        } => glossary::glossary_set(app, id, version, terms, client_msg_id).await,
     }
 }
 
@@ -67,13 +84,9 @@ pub(super) async fn message(app: &App, id: &ConnectionId, body: &str) {
     let result = match parse_command(body) {
         Ok(cmd) => {
             let action = cmd.action();
-            // Whatever refuses a `translate`, its error names the id.
-            let cmid = match &cmd {
-                Command::Translate { client_msg_id, .. } => {
-                    client_msg_id.as_ref().map(|c| c.as_str().to_owned())
-                }
-                _ => None,
-            };
+            // Whatever refuses a `translate` (or a v1.2 change), its error
+            // names the id.
+            let cmid = cmd.client_msg_id().map(|c| c.as_str().to_owned());
             dispatch(app, id, cmd).await.map_err(|e| {
                 if let RouteError::Store(s) = &e {
                     tracing::error!(conn = %id, action, error = %s, "store failed");

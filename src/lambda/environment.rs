@@ -3,7 +3,7 @@
 //! `template.yaml` sets them from its parameters.
 
 use crate::config::ConfigError;
-use crate::core::policy::retention_days;
+use crate::core::policy::{edit_window_hours, retention_days};
 use crate::core::{Policy, TokenSecret};
 
 /// Everything the function reads from its environment, once.
@@ -68,6 +68,8 @@ pub struct Limits {
     pub fanout_direct_max: Option<usize>,
     /// `REST_PER_MINUTE`: REST calls one source address may make a minute.
     pub rest_per_minute: Option<u32>,
+    /// `EDIT_WINDOW_HOURS`: how long a sender may edit or delete a message.
+    pub edit_window_hours: Option<u32>,
 }
 
 impl LambdaConfig {
@@ -118,6 +120,7 @@ impl LambdaConfig {
                 presence_max_members: number(&var, "PRESENCE_MAX_MEMBERS")?,
                 fanout_direct_max: number(&var, "FANOUT_DIRECT_MAX")?,
                 rest_per_minute: number(&var, "REST_PER_MINUTE")?,
+                edit_window_hours: number(&var, "EDIT_WINDOW_HOURS")?,
             },
         })
     }
@@ -140,6 +143,9 @@ impl LambdaConfig {
             fanout_direct_max: l.fanout_direct_max.unwrap_or(defaults.fanout_direct_max),
             rest_per_minute: l.rest_per_minute.unwrap_or(defaults.rest_per_minute),
             retention: l.retention_days.map_or(defaults.retention, retention_days),
+            edit_window: l
+                .edit_window_hours
+                .map_or(defaults.edit_window, edit_window_hours),
             allowed_origins: self.allowed_origins.clone(),
             token_secret,
             ..defaults
@@ -247,6 +253,7 @@ mod tests {
             ("MAX_ROOM_MEMBERS", "5000"),
             ("CHARS_PER_HOUR", "100000"),
             ("REST_PER_MINUTE", "60"),
+            ("EDIT_WINDOW_HOURS", "2"),
         ])
         .unwrap();
         assert_eq!(
@@ -268,6 +275,7 @@ mod tests {
                 presence_max_members: Some(100),
                 fanout_direct_max: Some(1000),
                 rest_per_minute: Some(60),
+                edit_window_hours: Some(2),
             }
         );
         let policy = config.policy(None);
@@ -281,6 +289,7 @@ mod tests {
             (100, 1000)
         );
         assert_eq!(policy.rest_per_minute, 60);
+        assert_eq!(policy.edit_window.as_secs(), 2 * 3600);
         let forever = from(&[("TABLE_NAME", "t"), ("RETENTION_DAYS", "0")]).unwrap();
         assert_eq!(forever.policy(None).retention, None);
         for key in [

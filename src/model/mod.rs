@@ -6,12 +6,17 @@
 //! - `names.rs`: rooms, display names, chat text, `clientMsgId`.
 //! - `identity.rs`: connection ids, the `client` key and its tag.
 //! - `records.rs`: connections, members, messages, REST records.
+//! - `amend.rs`: authors, the room memory's entries, the glossary (v1.2).
 
+mod amend;
 mod identity;
 mod lang;
 mod names;
 mod records;
 
+pub use amend::{
+    Author, Glossary, GlossaryTerm, MemoryEntry, check_terms as check_glossary_terms, source_hash,
+};
 pub use identity::{ClientKey, ClientTag, ConnectionId};
 pub use lang::{Lang, SourceLang};
 pub use names::{ChatText, ClientMsgId, RoomName, UserName};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClientKey, ClientMsgId, ClientTag, ConnectionId, Lang, RoomName, UserName};
+use super::{Author, ClientKey, ClientMsgId, ClientTag, ConnectionId, Lang, RoomName, UserName};
 use crate::limits::{MAX_CONNECTION_DURATION, TTL_MARGIN};
 
 /// A live connection: who is where, speaking what.
@@ -31,6 +31,10 @@ pub struct Connection {
     /// a restart can remove what its crashed predecessor left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// It came in with an admin token (`honyaku token --admin`): it may
+    /// change the room glossary when tokens are required.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub admin: bool,
 }
 
 impl Connection {
@@ -128,9 +132,42 @@ pub struct Message {
     /// Epoch seconds after which it is deleted (retention); `None` keeps it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
+    /// The sender's `client` key, so that only it may edit or delete the
+    /// message (never sent to anyone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_client: Option<ClientKey>,
+    /// When the text was last edited (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<i64>,
+    /// When it was deleted (ms): a tombstone, its text and every
+    /// translation gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
+    /// Who corrected the translation into each language (of those at hand).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub corrected: BTreeMap<Lang, Author>,
+}
+
+impl MessageKey {
+    /// The key of the message with this id: a ULID, whose time part is
+    /// the message's `ts` (the routes make them so).
+    pub fn from_id(id: &str) -> Result<Self, super::InvalidInput> {
+        let ulid = ulid::Ulid::from_string(id).map_err(|_| {
+            super::InvalidInput::BadRequest("id must be a message id (26 characters)".into())
+        })?;
+        Ok(Self {
+            ts: i64::try_from(ulid.timestamp_ms()).unwrap_or(i64::MAX),
+            id: id.to_owned(),
+        })
+    }
 }
 
 impl Message {
+    /// Whether it is a tombstone.
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+
     pub fn key(&self) -> MessageKey {
         MessageKey {
             ts: self.ts,

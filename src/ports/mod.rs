@@ -19,6 +19,6 @@ pub use engine::{Reach, TranslateError, Translator};
 pub use push::{Frame, Push, PushError};
 pub use queue::{FanoutBatch, Queue, QueueError};
 pub use store::{
-    Admission, Counter, Delivery, Departure, HistoryPage, HistoryQuery, PutOutcome, Step, Store,
-    StoreError, Tally,
+    Admission, Amend, Counter, Delivery, Departure, HistoryPage, HistoryQuery, MEMORY_ENGINE,
+    PutOutcome, Step, Store, StoreError, Tally, corrected_translation,
 };

@@ -1,6 +1,7 @@
 //! The store port: connections, rooms, history, counters and fan-out
 //! markers in one table (docs/ARCHITECTURE.md, "One table").
 
+use std::collections::BTreeMap;
 use std::error::Error as StdError;
 
 use async_trait::async_trait;
@@ -8,8 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::limits::MAX_ITEM_BYTES;
 use crate::model::{
-    ClientMsgId, Connection, ConnectionId, Lang, MemberKey, MembersPage, Message, MessageKey,
-    RoomName, Translation, TranslationRecord,
+    Author, ClientMsgId, Connection, ConnectionId, Glossary, Lang, MemberKey, MembersPage,
+    MemoryEntry, Message, MessageKey, RoomName, Translation, TranslationRecord,
 };
 
 type Source = Box<dyn StdError + Send + Sync>;
@@ -146,9 +147,83 @@ pub enum Tally {
     Refused(Vec<i64>),
 }
 
+/// What v1.2 changes in a room's text (docs/ARCHITECTURE.md, "One
+/// table"): edits, deletes, corrections and the room's memory of them,
+/// the glossary. A supertrait of [`Store`], so every store has it and the
+/// core reaches it through the same `dyn Store`.
+#[async_trait]
+pub trait Amend: Send + Sync {
+    /// One message by its key, a tombstone included; `None` if there is
+    /// none (or it expired).
+    async fn get_message(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+    ) -> Result<Option<Message>, StoreError>;
+    /// Replaces a live message's text (marked `edited_at`) and every
+    /// translation of it with `translations`; `false` if it is gone or
+    /// deleted (nothing written).
+    async fn edit_message(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        text: &str,
+        edited_at: i64,
+        translations: &BTreeMap<Lang, Translation>,
+    ) -> Result<bool, StoreError>;
+    /// Leaves a tombstone (who and when, no text) in a live message's
+    /// place and deletes every translation of it; `false` if it was gone
+    /// or deleted already.
+    async fn delete_message(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        deleted_at: i64,
+    ) -> Result<bool, StoreError>;
+    /// A reader's translation into `entry.lang`, by `entry.by`: it
+    /// replaces the message's translation into that language, and the
+    /// room remembers it (at most `bound` entries a room, the oldest
+    /// going first). `false` if the message is gone or deleted.
+    async fn put_correction(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        entry: &MemoryEntry,
+        bound: usize,
+    ) -> Result<bool, StoreError>;
+    /// What the room remembers for a source text (a `source_hash`), in
+    /// every language it was corrected into.
+    async fn recall(&self, room: &RoomName, source: &str) -> Result<Vec<MemoryEntry>, StoreError>;
+    /// The room glossary; version 0 and no terms when nobody saved one.
+    async fn glossary(&self, room: &RoomName) -> Result<Glossary, StoreError>;
+    /// Saves `glossary` (its `version` one more than `expected`) if the
+    /// stored one is still at `expected`; `false` if it is not.
+    async fn put_glossary(
+        &self,
+        room: &RoomName,
+        glossary: &Glossary,
+        expected: u64,
+    ) -> Result<bool, StoreError>;
+}
+
+/// The translation a correction stands for, as history serves it.
+pub fn corrected_translation(entry: &MemoryEntry) -> (Translation, Author) {
+    (
+        Translation {
+            text: entry.text.clone(),
+            engine: MEMORY_ENGINE.to_owned(),
+            via: None,
+        },
+        entry.by.clone(),
+    )
+}
+
+/// `engine` of a translation the room's memory gave (v1.2).
+pub const MEMORY_ENGINE: &str = "memory";
+
 /// Connections, rooms and history in one table.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: Amend + Send + Sync {
     /// Writes the connection row and its member row, taking one place in
     /// its room unless the room already holds `max_members` (checked and
     /// counted atomically: concurrent joins cannot overfill a room).

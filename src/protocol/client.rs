@@ -1,19 +1,45 @@
 //! Client → server frames: what travels (`ClientFrame`), and the checked
 //! request the core handles (`Command`).
 
-use std::collections::HashSet;
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::FrameError;
+use super::strict::NoDuplicateKeys;
 use crate::limits::{HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT};
-use crate::model::{ChatText, ClientMsgId, InvalidInput, Lang, RoomName, SourceLang, UserName};
+use crate::model::{
+    ChatText, ClientMsgId, GlossaryTerm, InvalidInput, Lang, MessageKey, RoomName, SourceLang,
+    UserName, check_glossary_terms,
+};
 
 /// The actions with a route of their own; anything else is `$default`.
-pub const ACTIONS: &[&str] = &["translate", "join", "history", "members", "typing", "ping"];
+pub const ACTIONS: &[&str] = &[
+    "translate",
+    "join",
+    "history",
+    "members",
+    "typing",
+    "ping",
+    "edit",
+    "delete",
+    "correct",
+    "glossary",
+    "glossary_set",
+];
+
+/// The actions whose refusals name their `clientMsgId`.
+const NAMES_CLIENT_MSG_ID: &[&str] = &["translate", "edit", "delete", "correct", "glossary_set"];
+
+/// A glossary term as it travels (v1.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermFrame {
+    pub term: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+    pub render: Option<String>,
+}
 
 /// A client → server frame as it travels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +73,36 @@ pub enum ClientFrame {
     },
     Typing {},
     Ping {},
+    /// v1.2: the sender rewrites its message.
+    Edit {
+        id: Option<String>,
+        text: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<String>,
+    },
+    /// v1.2: the sender deletes its message.
+    Delete {
+        id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<String>,
+    },
+    /// v1.2: a reader corrects the translation into its language.
+    Correct {
+        id: Option<String>,
+        text: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<String>,
+    },
+    /// v1.2: the room glossary, please.
+    Glossary {},
+    /// v1.2: replace the room glossary, if it is still at `version`.
+    #[serde(rename = "glossary_set")]
+    GlossarySet {
+        version: Option<u64>,
+        terms: Option<Vec<TermFrame>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<String>,
+    },
 }
 
 /// A validated client request.
@@ -71,6 +127,26 @@ pub enum Command {
     },
     Typing,
     Ping,
+    Edit {
+        key: MessageKey,
+        text: ChatText,
+        client_msg_id: Option<ClientMsgId>,
+    },
+    Delete {
+        key: MessageKey,
+        client_msg_id: Option<ClientMsgId>,
+    },
+    Correct {
+        key: MessageKey,
+        text: ChatText,
+        client_msg_id: Option<ClientMsgId>,
+    },
+    Glossary,
+    GlossarySet {
+        version: u64,
+        terms: Vec<GlossaryTerm>,
+        client_msg_id: Option<ClientMsgId>,
+    },
 }
 
 impl Command {
@@ -83,6 +159,23 @@ impl Command {
             Self::Members { .. } => "members",
             Self::Typing => "typing",
             Self::Ping => "ping",
+            Self::Edit { .. } => "edit",
+            Self::Delete { .. } => "delete",
+            Self::Correct { .. } => "correct",
+            Self::Glossary => "glossary",
+            Self::GlossarySet { .. } => "glossary_set",
+        }
+    }
+
+    /// The request's `clientMsgId`, which its refusals name.
+    pub fn client_msg_id(&self) -> Option<&ClientMsgId> {
+        match self {
+            Self::Translate { client_msg_id, .. }
+            | Self::Edit { client_msg_id, .. }
+            | Self::Delete { client_msg_id, .. }
+            | Self::Correct { client_msg_id, .. }
+            | Self::GlossarySet { client_msg_id, .. } => client_msg_id.as_ref(),
+            _ => None,
         }
     }
 }
@@ -137,10 +230,11 @@ pub fn parse_command(body: &str) -> Result<Command, FrameError> {
             ));
         }
     };
-    // A refused `translate` names its clientMsgId, so the sender knows which.
-    let refuse = |e: FrameError| match action.as_str() {
-        "translate" => e.with_client_msg_id(cmid.clone()),
-        _ => e,
+    // A refused `translate` (or v1.2 change) names its clientMsgId, so the
+    // sender knows which.
+    let refuse = |e: FrameError| match NAMES_CLIENT_MSG_ID.contains(&action.as_str()) {
+        true => e.with_client_msg_id(cmid.clone()),
+        false => e,
     };
     let frame: ClientFrame = serde_json::from_value(value.clone()).map_err(|e| {
         refuse(FrameError::new(
@@ -194,67 +288,58 @@ fn command(frame: ClientFrame) -> Result<Command, InvalidInput> {
         ClientFrame::Members { after } => Command::Members { after },
         ClientFrame::Typing {} => Command::Typing,
         ClientFrame::Ping {} => Command::Ping,
+        ClientFrame::Edit {
+            id,
+            text,
+            client_msg_id,
+        } => Command::Edit {
+            key: message_key(id)?,
+            text: ChatText::parse(&required(text, "text")?)?,
+            client_msg_id: cmid(client_msg_id)?,
+        },
+        ClientFrame::Delete { id, client_msg_id } => Command::Delete {
+            key: message_key(id)?,
+            client_msg_id: cmid(client_msg_id)?,
+        },
+        ClientFrame::Correct {
+            id,
+            text,
+            client_msg_id,
+        } => Command::Correct {
+            key: message_key(id)?,
+            text: ChatText::parse(&required(text, "text")?)?,
+            client_msg_id: cmid(client_msg_id)?,
+        },
+        ClientFrame::Glossary {} => Command::Glossary,
+        ClientFrame::GlossarySet {
+            version,
+            terms,
+            client_msg_id,
+        } => {
+            let terms = required(terms, "terms")?
+                .iter()
+                .map(|t| GlossaryTerm::parse(&t.term, t.lang.as_deref(), t.render.as_deref()))
+                .collect::<Result<Vec<_>, _>>()?;
+            check_glossary_terms(&terms)?;
+            Command::GlossarySet {
+                version: required(version, "version")?,
+                terms,
+                client_msg_id: cmid(client_msg_id)?,
+            }
+        }
     })
 }
 
-/// Any JSON value, refusing an object that names one key twice (at any
-/// depth).
-struct NoDuplicateKeys;
-
-impl<'de> Deserialize<'de> for NoDuplicateKeys {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NoDuplicateKeys)
-    }
+fn required<T>(v: Option<T>, field: &str) -> Result<T, InvalidInput> {
+    v.ok_or_else(|| InvalidInput::BadRequest(format!("missing field `{field}`")))
 }
 
-impl<'de> DeserializeSeed<'de> for NoDuplicateKeys {
-    type Value = NoDuplicateKeys;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(NoDuplicateKeys)
-    }
+fn cmid(v: Option<String>) -> Result<Option<ClientMsgId>, InvalidInput> {
+    v.as_deref().map(ClientMsgId::parse).transpose()
 }
 
-impl<'de> Visitor<'de> for NoDuplicateKeys {
-    type Value = NoDuplicateKeys;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut seen = HashSet::new();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if !seen.insert(key.clone().into_owned()) {
-                return Err(de::Error::custom(format!("duplicate key {key:?}")));
-            }
-            map.next_value_seed(NoDuplicateKeys)?;
-        }
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element_seed(NoDuplicateKeys)?.is_some() {}
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
+fn message_key(id: Option<String>) -> Result<MessageKey, InvalidInput> {
+    MessageKey::from_id(&required(id, "id")?)
 }
 
 #[cfg(test)]
@@ -371,5 +456,63 @@ mod tests {
         };
         assert_eq!(text.as_str(), "hi");
         assert_eq!(source_lang, Some(SourceLang::Auto));
+    }
+
+    #[test]
+    fn v12_frames() {
+        let id = "01JD0000000000000000000000";
+        let Command::Edit {
+            key,
+            text,
+            client_msg_id,
+        } = parse_command(&format!(
+            r#"{{"action":"edit","id":"{id}","text":" new ","clientMsgId":"c-18"}}"#
+        ))
+        .unwrap()
+        else {
+            panic!("not an edit");
+        };
+        assert_eq!((key.id.as_str(), text.as_str()), (id, "new"));
+        assert_eq!(key, MessageKey::from_id(id).unwrap());
+        assert_eq!(client_msg_id.unwrap().as_str(), "c-18");
+        let e = parse_command(r#"{"action":"edit","id":"x","text":"a","clientMsgId":"c-2"}"#)
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.client_msg_id.as_deref()),
+            ("bad_request", Some("c-2"))
+        );
+        assert_eq!(code(r#"{"action":"delete"}"#), "bad_request");
+        assert_eq!(
+            code(&format!(r#"{{"action":"correct","id":"{id}","text":" "}}"#)),
+            "empty_text"
+        );
+        assert_eq!(
+            parse_command(r#"{"action":"glossary"}"#).unwrap(),
+            Command::Glossary
+        );
+        let set = parse_command(
+            r#"{"action":"glossary_set","version":3,"terms":[{"term":"honyaku"},{"term":"deploy","lang":"ja","as":"デプロイ"}]}"#,
+        )
+        .unwrap();
+        let Command::GlossarySet { version, terms, .. } = set else {
+            panic!("not a glossary_set");
+        };
+        assert_eq!((version, terms.len()), (3, 2));
+        assert_eq!(
+            code(r#"{"action":"glossary_set","terms":[]}"#),
+            "bad_request"
+        );
+        assert_eq!(
+            code(r#"{"action":"glossary_set","version":1,"terms":[{"term":"a","lang":"ja"}]}"#),
+            "bad_request"
+        );
+        assert_eq!(
+            code(r#"{"action":"glossary_set","version":1,"terms":[{"term":"a","x":1}]}"#),
+            "bad_request"
+        );
+        assert_eq!(
+            route_key(r#"{"action":"glossary_set"}"#),
+            Some("glossary_set")
+        );
     }
 }

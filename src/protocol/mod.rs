@@ -3,12 +3,17 @@
 //!
 //! - `client.rs`: client → server frames, `parse_command`, route selection.
 //! - `server.rs`: server → client frames, a message in a reader's language.
+//! - `strict.rs`: one reading of a frame (no key twice).
 
 mod client;
 mod server;
+mod strict;
 
-pub use client::{ACTIONS, ClientFrame, Command, parse_command, route_key};
-pub use server::{HistoryItem, MemberView, MessageFrame, PresenceEvent, Sender, ServerFrame};
+pub use client::{ACTIONS, ClientFrame, Command, TermFrame, parse_command, route_key};
+pub use server::{
+    AuthorView, DeletedEntry, HistoryItem, MemberView, MessageFrame, PresenceEvent, Sender,
+    ServerFrame,
+};
 
 use crate::model::InvalidInput;
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ClientTag, Lang, Member, Message};
+use crate::model::{Author, GlossaryTerm, Lang, Member, Message};
 use crate::ports::{Frame, TranslateError};
 
 /// A server → client frame.
@@ -55,6 +55,30 @@ pub enum ServerFrame {
     Pong {
         ts: i64,
     },
+    /// v1.2: a message's new text, in the reader's language.
+    Edited(MessageFrame),
+    /// v1.2: a message is gone.
+    Deleted {
+        room: String,
+        id: String,
+        deleted_at: i64,
+    },
+    /// v1.2: a reader's better translation into `lang`.
+    Corrected {
+        room: String,
+        id: String,
+        lang: String,
+        text: String,
+        by: AuthorView,
+    },
+    /// v1.2: the room glossary (`by`: who saved this version).
+    Glossary {
+        room: String,
+        version: u64,
+        terms: Vec<GlossaryTerm>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<AuthorView>,
+    },
     Error {
         code: String,
         message: String,
@@ -77,11 +101,77 @@ impl ServerFrame {
 }
 
 /// A message inside a `history` frame: the same object as a `message` frame,
-/// `"type":"message"` included.
+/// `"type":"message"` included; a deleted one (v1.2) is only
+/// `{"id","ts","from","deleted":true}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(untagged)]
 pub enum HistoryItem {
-    Message(MessageFrame),
+    Message(#[serde(with = "tagged")] MessageFrame),
+    Deleted(DeletedEntry),
+}
+
+impl HistoryItem {
+    /// The message, unless it was deleted.
+    pub fn as_message(&self) -> Option<&MessageFrame> {
+        match self {
+            Self::Message(m) => Some(m),
+            Self::Deleted(_) => None,
+        }
+    }
+}
+
+/// A deleted message's place in `history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedEntry {
+    pub id: String,
+    pub ts: i64,
+    pub from: Sender,
+    pub deleted: bool,
+}
+
+/// A message frame with its `"type":"message"`, inside an untagged item.
+mod tagged {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::MessageFrame;
+
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename_all = "camelCase")]
+    enum Out<'a> {
+        Message(&'a MessageFrame),
+    }
+
+    #[derive(Deserialize)]
+    #[serde(tag = "type", rename_all = "camelCase")]
+    enum In {
+        Message(MessageFrame),
+    }
+
+    pub fn serialize<S: Serializer>(m: &MessageFrame, s: S) -> Result<S::Ok, S::Error> {
+        Out::Message(m).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<MessageFrame, D::Error> {
+        let In::Message(m) = In::deserialize(d)?;
+        Ok(m)
+    }
+}
+
+/// Who did it: `{"name","tag"}` (v1.2's `by` and `correctedBy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorView {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+impl From<&Author> for AuthorView {
+    fn from(a: &Author) -> Self {
+        Self {
+            name: a.name.as_str().to_owned(),
+            tag: a.tag.as_ref().map(|t| t.as_str().to_owned()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +233,12 @@ pub struct MessageFrame {
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_msg_id: Option<String>,
+    /// v1.2: when the text was last edited (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<i64>,
+    /// v1.2: who corrected this translation (`text` is theirs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_by: Option<AuthorView>,
 }
 
 impl MessageFrame {
@@ -155,15 +251,7 @@ impl MessageFrame {
             id: msg.id.clone(),
             room: msg.room.as_str().to_owned(),
             ts: msg.ts,
-            from: Sender {
-                name: msg.from_name.as_str().to_owned(),
-                connection_id: msg.from_connection.as_str().to_owned(),
-                tag: msg
-                    .from_tag
-                    .as_ref()
-                    .map(ClientTag::as_str)
-                    .map(str::to_owned),
-            },
+            from: Self::sender(msg),
             source_lang: msg.source_lang.as_str().to_owned(),
             lang: lang.as_str().to_owned(),
             text: translation.map_or_else(|| msg.text.clone(), |t| t.text.clone()),
@@ -178,6 +266,35 @@ impl MessageFrame {
                 _ => None,
             },
             client_msg_id: None,
+            edited_at: msg.edited_at,
+            corrected_by: translation
+                .and_then(|_| msg.corrected.get(&lang))
+                .map(AuthorView::from),
+        }
+    }
+
+    /// The sender of a stored message.
+    pub fn sender(msg: &Message) -> Sender {
+        Sender {
+            name: msg.from_name.as_str().to_owned(),
+            connection_id: msg.from_connection.as_str().to_owned(),
+            tag: msg.from_tag.as_ref().map(|t| t.as_str().to_owned()),
+        }
+    }
+}
+
+impl HistoryItem {
+    /// `msg` as a `history` entry in `lang`: a tombstone shows only who
+    /// and when.
+    pub fn render(msg: &Message, lang: Lang, failure: Option<&TranslateError>) -> Self {
+        match msg.deleted_at {
+            Some(_) => Self::Deleted(DeletedEntry {
+                id: msg.id.clone(),
+                ts: msg.ts,
+                from: MessageFrame::sender(msg),
+                deleted: true,
+            }),
+            None => Self::Message(MessageFrame::render(msg, lang, failure)),
         }
     }
 }
@@ -248,6 +365,82 @@ mod tests {
         assert_eq!(
             c,
             r#"{"action":"translate","text":"hi","clientMsgId":"c-1"}"#
+        );
+    }
+
+    #[test]
+    fn v12_frames_serialize_as_protocol_says() {
+        let d = ServerFrame::Deleted {
+            room: "lobby".into(),
+            id: "01J".into(),
+            deleted_at: 5,
+        };
+        assert_eq!(
+            d.to_json(),
+            r#"{"type":"deleted","room":"lobby","id":"01J","deletedAt":5}"#
+        );
+        let from = Sender {
+            name: "Aki".into(),
+            connection_id: "c1".into(),
+            tag: None,
+        };
+        let gone = HistoryItem::Deleted(DeletedEntry {
+            id: "01J".into(),
+            ts: 1,
+            from: from.clone(),
+            deleted: true,
+        });
+        let json = serde_json::to_string(&gone).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":"01J","ts":1,"from":{"name":"Aki","connectionId":"c1"},"deleted":true}"#
+        );
+        assert_eq!(serde_json::from_str::<HistoryItem>(&json).unwrap(), gone);
+        let m = MessageFrame {
+            id: "01J".into(),
+            room: "lobby".into(),
+            ts: 1,
+            from,
+            source_lang: "en".into(),
+            lang: "es".into(),
+            text: "hola".into(),
+            original: Some("hi".into()),
+            translated: true,
+            engine: Some("memory".into()),
+            via: None,
+            error: None,
+            client_msg_id: None,
+            edited_at: Some(2),
+            corrected_by: Some(AuthorView {
+                name: "Bea".into(),
+                tag: None,
+            }),
+        };
+        let item = HistoryItem::Message(m.clone());
+        let json = serde_json::to_string(&item).unwrap();
+        assert!(
+            json.starts_with(r#"{"type":"message","id":"01J""#),
+            "{json}"
+        );
+        assert!(
+            json.ends_with(r#""editedAt":2,"correctedBy":{"name":"Bea"}}"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<HistoryItem>(&json).unwrap(), item);
+        let edited = ServerFrame::Edited(m).to_json();
+        assert!(
+            edited.starts_with(r#"{"type":"edited","id":"01J""#),
+            "{edited}"
+        );
+        let g = ServerFrame::Glossary {
+            room: "r".into(),
+            version: 0,
+            terms: vec![],
+            by: None,
+        };
+        assert_eq!(
+            g.to_json(),
+            r#"{"type":"glossary","room":"r","version":0,"terms":[]}"#
         );
     }
 }

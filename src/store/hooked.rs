@@ -2,18 +2,19 @@
 //! forwarding wrapper, so counting (metrics, the cost bench) and fault
 //! injection (tests) never forward the port's methods by hand.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use crate::model::{
-    ClientMsgId, Connection, ConnectionId, Lang, MemberKey, MembersPage, Message, MessageKey,
-    RoomName, Translation, TranslationRecord,
+    ClientMsgId, Connection, ConnectionId, Glossary, Lang, MemberKey, MembersPage, MemoryEntry,
+    Message, MessageKey, RoomName, Translation, TranslationRecord,
 };
 use crate::ports::{
-    Admission, Counter, Delivery, Departure, HistoryPage, HistoryQuery, PutOutcome, Step, Store,
-    StoreError, Tally,
+    Admission, Amend, Counter, Delivery, Departure, HistoryPage, HistoryQuery, PutOutcome, Step,
+    Store, StoreError, Tally,
 };
 
 /// Which store call is being made.
@@ -41,6 +42,13 @@ pub enum StoreOp {
     PutRestTranslation,
     RestTranslations,
     PurgeExpired,
+    GetMessage,
+    EditMessage,
+    DeleteMessage,
+    PutCorrection,
+    Recall,
+    Glossary,
+    PutGlossary,
 }
 
 /// How a call ended, as far as a hook cares.
@@ -255,5 +263,80 @@ impl<H: StoreHook> Store for Hooked<H> {
         self.hook.before(StoreOp::PurgeExpired)?;
         let r = self.inner.purge_expired(now_s, max).await;
         self.done(StoreOp::PurgeExpired, r)
+    }
+}
+
+#[async_trait]
+impl<H: StoreHook> Amend for Hooked<H> {
+    async fn get_message(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+    ) -> Result<Option<Message>, StoreError> {
+        self.hook.before(StoreOp::GetMessage)?;
+        let r = self.inner.get_message(room, key).await;
+        self.done(StoreOp::GetMessage, r)
+    }
+
+    async fn edit_message(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        text: &str,
+        edited_at: i64,
+        translations: &BTreeMap<Lang, Translation>,
+    ) -> Result<bool, StoreError> {
+        self.hook.before(StoreOp::EditMessage)?;
+        let r = self
+            .inner
+            .edit_message(room, key, text, edited_at, translations)
+            .await;
+        self.done(StoreOp::EditMessage, r)
+    }
+
+    async fn delete_message(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        deleted_at: i64,
+    ) -> Result<bool, StoreError> {
+        self.hook.before(StoreOp::DeleteMessage)?;
+        let r = self.inner.delete_message(room, key, deleted_at).await;
+        self.done(StoreOp::DeleteMessage, r)
+    }
+
+    async fn put_correction(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        entry: &MemoryEntry,
+        bound: usize,
+    ) -> Result<bool, StoreError> {
+        self.hook.before(StoreOp::PutCorrection)?;
+        let r = self.inner.put_correction(room, key, entry, bound).await;
+        self.done(StoreOp::PutCorrection, r)
+    }
+
+    async fn recall(&self, room: &RoomName, source: &str) -> Result<Vec<MemoryEntry>, StoreError> {
+        self.hook.before(StoreOp::Recall)?;
+        let r = self.inner.recall(room, source).await;
+        self.done(StoreOp::Recall, r)
+    }
+
+    async fn glossary(&self, room: &RoomName) -> Result<Glossary, StoreError> {
+        self.hook.before(StoreOp::Glossary)?;
+        let r = self.inner.glossary(room).await;
+        self.done(StoreOp::Glossary, r)
+    }
+
+    async fn put_glossary(
+        &self,
+        room: &RoomName,
+        glossary: &Glossary,
+        expected: u64,
+    ) -> Result<bool, StoreError> {
+        self.hook.before(StoreOp::PutGlossary)?;
+        let r = self.inner.put_glossary(room, glossary, expected).await;
+        self.done(StoreOp::PutGlossary, r)
     }
 }

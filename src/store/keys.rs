@@ -10,6 +10,9 @@
 //! | message | `ROOM#{room}` | `MSG#{ts:013}#{id}` |
 //! | translation | `ROOM#{room}` | `TR#{lang}#{ts:013}#{id}` |
 //! | `clientMsgId` mark | `ROOM#{room}` | `CMID#{len}:{scope}#{clientMsgId}` |
+//! | remembered correction (v1.2) | `ROOM#{room}` | `CORR#{sourceHash}#{lang}` |
+//! | the room memory's index (v1.2) | `ROOM#{room}` | `CORRINDEX` |
+//! | room glossary (v1.2) | `ROOM#{room}` | `GLOSSARY` |
 //! | instance's connection | `INST#{instance}` | `CONN#{id}` |
 //! | fan-out delivery | `FANOUT#{batch}` | `META` |
 //! | sender's limits | `LIMIT#{who}` | `{yyyy-mm-ddThh}` |
@@ -19,7 +22,14 @@
 //! Translations sit beside their message, one item each (no item can
 //! outgrow 400 KB), under a prefix per language: a history page in one
 //! language reads its messages, then that language's translations of the
-//! same time range, and nothing else.
+//! same time range, and nothing else. A correction (v1.2) is the
+//! translation item of its message and language, written with `by`; the
+//! room remembers it under the hash of its source text, so one `Query` on
+//! `CORR#{sourceHash}#` finds it in every language before any engine call.
+//! The index lists the remembered corrections oldest first, so the room's
+//! memory stays bounded. An edited message's item keeps `edited_at`; a
+//! deleted one becomes a tombstone (`deleted_at`, no `text`) and its
+//! translations go.
 
 use chrono::{DateTime, NaiveDate};
 
@@ -98,6 +108,21 @@ pub fn client_msg_key(room: &RoomName, scope: &str, id: &ClientMsgId) -> (String
         room_pk(room),
         format!("CMID#{}:{scope}#{}", scope.len(), id.as_str()),
     )
+}
+
+/// Sort key of a room's glossary (one versioned item).
+pub const GLOSSARY: &str = "GLOSSARY";
+/// Sort key of the index of a room's remembered corrections.
+pub const MEMORY_INDEX: &str = "CORRINDEX";
+
+/// `CORR#{sourceHash}#`: every remembered correction of one source text.
+pub fn memory_prefix(source: &str) -> String {
+    format!("CORR#{source}#")
+}
+
+/// `CORR#{sourceHash}#{lang}`.
+pub fn memory_sk(source: &str, lang: Lang) -> String {
+    format!("{}{}", memory_prefix(source), lang.as_str())
 }
 
 pub fn instance_pk(instance: &str) -> String {

@@ -6,9 +6,12 @@
 //! - [`CountingTranslator`]: the pseudo engine, counting calls and
 //!   characters, failing or slow for chosen languages.
 //! - [`FailNext`]: a store hook that fails chosen calls a number of times.
+//! - [`ManglingTranslator`] (`mangle.rs`): an engine that damages the
+//!   placeholders of protected terms.
 //! - `server.rs`: [`start_server`], the one way to run `honyaku serve`
 //!   in-process on a free port (feature `local`).
 
+mod mangle;
 #[cfg(feature = "local")]
 mod server;
 
@@ -20,6 +23,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::Value;
 
+pub use mangle::{Mangle, ManglingTranslator};
 #[cfg(feature = "local")]
 pub use server::{TestServer, start_server, start_server_on, test_config};
 

@@ -1,5 +1,6 @@
 //! What no engine may translate: URLs, e-mail addresses, `@mentions`,
-//! `` `code spans` ``, emoji and numbers. Text is cut into segments; the
+//! `` `code spans` ``, emoji and numbers, and the placeholders of
+//! protected terms (`⟦0⟧`, see `glossary.rs`). Text is cut into segments; the
 //! engines translate the `Text` ones and carry the `Keep` ones through
 //! unchanged, each in its own way (Apertium as superblanks).
 
@@ -22,7 +23,8 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
             .chars()
             .next_back()
             .is_none_or(|c| c.is_whitespace() || "([{\"'".contains(c));
-        let keep_len = code_span(rest)
+        let keep_len = placeholder(rest)
+            .or_else(|| code_span(rest))
             .or_else(|| at_word_start.then(|| url_or_address(rest)).flatten())
             .or_else(|| number(rest, at_word_start))
             .or_else(|| emoji_run(rest));
@@ -42,6 +44,14 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
         out.push(Segment::Text(&text[text_start..]));
     }
     out
+}
+
+/// `⟦{digits}⟧`: a protected term's placeholder.
+fn placeholder(s: &str) -> Option<usize> {
+    let body = s.strip_prefix(super::glossary::OPEN)?;
+    let digits = body.find(|c: char| !c.is_ascii_digit())?;
+    (digits > 0 && body[digits..].starts_with(super::glossary::CLOSE))
+        .then(|| super::glossary::OPEN.len_utf8() + digits + super::glossary::CLOSE.len_utf8())
 }
 
 /// `` `...` `` up to the closing backtick.
@@ -156,6 +166,17 @@ mod tests {
             ]
         );
         assert_eq!(segments("👨‍👩‍👧 family"), [Keep("👨‍👩‍👧"), Text(" family")]);
+        assert_eq!(
+            segments("ask⟦0⟧ now ⟦12⟧."),
+            [
+                Text("ask"),
+                Keep("⟦0⟧"),
+                Text(" now "),
+                Keep("⟦12⟧"),
+                Text(".")
+            ]
+        );
+        assert_eq!(segments("⟦x⟧"), [Text("⟦x⟧")]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! [`Translator`](crate::ports::Translator) engines. `pseudo` and `none`
 //! live here; Apertium and Amazon Translate come as their own adapters.
-//! `mask` (what no engine may translate), `chunk` (sentence splitting),
+//! `mask` (what no engine may translate), `glossary` (protected terms, v1.2), `chunk` (sentence splitting),
 //! `languages` (code mappings), `detect` (local language identification)
 //! and `cache` are shared by the engines.
 
@@ -13,6 +13,7 @@ pub mod cache;
 pub mod chunk;
 #[cfg(feature = "local")]
 pub mod detect;
+pub mod glossary;
 pub mod languages;
 pub mod mask;
 mod none;

@@ -242,6 +242,10 @@ fn message(i: usize, from: &str, text: String) -> Message {
         translations: BTreeMap::new(),
         client_msg_id: Some(ClientMsgId::parse(&format!("c-{i}")).unwrap()),
         ttl: None,
+        from_client: None,
+        edited_at: None,
+        deleted_at: None,
+        corrected: BTreeMap::new(),
     }
 }
 
@@ -260,6 +264,7 @@ async fn dynamodb_deletes_a_busy_connection_but_keeps_its_message_ids() {
         client: None,
         source_ip: None,
         instance: None,
+        admin: false,
     };
     store.put_connection(&conn, 10).await.unwrap();
     // Many messages, each with a clientMsgId marker.

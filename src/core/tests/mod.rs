@@ -7,7 +7,9 @@
 //! - `limits.rs`: the shared counters and the daily budget.
 //! - `queue.rs`: big rooms through the fan-out queue, redelivery.
 //! - `faults.rs`: failing pushes, stores and engines.
+//! - `amend.rs`: v1.2's edit, delete, correct and glossary.
 
+mod amend;
 mod chat;
 mod faults;
 mod history;

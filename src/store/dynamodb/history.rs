@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
+use super::amend::parse_author;
 use super::ext::{AttributeValuesExt, n};
 use super::items::{self, PK, SK, TTL};
 use super::{DynamoStore, Expiry, SortKeys, build, condition_failed, sdk};
@@ -117,13 +118,16 @@ impl DynamoStore {
             .await?;
         for row in rows {
             if let (Some(sk), Some(t)) = (row.get_s(SK), items::parse_translation(&row)) {
-                found.insert(sk.to_owned(), t);
+                found.insert(sk.to_owned(), (t, parse_author(&row)));
             }
         }
         for msg in &mut messages {
             msg.translations.retain(|l, _| *l == q.lang);
-            if let Some(t) = found.remove(&keys::translation_sk(q.lang, &msg.key())) {
+            if let Some((t, by)) = found.remove(&keys::translation_sk(q.lang, &msg.key())) {
                 msg.translations.insert(q.lang, t);
+                if let Some(by) = by {
+                    msg.corrected.insert(q.lang, by);
+                }
             }
         }
         Ok(HistoryPage { messages, more })

@@ -59,6 +59,9 @@ pub fn connection(conn: &Connection) -> Item {
     );
     push_opt(&mut fields, "source_ip", conn.source_ip.as_deref());
     push_opt(&mut fields, "instance", conn.instance.as_deref());
+    if conn.admin {
+        fields.push(("admin", AttributeValue::Bool(true)));
+    }
     with_key(keys::connection_pk(&conn.id), keys::META.to_owned(), fields)
 }
 
@@ -146,8 +149,21 @@ pub fn message(msg: &Message) -> Item {
         ("from_name", s(msg.from_name.as_str())),
         ("from_connection", s(msg.from_connection.as_str())),
         ("source_lang", s(msg.source_lang.as_str())),
-        ("text", s(&msg.text)),
     ];
+    // A tombstone keeps no text at all.
+    if msg.deleted_at.is_none() {
+        fields.push(("text", s(&msg.text)));
+    }
+    push_opt(
+        &mut fields,
+        "from_client",
+        msg.from_client.as_ref().map(ClientKey::as_str),
+    );
+    for (name, at) in [("edited_at", msg.edited_at), ("deleted_at", msg.deleted_at)] {
+        if let Some(at) = at {
+            fields.push((name, n(at)));
+        }
+    }
     push_opt(
         &mut fields,
         "from_tag",
@@ -212,7 +228,7 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| self.corrupt(format!("{field} is missing or not a whole number")))
     }
 
-    fn parse<T, E: std::fmt::Display>(
+    pub fn parse<T, E: std::fmt::Display>(
         &self,
         field: &str,
         parse: impl FnOnce(&str) -> Result<T, E>,
@@ -235,6 +251,7 @@ pub fn parse_connection(item: &Item) -> Result<(Connection, i64), StoreError> {
         client: item.get_s("client").map(ClientKey::from_stored),
         source_ip: item.get_s("source_ip").map(str::to_owned),
         instance: item.get_s("instance").map(str::to_owned),
+        admin: matches!(item.get("admin"), Some(AttributeValue::Bool(true))),
     };
     Ok((conn, r.i64(TTL)?))
 }
@@ -278,13 +295,20 @@ pub fn parse_message(item: &Item) -> Result<Message, StoreError> {
         from_connection: ConnectionId::new(r.s("from_connection")?),
         from_tag: item.get_s("from_tag").map(ClientTag::from_stored),
         source_lang: r.parse("source_lang", Lang::parse)?,
-        text: r.s("text")?.to_owned(),
+        text: match item.get_i64("deleted_at") {
+            Some(_) => String::new(),
+            None => r.s("text")?.to_owned(),
+        },
         translations,
         client_msg_id: match item.get_s("client_msg_id") {
             Some(c) => Some(ClientMsgId::parse(c).map_err(|e| r.corrupt(e.to_string()))?),
             None => None,
         },
         ttl: item.get_i64(TTL),
+        from_client: item.get_s("from_client").map(ClientKey::from_stored),
+        edited_at: item.get_i64("edited_at"),
+        deleted_at: item.get_i64("deleted_at"),
+        corrected: BTreeMap::new(),
     })
 }
 
@@ -317,6 +341,7 @@ mod tests {
             client: Some(ClientKey::parse("abcdefghijklmnop").unwrap()),
             source_ip: Some("10.0.0.1".into()),
             instance: None,
+            admin: true,
         }
     }
 
@@ -346,8 +371,22 @@ mod tests {
             translations: BTreeMap::new(),
             client_msg_id: None,
             ttl: None,
+            from_client: None,
+            edited_at: None,
+            deleted_at: None,
+            corrected: BTreeMap::new(),
         };
         assert_eq!(parse_message(&message(&m)).unwrap(), m);
+        m.edited_at = Some(1_764_150_000_500);
+        m.from_client = Some(ClientKey::from_stored("k"));
+        assert_eq!(parse_message(&message(&m)).unwrap(), m);
+        let tomb = Message {
+            text: String::new(),
+            deleted_at: Some(1_764_150_001_000),
+            ..m.clone()
+        };
+        assert!(message(&tomb).get("text").is_none());
+        assert_eq!(parse_message(&message(&tomb)).unwrap(), tomb);
         m.client_msg_id = Some(ClientMsgId::parse("c-17").unwrap());
         m.from_tag = Some(ClientTag::from_stored("0123456789ab"));
         m.ttl = Some(1_766_742_000);

@@ -12,8 +12,10 @@
 //! - `ext.rs`: typed getters on an item, and its size.
 //! - `items.rs`: rows ⇄ items.
 //! - `rooms.rs`, `history.rs`, `upkeep.rs`: the port's methods.
+//! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
 //! - `table.rs`: creating the table (`create_table_if_missing`).
 
+mod amend;
 mod ext;
 mod history;
 mod items;

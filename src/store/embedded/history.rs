@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use super::rows::{MarkerRow, TranslationRow, decode};
 use super::{Query, ReadTx, WriteTx, after, put_row};
 use crate::model::{ClientMsgId, Lang, Message, MessageKey, RoomName, Translation};
+
 use crate::ports::{HistoryPage, HistoryQuery, PutOutcome, StoreError};
 use crate::store::{client_msg_ttl, keys, now_s};
 
@@ -67,7 +68,11 @@ pub fn put_translation(
     translation: Translation,
     ttl: Option<i64>,
 ) -> Result<(), StoreError> {
-    let row = TranslationRow { translation, ttl };
+    let row = TranslationRow {
+        translation,
+        by: None,
+        ttl,
+    };
     put_row(
         tx,
         &keys::room_pk(room),
@@ -146,18 +151,21 @@ fn attach_translations(
         to: Some(&to),
         ..Query::default()
     };
-    let mut found: HashMap<String, Translation> = HashMap::new();
+    let mut found: HashMap<String, TranslationRow> = HashMap::new();
     for (sk, bytes) in tx.query(pk, &q)? {
         let row: TranslationRow = decode(pk, &sk, &bytes)?;
         if live(row.ttl, now) {
-            found.insert(sk, row.translation);
+            found.insert(sk, row);
         }
     }
     for msg in messages {
         // Translations kept inside the message by earlier versions count too.
         msg.translations.retain(|l, _| *l == lang);
-        if let Some(t) = found.remove(&keys::translation_sk(lang, &msg.key())) {
-            msg.translations.insert(lang, t);
+        if let Some(row) = found.remove(&keys::translation_sk(lang, &msg.key())) {
+            msg.translations.insert(lang, row.translation);
+            if let Some(by) = row.by {
+                msg.corrected.insert(lang, by);
+            }
         }
     }
     Ok(())

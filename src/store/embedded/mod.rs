@@ -7,12 +7,14 @@
 //! - `members.rs`: rooms' members, decoded once until they change.
 //! - `history.rs`: messages, their translations, `clientMsgId` marks.
 //! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
+//! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
 //! - `memory.rs`, `redb.rs`: the two backends.
 //!
 //! Rows with a `ttl` are also listed in an expiry index (`EXP` /
 //! `{ttl}\x01{pk}\x01{sk}`), so deleting what has expired reads only that
 //! (DynamoDB's TTL does the same job on AWS).
 
+mod amend;
 mod history;
 mod members;
 mod memory;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::limits::MAX_ITEM_BYTES;
-use crate::model::{ClientTag, Connection, ConnectionId, Lang, Translation, UserName};
+use crate::model::{Author, ClientTag, Connection, ConnectionId, Lang, Translation, UserName};
 use crate::ports::StoreError;
 
 /// `CONN#{id}` / `META`.
@@ -36,11 +36,13 @@ pub struct CounterRow {
     pub ttl: Option<i64>,
 }
 
-/// `ROOM#{room}` / `TR#{lang}#…`.
+/// `ROOM#{room}` / `TR#{lang}#…`; `by` when it is a reader's correction.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TranslationRow {
     #[serde(flatten)]
     pub translation: Translation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Author>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
 }
@@ -51,6 +53,13 @@ pub struct MarkerRow {
     pub message_sk: String,
     /// Epoch seconds after which the id may be used again.
     pub ttl: i64,
+}
+
+/// `ROOM#{room}` / `CORRINDEX`: the remembered corrections, oldest
+/// first, as `(sourceHash, lang)`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct MemoryIndexRow {
+    pub entries: Vec<(String, Lang)>,
 }
 
 /// `CONN#{id}` / `TYPING`.

@@ -34,6 +34,7 @@ fn conn(id: &str, room: &str, lang: &str) -> Connection {
         client: None,
         source_ip: None,
         instance: None,
+        admin: false,
     }
 }
 
@@ -50,6 +51,10 @@ fn msg(room: &str, ts: i64, id: &str, from: &str, cmid: Option<&str>) -> Message
         translations: BTreeMap::new(),
         client_msg_id: cmid.map(|c| ClientMsgId::parse(c).unwrap()),
         ttl: None,
+        from_client: None,
+        edited_at: None,
+        deleted_at: None,
+        corrected: BTreeMap::new(),
     }
 }
 
