@@ -6,7 +6,9 @@
 //! - `messages.rs`: messages, translations, history, `clientMsgId`, the
 //!   400 KB item limit.
 //! - `upkeep.rs`: counters, delivery markers, REST records, expiry.
+//! - `amend.rs`: v1.2's edits, deletes, corrections and room memory, glossary.
 
+mod amend;
 mod messages;
 mod rooms;
 mod upkeep;
@@ -116,6 +118,23 @@ macro_rules! contract {
             case!(delivery_markers, upkeep::delivery_markers);
             case!(rest_translations_by_day, upkeep::rest_translations_by_day);
             case!(expired_rows_are_purged, upkeep::expired_rows_are_purged);
+            case!(
+                edits_replace_text_and_translations,
+                amend::edits_replace_text_and_translations
+            );
+            case!(deletes_leave_a_tombstone, amend::deletes_leave_a_tombstone);
+            case!(
+                corrections_are_kept_and_remembered,
+                amend::corrections_are_kept_and_remembered
+            );
+            case!(
+                room_memory_is_bounded_oldest_first,
+                amend::room_memory_is_bounded_oldest_first
+            );
+            case!(
+                glossary_is_versioned_and_holds_its_maximum,
+                amend::glossary_is_versioned_and_holds_its_maximum
+            );
         }
     };
 }
