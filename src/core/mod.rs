@@ -109,6 +109,11 @@ impl App {
         }
     }
 
+    /// The same routes over another engine (tests: engine doubles).
+    pub fn with_translator(self, translator: Arc<dyn Translator>) -> Self {
+        Self { translator, ..self }
+    }
+
     /// Connections are held by this local gateway instance.
     pub fn with_instance(self, instance: impl Into<Arc<str>>) -> Self {
         Self {

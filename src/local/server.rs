@@ -156,6 +156,13 @@ pub async fn run(
 }
 
 impl Prepared {
+    /// The same server over another engine (the end-to-end suite's
+    /// engine doubles).
+    pub fn with_translator(mut self, translator: Arc<dyn Translator>) -> Self {
+        self.app = self.app.with_translator(translator);
+        self
+    }
+
     /// The core this server runs, its store included (the simulated AWS
     /// fan-out bench drives a second core on the same store).
     pub fn app(&self) -> &App {

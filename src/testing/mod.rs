@@ -25,7 +25,9 @@ use serde_json::Value;
 
 pub use mangle::{Mangle, ManglingTranslator};
 #[cfg(feature = "local")]
-pub use server::{TestServer, start_server, start_server_on, test_config};
+pub use server::{
+    TestServer, start_server, start_server_on, start_server_with_engine, test_config,
+};
 
 use crate::model::{ConnectionId, Lang, Translation};
 use crate::ports::{Frame, Push, PushError, Reach, StoreError, TranslateError, Translator};

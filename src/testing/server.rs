@@ -2,6 +2,7 @@
 //! the end-to-end suite, the client's tests and the benches start it.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -9,6 +10,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{ServeConfig, StoreKind, TranslatorKind};
+use crate::ports::Translator;
 
 /// The memory store and the pseudo engine: fast, and nothing on disk.
 pub fn test_config() -> ServeConfig {
@@ -32,9 +34,31 @@ pub async fn start_server(config: ServeConfig) -> TestServer {
     start_server_on("127.0.0.1:0".parse().expect("an address"), config).await
 }
 
+/// Starts the server on a free port over `engine` instead of the one
+/// `config` names (an engine double: counting, mangling).
+pub async fn start_server_with_engine(
+    config: ServeConfig,
+    engine: Arc<dyn Translator>,
+) -> TestServer {
+    start(
+        "127.0.0.1:0".parse().expect("an address"),
+        config,
+        Some(engine),
+    )
+    .await
+}
+
 /// Starts the server on `addr`; a port given up a moment ago may take a
 /// little while to bind again.
 pub async fn start_server_on(addr: SocketAddr, config: ServeConfig) -> TestServer {
+    start(addr, config, None).await
+}
+
+async fn start(
+    addr: SocketAddr,
+    config: ServeConfig,
+    engine: Option<Arc<dyn Translator>>,
+) -> TestServer {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let listener = loop {
         match TcpListener::bind(addr).await {
@@ -49,12 +73,17 @@ pub async fn start_server_on(addr: SocketAddr, config: ServeConfig) -> TestServe
     let addr = listener.local_addr().expect("a bound address");
     let stage = config.stage.clone();
     let (stop, stopped) = oneshot::channel::<()>();
+    let mut prepared = crate::local::prepare(config).expect("the test server's set-up");
+    if let Some(engine) = engine {
+        prepared = prepared.with_translator(engine);
+    }
     let task = tokio::spawn(async move {
-        crate::local::run(listener, config, async {
-            let _ = stopped.await;
-        })
-        .await
-        .expect("the test server failed");
+        prepared
+            .run(listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("the test server failed");
     });
     TestServer {
         addr,

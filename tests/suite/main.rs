@@ -7,6 +7,7 @@
 
 mod helpers;
 
+mod amend;
 mod apertium;
 #[cfg(feature = "aws")]
 mod aws;
