@@ -1,7 +1,7 @@
 //! Real API Gateway WebSocket events (`tests/suite/fixtures/apigw-*.json`, as
 //! API Gateway sends them to a Lambda) through `lambda::handle`, the entry
 //! `honyaku-lambda` calls: `$connect`, a `translate` MESSAGE, `$disconnect`,
-//! with the memory store, the pseudo engine and a push that records.
+//! and v1.2's `edit`, `glossary_set` and `delete` routes, with the memory store, the pseudo engine and a push that records.
 
 use std::sync::Arc;
 
@@ -144,4 +144,68 @@ async fn a_refused_connect_answers_with_a_status_and_stores_nothing() {
         None
     );
     assert!(push.take(AKI).is_empty());
+}
+
+/// v1.2's routes through the same entry: the fixture's MESSAGE event
+/// with each new route key and body.
+fn routed(route: &str, body: Value) -> ApiGatewayWebsocketProxyRequest {
+    event(MESSAGE, |v| {
+        v["requestContext"]["routeKey"] = json!(route);
+        v["body"] = json!(body.to_string());
+    })
+}
+
+#[tokio::test]
+async fn edit_and_glossary_set_through_the_lambda_entry() {
+    let (app, _store, push) = app();
+    let bea = "CkTMAbCdoAMCFxA=";
+    honyaku::lambda::handle(&app, event(CONNECT, |_| {})).await;
+    honyaku::lambda::handle(
+        &app,
+        event(CONNECT, |v| {
+            v["requestContext"]["connectionId"] = json!(bea);
+            v["queryStringParameters"] = json!({"room": "lobby", "lang": "es", "name": "Bea"});
+        }),
+    )
+    .await;
+    honyaku::lambda::handle(&app, event(MESSAGE, |_| {})).await;
+    let id = push.of_type(AKI, "message")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    push.take(AKI);
+    push.take(bea);
+
+    let r = honyaku::lambda::handle(
+        &app,
+        routed(
+            "edit",
+            json!({"action":"edit","id":id,"text":"こんばんは","clientMsgId":"c-2"}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status_code, 200);
+    let mine = push.take(AKI);
+    assert_eq!(
+        (mine[0]["type"].as_str(), mine[0]["clientMsgId"].as_str()),
+        (Some("edited"), Some("c-2"))
+    );
+    let edited = push.take(bea);
+    assert_eq!(edited[0]["type"], "edited");
+    assert_eq!(edited[0]["text"], "[es] こんばんは");
+
+    let set = json!({"action":"glossary_set","version":0,"terms":[{"term":"honyaku"}]});
+    let r = honyaku::lambda::handle(&app, routed("glossary_set", set)).await;
+    assert_eq!(r.status_code, 200);
+    for who in [AKI, bea] {
+        let g = push.take(who);
+        assert_eq!(
+            (g[0]["type"].as_str(), g[0]["version"].as_u64()),
+            (Some("glossary"), Some(1))
+        );
+    }
+    let r =
+        honyaku::lambda::handle(&app, routed("delete", json!({"action":"delete","id":id}))).await;
+    assert_eq!(r.status_code, 200);
+    assert_eq!(push.take(bea)[0]["type"], "deleted");
 }
