@@ -34,7 +34,7 @@ const MESSAGES: usize = 45;
 const WARM_UP: usize = 5;
 
 /// Store operations that read.
-const READS: [StoreOp; 9] = [
+const READS: [StoreOp; 12] = [
     StoreOp::GetConnection,
     StoreOp::RoomCount,
     StoreOp::RoomMembers,
@@ -44,6 +44,10 @@ const READS: [StoreOp; 9] = [
     StoreOp::ConnectionsOfInstance,
     StoreOp::RestTranslations,
     StoreOp::Delivery,
+    // v1.2: every message looks up the room's memory and glossary.
+    StoreOp::Recall,
+    StoreOp::Glossary,
+    StoreOp::GetMessage,
 ];
 
 /// The calls made since the last `take`, by name: store operations as

@@ -29,6 +29,9 @@ fn units(op: StoreOp, members: usize, langs: usize) -> (f64, f64) {
     match op {
         StoreOp::GetConnection | StoreOp::HasClientMsg | StoreOp::RoomCount => (1.0, 0.0),
         StoreOp::Delivery => (1.0, 0.0),
+        // v1.2: the room memory's Query and the glossary's GetItem, both
+        // small items.
+        StoreOp::Recall | StoreOp::Glossary => (1.0, 0.0),
         // One page per 1,000 members, 4 KB per unit.
         StoreOp::RoomMembers => {
             let page = members.min(1_000) as f64;

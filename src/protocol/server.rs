@@ -103,6 +103,9 @@ impl ServerFrame {
 /// A message inside a `history` frame: the same object as a `message` frame,
 /// `"type":"message"` included; a deleted one (v1.2) is only
 /// `{"id","ts","from","deleted":true}`.
+// Most entries are messages: boxing them would cost an allocation each to
+// save space on the rare tombstone.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum HistoryItem {

@@ -385,7 +385,7 @@ mod tests {
             deleted_at: Some(1_764_150_001_000),
             ..m.clone()
         };
-        assert!(message(&tomb).get("text").is_none());
+        assert!(!message(&tomb).contains_key("text"));
         assert_eq!(parse_message(&message(&tomb)).unwrap(), tomb);
         m.client_msg_id = Some(ClientMsgId::parse("c-17").unwrap());
         m.from_tag = Some(ClientTag::from_stored("0123456789ab"));
