@@ -88,7 +88,9 @@ pub(super) async fn edit(
     let source = old.source_lang;
     let plan = FanoutPlan::new(source, &members);
     let targets: Vec<Lang> = plan.targets().collect();
-    let known = app.room_knowledge(&me.room, source, text.as_str()).await?;
+    let known = app
+        .room_knowledge(&me.room, source, text.as_str(), &targets)
+        .await?;
     let cost = text.as_str().chars().count() * known.engine_targets(&targets).len();
     app.charge_like_a_message(&me, cost, "edit", cmid).await?;
     let done = app

@@ -129,7 +129,9 @@ pub(super) async fn translate(
     };
     let plan = FanoutPlan::new(source, &members);
     let targets: Vec<Lang> = plan.targets().collect();
-    let known = app.room_knowledge(&me.room, source, text.as_str()).await?;
+    let known = app
+        .room_knowledge(&me.room, source, text.as_str(), &targets)
+        .await?;
     // What would be billed: characters × the targets the engine must do
     // (a remembered correction costs nothing).
     let cost = text.as_str().chars().count() * known.engine_targets(&targets).len();

@@ -95,13 +95,19 @@ pub(super) async fn translate_protected(
 }
 
 impl App {
-    /// The room's memory of `text` and its glossary, read together.
+    /// The room's memory of `text` and its glossary, read together; not
+    /// read at all when nothing is to be translated (`targets` empty: a
+    /// room of one language).
     pub(super) async fn room_knowledge(
         &self,
         room: &RoomName,
         source: Lang,
         text: &str,
+        targets: &[Lang],
     ) -> Result<RoomKnowledge, StoreError> {
+        if targets.is_empty() {
+            return Ok(RoomKnowledge::default());
+        }
         let hash = source_hash(source, text);
         let (memory, glossary) =
             futures_util::join!(self.store.recall(room, &hash), self.store.glossary(room));
