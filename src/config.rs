@@ -156,9 +156,9 @@ pub struct ServeConfig {
     /// `--web DIR`: serve the chat page from this directory (for work on
     /// the page); the copy built into the binary when `None`.
     pub web_dir: Option<PathBuf>,
-    /// `--idle-timeout`: connections idle this long are closed (10 minutes).
+    /// `--idle-timeout`: connections idle this long are closed (10 minutes by default).
     pub idle_timeout: Duration,
-    /// `--max-connection`: every connection is closed after this long (2 hours).
+    /// `--max-connection`: every connection is closed after this long (2 hours by default).
     pub max_connection: Duration,
     /// `--dynamodb-endpoint`: DynamoDB Local's URL; AWS's own when `None`.
     pub dynamodb_endpoint: Option<String>,

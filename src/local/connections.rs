@@ -172,12 +172,12 @@ impl Registry {
         self.conns.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a connection, once its socket is open.
+    /// Adds a connection, once its `$connect` has succeeded.
     pub fn register(&self, id: ConnectionId, live: Arc<Live>) {
         self.lock().insert(id, live);
     }
 
-    /// Forgets a connection (closed, or never opened).
+    /// Forgets a connection that has ended.
     pub fn remove(&self, id: &ConnectionId) {
         self.lock().remove(id);
     }

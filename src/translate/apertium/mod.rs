@@ -52,8 +52,8 @@ pub struct Route {
     pub via: Option<Lang>,
 }
 
-/// The Apertium engine: the installed pairs, each mode kept running as a
-/// warm pipeline.
+/// The Apertium engine: the installed pairs, each mode run as a warm
+/// pipeline (started on first use, then kept).
 pub struct Apertium {
     /// Direct pairs: (from, to) → mode name.
     direct: HashMap<(Lang, Lang), String>,
