@@ -11,7 +11,9 @@ use crate::limits::{GLOSSARY_MAX_BYTES, GLOSSARY_MAX_TERMS, GLOSSARY_TERM_MAX_CH
 /// Who did something to a room's text (`by`, `correctedBy`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Author {
+    /// Their display name then.
     pub name: UserName,
+    /// Their `from.tag` in the room, when they connected with `client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<ClientTag>,
 }
@@ -30,9 +32,13 @@ pub fn source_hash(source: Lang, text: &str) -> String {
 /// `text` in `lang`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemoryEntry {
+    /// The [`source_hash`] of the corrected message's source text.
     pub source: String,
+    /// The language corrected into.
     pub lang: Lang,
+    /// The corrected text.
     pub text: String,
+    /// Who corrected it.
     pub by: Author,
     /// When it was made (ms).
     pub at: i64,
@@ -41,9 +47,12 @@ pub struct MemoryEntry {
 /// One glossary term: kept as written, or rendered `as` in `lang`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GlossaryTerm {
+    /// The word or phrase as written in messages.
     pub term: String,
+    /// The language of the fixed rendering, with `as`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
+    /// `as`: how the term reads in `lang`.
     #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
     pub render: Option<String>,
 }
@@ -51,8 +60,11 @@ pub struct GlossaryTerm {
 /// A room's glossary: `version` 0 is the empty one nobody saved yet.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Glossary {
+    /// Saved versions count from 1.
     pub version: u64,
+    /// The terms, as saved.
     pub terms: Vec<GlossaryTerm>,
+    /// Who saved this version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<Author>,
 }

@@ -34,9 +34,12 @@ const NAMES_CLIENT_MSG_ID: &[&str] = &["translate", "edit", "delete", "correct",
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TermFrame {
+    /// The term as written.
     pub term: String,
+    /// The language of `as`, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// `as`: the fixed rendering in `lang`.
     #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
     pub render: Option<String>,
 }
@@ -46,50 +49,73 @@ pub struct TermFrame {
 #[serde(tag = "action", rename_all = "camelCase")]
 #[serde(rename_all_fields = "camelCase")]
 pub enum ClientFrame {
+    /// Send a chat message to the sender's room.
     Translate {
+        /// The message (required; 1 to 10,000 UTF-8 bytes after trimming).
         text: Option<String>,
+        /// The sender's own id for it: echoed on its own copy; a repeat is dropped.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
+        /// The text's language: a code or `auto`; the sender's `lang` when absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source_lang: Option<String>,
     },
+    /// Change room, language or display name.
     Join {
+        /// The room to move to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<String>,
+        /// The new language.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
+        /// The new display name.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
+    /// Ask for a page of the room's older messages.
     History {
+        /// How many (1–100, default 50).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
+        /// The cursor (`next`) of an earlier `history`, for the page before it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         before: Option<String>,
     },
+    /// Ask for a page of the room's members.
     Members {
+        /// The cursor (`next`) of an earlier `members` or `joined`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<String>,
     },
+    /// Tell the other members the sender is typing.
     Typing {},
+    /// Ask for a `pong`.
     Ping {},
     /// v1.2: the sender rewrites its message.
     Edit {
+        /// The message's id.
         id: Option<String>,
+        /// The new text.
         text: Option<String>,
+        /// Echoed on the sender's copy, and on a refusal.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
     },
     /// v1.2: the sender deletes its message.
     Delete {
+        /// The message's id.
         id: Option<String>,
+        /// Echoed on a refusal.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
     },
     /// v1.2: a reader corrects the translation into its language.
     Correct {
+        /// The message's id.
         id: Option<String>,
+        /// The better translation, in the sender's language.
         text: Option<String>,
+        /// Echoed on a refusal.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
     },
@@ -98,8 +124,11 @@ pub enum ClientFrame {
     /// v1.2: replace the room glossary, if it is still at `version`.
     #[serde(rename = "glossary_set")]
     GlossarySet {
+        /// The version this replaces (0 for the first).
         version: Option<u64>,
+        /// The whole new list.
         terms: Option<Vec<TermFrame>>,
+        /// Echoed on a refusal.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
     },
@@ -108,43 +137,74 @@ pub enum ClientFrame {
 /// A validated client request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// Send `text` to the sender's room.
     Translate {
+        /// The text, trimmed and within the limit.
         text: ChatText,
+        /// The sender's id for the message, if it gave one.
         client_msg_id: Option<ClientMsgId>,
+        /// The text's language, if given; otherwise the sender's `lang`.
         source_lang: Option<SourceLang>,
     },
+    /// Change any of room, language and display name.
     Join {
+        /// The new room, if given.
         room: Option<RoomName>,
+        /// The new language, if given.
         lang: Option<Lang>,
+        /// The new display name, if given.
         name: Option<UserName>,
     },
+    /// A page of older messages.
     History {
+        /// How many, within 1 to `HISTORY_MAX_LIMIT` (the default filled in).
         limit: u32,
+        /// The cursor to continue before, still unchecked (the route decodes it).
         before: Option<String>,
     },
+    /// A page of the room's members.
     Members {
+        /// The cursor to continue after, still unchecked (the route decodes it).
         after: Option<String>,
     },
+    /// Relay "typing" to the other members.
     Typing,
+    /// Answer with a `pong`.
     Ping,
+    /// v1.2: the sender rewrites its message.
     Edit {
+        /// Where the message sits (its id, with the id's time).
         key: MessageKey,
+        /// The new text.
         text: ChatText,
+        /// Echoed on the sender's copy, and on a refusal.
         client_msg_id: Option<ClientMsgId>,
     },
+    /// v1.2: the sender deletes its message.
     Delete {
+        /// Where the message sits.
         key: MessageKey,
+        /// Echoed on a refusal.
         client_msg_id: Option<ClientMsgId>,
     },
+    /// v1.2: a reader corrects the translation into its language.
     Correct {
+        /// Where the message sits.
         key: MessageKey,
+        /// The better translation.
         text: ChatText,
+        /// Echoed on a refusal.
         client_msg_id: Option<ClientMsgId>,
     },
+    /// v1.2: the room glossary, to the sender.
     Glossary,
+    /// v1.2: replace the room glossary, if still at `version`.
     GlossarySet {
+        /// The version it replaces.
         version: u64,
+        /// The whole new list, checked.
         terms: Vec<GlossaryTerm>,
+        /// Echoed on a refusal.
         client_msg_id: Option<ClientMsgId>,
     },
 }

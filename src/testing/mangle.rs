@@ -23,11 +23,13 @@ pub enum Mangle {
 /// Translates as the pseudo engine does (`[es] …`) after damaging every
 /// placeholder; counts its calls.
 pub struct ManglingTranslator {
+    /// What it does to every placeholder.
     pub mangle: Mangle,
     calls: AtomicUsize,
 }
 
 impl ManglingTranslator {
+    /// A stand-in that damages placeholders as `mangle` says.
     pub fn new(mangle: Mangle) -> Self {
         Self {
             mangle,
@@ -35,6 +37,7 @@ impl ManglingTranslator {
         }
     }
 
+    /// How many translations it was asked for.
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }

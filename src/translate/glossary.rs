@@ -18,7 +18,9 @@ pub const CLOSE: char = '⟧';
 /// in its place after translation (itself, or a fixed rendering).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term<'a> {
+    /// The term as it stands in the source.
     pub term: &'a str,
+    /// What goes in its place after translation.
     pub render: &'a str,
 }
 

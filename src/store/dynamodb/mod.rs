@@ -84,6 +84,7 @@ impl DynamoStore {
         }
     }
 
+    /// The table's name.
     pub fn table(&self) -> &str {
         &self.table
     }
