@@ -159,6 +159,19 @@ mod tests {
         let one = GlossaryTerm::parse("a", None, None).unwrap();
         assert!(check_terms(&[one.clone(), one.clone()]).is_err());
         assert!(check_terms(&vec![one; 201]).is_err());
+        // 200 terms of 100 three-byte characters would not fit one frame.
+        let wide: Vec<GlossaryTerm> = (0..200)
+            .map(|i| {
+                let term = format!("{i:03}{}", "語".repeat(97));
+                GlossaryTerm::parse(&term, Some("ja"), Some(&"語".repeat(100))).unwrap()
+            })
+            .collect();
+        assert!(
+            check_terms(&wide)
+                .unwrap_err()
+                .to_string()
+                .contains("bytes")
+        );
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(json, r#"{"term":"deploy","lang":"ja","as":"デプロイ"}"#);
     }

@@ -305,6 +305,21 @@ async fn the_glossary_is_versioned_and_applied() {
         f.take_type("c", "message")[0]["text"],
         "[ja] deploy honyaku now"
     );
+    // The largest glossary admitted reaches everyone in one frame.
+    let max: Vec<Value> = (0..200)
+        .map(|i| json!({"term":format!("{i:03}{}", "t".repeat(97)),"lang":"ja","as":"r".repeat(100)}))
+        .collect();
+    f.send(
+        "a",
+        json!({"action":"glossary_set","version":1,"terms":max}),
+    )
+    .await;
+    let g = f.take_type("c", "glossary").remove(0);
+    assert_eq!(
+        (g["version"].as_u64(), g["terms"].as_array().map(Vec::len)),
+        (Some(2), Some(200))
+    );
+    f.clear(&["a", "b"]);
     // Too many terms is a bad request before anything is stored.
     let many: Vec<Value> = (0..201).map(|i| json!({"term":format!("t{i}")})).collect();
     f.send(
