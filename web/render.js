@@ -4,12 +4,8 @@
 import { currentLocale, t } from './i18n.js';
 import { languageInUi, languageLabel } from './languages.js';
 import { fillWithLinks } from './text.js';
+import { untranslatedMarker } from './untranslated.js';
 
-const TRANSLATION_ERRORS = {
-  unsupported_language_pair: 'errPairUnsupported',
-  translation_failed: 'errTranslationFailed',
-  translation_unavailable: 'errTranslationUnavailable',
-};
 /** Refusals the page words itself; any other code shows the server's sentence. */
 const KNOWN_ERRORS = new Set([
   'bad_request', 'invalid_room', 'invalid_lang', 'invalid_name', 'empty_text', 'text_too_long',
@@ -90,12 +86,10 @@ export function messageElement(msg, { own = false, mention = false } = {}) {
   if (msg.lang) text.lang = String(msg.lang);
   item.append(text);
 
+  // Untranslated, the text is the original: its language is the sender's.
   if (msg.error) {
-    const code = String(msg.error);
-    const key = TRANSLATION_ERRORS[code];
-    const marker = el('p', 'error-marker', `⚠ ${key ? t(key) : t('errNotTranslatedCode', { code })}`);
-    marker.dataset.code = code;
-    item.append(marker);
+    if (msg.sourceLang) text.lang = String(msg.sourceLang);
+    item.append(untranslatedMarker(item, msg, tag ? `tag:${tag}` : `name:${item.dataset.sender}`));
   }
 
   // "Show original" only when it would show something else.
