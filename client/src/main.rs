@@ -4,6 +4,7 @@
 //!
 //! - `cli`: the flags, checked into `Settings` and a `Mode`.
 //! - `target`: the URL and its `$connect` query parameters.
+//! - `capability`: whether this language translates on the server (`/status.json`).
 //! - `handshake`: one connection attempt and why it was refused.
 //! - `reasons`: network errors and close codes in plain words.
 //! - `connection`: the socket kept alive: keepalive, reconnect, re-join.
@@ -23,6 +24,7 @@
 //! The wire frames are the server crate's own (`honyaku::protocol`).
 
 mod backoff;
+mod capability;
 mod chat;
 mod cli;
 mod commands;
@@ -53,6 +55,11 @@ use crate::error::ClientError;
 use crate::render::Renderer;
 use crate::screen::Screen;
 use crate::target::Target;
+
+/// The language `$connect` assumes when none is given (docs/PROTOCOL.md).
+const DEFAULT_LANG: &str = "en";
+/// How long the start waits for /status.json at most (a local server answers at once).
+const STATUS_WAIT: Duration = Duration::from_secs(2);
 
 fn main() -> ExitCode {
     let stdout_tty = io::stdout().is_terminal();
@@ -96,8 +103,23 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
         keep_identity(&mut target, &render);
     }
     let endpoint = target.endpoint().to_owned();
+    // Asked while the WebSocket connects; only a person chatting is warned.
+    let lang = target.param("lang").unwrap_or(DEFAULT_LANG).to_owned();
+    let status = matches!(s.mode, Mode::Lines | Mode::Interactive)
+        .then(|| capability::status_authority(&endpoint))
+        .flatten()
+        .map(|authority| tokio::spawn(capability::fetch_status(authority, STATUS_WAIT)));
     let conn = Connection::open(target, options).await?;
     let connected = render.note(&format!("connected to {endpoint}"));
+    let warning = match status {
+        Some(task) => task
+            .await
+            .ok()
+            .flatten()
+            .and_then(|status| capability::warning(&status, &lang)),
+        None => None,
+    };
+    let warning = warning.map(|w| render.note(&w));
     match s.mode {
         Mode::Send(text) => script::send(conn, &text, s.json, render, s.timeout).await,
         Mode::Listen { count } => {
@@ -107,6 +129,9 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
         Mode::Lines => {
             let mut screen = script::Plain::new();
             screen.warn(&connected);
+            if let Some(warning) = &warning {
+                screen.warn(warning);
+            }
             let chat = Chat {
                 conn,
                 screen,
@@ -117,7 +142,12 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
             };
             chat.run(script::stdin_lines()).await
         }
-        Mode::Interactive => interactive::run(conn, render, s.timeout).await,
+        Mode::Interactive => {
+            if let Some(warning) = &warning {
+                script::Plain::new().warn(warning);
+            }
+            interactive::run(conn, render, s.timeout).await
+        }
     }
 }
 

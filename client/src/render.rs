@@ -175,7 +175,7 @@ impl Renderer {
         );
         if let Some(code) = &m.error {
             line.push(' ');
-            line.push_str(&self.dim(&format!("[untranslated: {}]", clean(code))));
+            line.push_str(&self.dim(&format!("({})", untranslated(code, m))));
         }
         if self.show_original
             && m.translated
@@ -318,6 +318,21 @@ impl Renderer {
         } else {
             s.to_owned()
         }
+    }
+}
+
+/// Why a message came as written, in words (the `error` codes of
+/// docs/PROTOCOL.md); an unknown code is named as it came.
+fn untranslated(code: &str, m: &MessageFrame) -> String {
+    match code {
+        "unsupported_language_pair" => format!(
+            "not translated: this server does not translate {} into {}",
+            clean(&m.source_lang),
+            clean(&m.lang)
+        ),
+        "translation_failed" => "not translated: the translation failed".into(),
+        "translation_unavailable" => "not translated: translation is unavailable right now".into(),
+        other => format!("not translated: {}", clean(other)),
     }
 }
 

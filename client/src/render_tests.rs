@@ -42,11 +42,29 @@ fn messages() {
         error: Some("unsupported_language_pair".into()),
         ..msg()
     };
+    let said = PLAIN.message(&failed);
     assert!(
-        PLAIN
-            .message(&failed)
-            .contains("[untranslated: unsupported_language_pair]")
+        said.ends_with("(not translated: this server does not translate ja into es)"),
+        "{said}"
     );
+    for (code, words) in [
+        (
+            "translation_failed",
+            "(not translated: the translation failed)",
+        ),
+        (
+            "translation_unavailable",
+            "(not translated: translation is unavailable right now)",
+        ),
+        ("something_new", "(not translated: something_new)"),
+    ] {
+        let m = MessageFrame {
+            error: Some(code.into()),
+            ..failed.clone()
+        };
+        assert!(PLAIN.message(&m).ends_with(words), "{code}");
+        assert!(!PLAIN.message(&m).contains("untranslated:"));
+    }
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod common;
 use common::term::Term;
 use common::ws::Peer;
 use common::{Url, chat, config, config_home, run, serve, serve_on};
+use honyaku::config::TranslatorKind;
 use serde_json::{Value, json};
 
 /// Runs a blocking step of the terminal session off the runtime, which
@@ -90,6 +91,42 @@ async fn join_lang_and_messages_both_ways() {
         t.send_line("/members");
         t.wait_for("in pty2 · 2 here: ");
         t.wait_for("Aki (es, you)");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+}
+
+/// A server that cannot translate the language: one line at start says so
+/// in plain words (from its /status.json); a server that translates it
+/// says nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_language_that_does_not_translate_is_said_at_start() {
+    let mut nothing = config();
+    nothing.translator = TranslatorKind::None;
+    let server = serve(nothing).await;
+    let term = start(&[
+        "--url",
+        &server.url(),
+        "--room",
+        "nt",
+        "--lang",
+        "ja",
+        "--name",
+        "Aki",
+    ]);
+    let (term, ()) = step(term, |t| {
+        t.wait_for("you are Aki (ja) in nt");
+        t.wait_for("* this server translates nothing right now: everyone reads messages as they were written");
+        assert_eq!(t.lines_with("translat").len(), 1, "{}", t.text());
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+
+    let translates = serve(config()).await;
+    let term = start(&["--url", &translates.url(), "--room", "nt", "--lang", "ja"]);
+    let (term, ()) = step(term, |t| {
+        t.wait_for("(ja) in nt");
+        assert_eq!(t.lines_with("translat").len(), 0, "{}", t.text());
     })
     .await;
     assert_eq!(quit(term).await, 0);
