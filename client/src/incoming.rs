@@ -38,7 +38,9 @@ impl<S: Screen> Chat<S> {
                 let unseen: Vec<&MessageFrame> = messages
                     .iter()
                     .map(|HistoryItem::Message(m)| m)
-                    .filter(|m| !catching_up || st.last_seen.as_ref().is_none_or(|s| m.id > *s))
+                    .filter(|m| {
+                        !catching_up || st.catch_up_after.as_ref().is_none_or(|s| m.id > *s)
+                    })
                     .filter(|m| !catching_up || !st.shown.contains(&m.id))
                     .collect();
                 for m in &unseen {
@@ -130,6 +132,7 @@ impl<S: Screen> Chat<S> {
                 st.members_next = next.clone();
                 if st.room.as_deref() != Some(room) {
                     st.last_seen = None;
+                    st.catch_up_after = None;
                     st.room = Some(room.clone());
                 }
                 // History only now: its messages are marked as ours by the

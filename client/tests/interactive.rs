@@ -186,6 +186,59 @@ async fn offline_is_one_line_and_typed_lines_are_queued() {
     server.stop().await;
 }
 
+/// Issue 25 item 8: with a line queued while offline, what others wrote
+/// meanwhile still shows after the reconnect (before the fix, the queued
+/// line's echo came before the catch-up's history, which then dropped
+/// everything older than that echo).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn others_lines_show_after_a_reconnect_with_a_queued_line() {
+    let server = serve(config()).await;
+    let addr = server.addr;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "rq", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in rq")).await;
+
+    server.stop().await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("connection lost");
+        t.send_line("queued while away");
+        t.wait_for("\"queued while away\" is queued");
+        // Until the next retry is far enough off for Ben to write first.
+        t.wait_until("a retry over 1.5 s away", |screen| {
+            screen
+                .rsplit("retrying in ")
+                .next()
+                .and_then(|rest| rest.split('s').next())
+                .and_then(|secs| secs.parse::<f32>().ok())
+                .is_some_and(|secs| secs >= 1.5)
+        });
+    })
+    .await;
+
+    let server = serve_on(addr, config()).await;
+    let mut ben = Peer::connect(&url, "room=rq&name=Ben&lang=en").await;
+    for text in ["one while you were away", "two while you were away"] {
+        ben.send(json!({"action": "translate", "text": text})).await;
+        ben.recv_where(|v| v["type"] == "message" && v["text"] == text)
+            .await;
+    }
+    let (term, ()) = step(term, |t| {
+        t.wait_for("reconnected after");
+        t.wait_for("Aki (you): queued while away");
+        t.wait_for("Ben: one while you were away");
+        t.wait_for("Ben: two while you were away");
+        let screen = t.text();
+        let at = |needle: &str| screen.find(needle).unwrap();
+        assert!(
+            at("Ben: two while you were away") < at("Aki (you): queued while away"),
+            "what was missed shows before what was sent again:\n{screen}"
+        );
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+    server.stop().await;
+}
+
 /// Your identity outlives the process: after a restart, the history shows
 /// your earlier messages as yours; a namesake on another machine (another
 /// config directory) does not pass for you.
