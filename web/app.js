@@ -242,9 +242,9 @@ function onJoined(frame) {
     presenceLines.clear();
     typing.clear();
     resetConversation({ roomChanged });
-    timeline.add(systemElement(roomChanged
-      ? t('youJoined', { room: state.room })
-      : t('nowReading', { lang: languageLabel(state.lang) })));
+    timeline.add(roomChanged
+      ? systemElement('youJoined', { room: state.room })
+      : systemElement('nowReading', { lang: languageLabel(state.lang) }));
     requestHistory();
     if (langChanged) useLocale(state.lang);
   } else {

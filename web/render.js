@@ -184,8 +184,18 @@ export function errorElement(frame) {
   return item;
 }
 
-export function systemElement(text) {
-  return el('li', 'system', text);
+/** A line about the session, in the interface language; `relabelSystemLines` says it again in a new one. */
+export function systemElement(key, params = {}) {
+  const item = el('li', 'system', t(key, params));
+  item.dataset.key = key;
+  item.dataset.params = JSON.stringify(params);
+  return item;
+}
+
+export function relabelSystemLines(list) {
+  for (const item of list.querySelectorAll('.system[data-key]')) {
+    item.textContent = t(item.dataset.key, JSON.parse(item.dataset.params));
+  }
 }
 
 const STATUS_KEYS = { connecting: 'statusConnecting', online: 'statusOnline', offline: 'statusOffline' };

@@ -185,6 +185,9 @@ if (browserAvailable('interface language')) {
       await page.selectOption('#lang-switch', 'ko');
       await page.locator('#send-button', { hasText: '보내기' }).waitFor();
       assert.equal(await page.getAttribute('html', 'lang'), 'ko');
+      // Issue 25 item 12: the line saying so is in the new language, not the old.
+      await page.locator('#messages .system', { hasText: '이제 한국어 (ko)(으)로 읽습니다.' }).waitFor();
+      assert.equal(await page.locator('#messages .system', { hasText: 'Du liest jetzt' }).count(), 0);
       assert.equal(await page.evaluate(() => window.sameDocument), true);
     });
 
