@@ -18,7 +18,7 @@ import {
   shareLink, updatePageUrl,
 } from './prefs.js';
 import {
-  errorElement, errorText, messageElement, presenceElement, renderStatus, systemElement, validTag,
+  el, errorElement, errorText, messageElement, presenceElement, renderStatus, systemElement, validTag,
 } from './render.js';
 import { mentions } from './text.js';
 import { Timeline } from './timeline.js';
@@ -391,7 +391,7 @@ function switchTo({ room, lang }) {
 /** Header, switch controls and share link reflect the current state. */
 function showCurrent() {
   ui.roomName.textContent = state.room;
-  ui.meName.textContent = `${state.name} · ${languageLabel(state.lang)}`;
+  ui.meName.replaceChildren(el('bdi', '', state.name), ' · ', el('bdi', '', languageLabel(state.lang)));
   fillLanguageSelect(ui.langSwitch, state.lang);
   showLanguageNote();
   if (!ui.roomSwitchError.textContent) ui.roomSwitch.value = state.room;

@@ -1,7 +1,7 @@
 // DOM for single items: messages, presence and system lines, the status.
 // Every server-provided string goes in through textContent or an
 // attribute; nothing here parses HTML.
-import { currentLocale, t } from './i18n.js';
+import { currentLocale, t, tIsolated } from './i18n.js';
 import { languageInUi, languageLabel } from './languages.js';
 import { fillWithLinks } from './text.js';
 import { untranslatedMarker } from './untranslated.js';
@@ -145,24 +145,24 @@ export function setPendingState(item, state, reason) {
   if (status) status.textContent = t(LOCAL_STATUS[state]) + (reason ? ` (${reason})` : '');
 }
 
-/** A member arriving, leaving or changing name or language. */
+/** A member arriving, leaving or changing name or language; names and languages isolated (<bdi>). */
 export function presenceElement(frame) {
-  const name = frame.name ?? t('someone');
-  let text;
+  const name = String(frame.name ?? t('someone'));
+  let parts;
   if (frame.event === 'update') {
     const renamed = typeof frame.previousName === 'string' && frame.previousName !== frame.name;
-    text = renamed
-      ? t('presenceRenamed', { previous: frame.previousName, name })
-      : t('presenceLang', { name, lang: languageLabel(frame.lang) });
+    parts = renamed
+      ? tIsolated('presenceRenamed', { previous: frame.previousName, name })
+      : tIsolated('presenceLang', { name, lang: languageLabel(frame.lang) });
   } else if (frame.event === 'leave') {
-    text = t('presenceLeft', { name });
+    parts = tIsolated('presenceLeft', { name });
   } else {
-    text = t('presenceJoined', { name });
-    if (frame.lang) text += ` · ${languageLabel(frame.lang)}`;
+    parts = tIsolated('presenceJoined', { name });
+    if (frame.lang) parts.push(' · ', el('bdi', '', languageLabel(frame.lang)));
   }
-  if (Number.isInteger(frame.count)) text += ` · ${t('inRoomCount', { count: frame.count })}`;
-  const item = el('li', 'presence', text);
-  item.dir = 'auto';
+  if (Number.isInteger(frame.count)) parts.push(` · ${t('inRoomCount', { count: frame.count })}`);
+  const item = el('li', 'presence');
+  item.append(...parts);
   item.dataset.event = String(frame.event ?? '');
   const tag = validTag(frame.tag);
   if (tag) item.dataset.tag = tag;

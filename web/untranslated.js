@@ -3,7 +3,7 @@
 // message itself reads as written); a sender whom no reader of another
 // language can read translated sees one note above the composer. Both
 // explain why in place, so a phone reaches it without opening Settings.
-import { currentLocale, t } from './i18n.js';
+import { currentLocale, t, tIsolated } from './i18n.js';
 import { enginesText, languageInUi, translatesPair } from './languages.js';
 
 let uniqueId = 0;
@@ -53,8 +53,9 @@ export function untranslatedMarker(item, msg, senderKey) {
   if (code === 'unsupported_language_pair' && from && to) {
     item.dataset.untranslated = `${senderKey}|${from}|${to}`;
     const langs = { from: languageInUi(from), to: languageInUi(to) };
-    const detail = node('p', 'why-text',
-      t('untranslatedExplain', { ...langs, name: String(msg.from?.name ?? t('someone')) }) + enginesSentence());
+    const detail = node('p', 'why-text');
+    detail.append(...tIsolated('untranslatedExplain', { ...langs, name: String(msg.from?.name ?? t('someone')) }),
+      enginesSentence());
     box.append(node('p', 'error-marker', t('untranslatedPair', langs)), ' ', whyToggle(detail), detail);
   } else {
     const key = TRANSIENT[code] ?? (code === 'unsupported_language_pair' ? 'errPairUnsupported' : null);

@@ -19,11 +19,13 @@
 //! - `interactive`: the line editor and printing above the prompt.
 //! - `script`: `--send`, `--listen`, and the plain stdout/stderr screen.
 //! - `render`: frames as lines, colours, control characters removed.
+//! - `bidi`: right-to-left names and text isolated (FSI…PDI) in a line.
 //! - `error`: the error type and the exit codes.
 //!
 //! The wire frames are the server crate's own (`honyaku::protocol`).
 
 mod backoff;
+mod bidi;
 mod capability;
 mod chat;
 mod cli;

@@ -9,6 +9,8 @@ use chrono::{Local, TimeZone};
 
 use honyaku::protocol::{HistoryItem, MemberView, MessageFrame, PresenceEvent, ServerFrame};
 
+use crate::bidi;
+
 /// Each style with the code that ends only it, so that styles nest: a
 /// coloured name inside a dim line leaves the rest of the line dim.
 type Style = (&'static str, &'static str);
@@ -171,7 +173,7 @@ impl Renderer {
             "{} {}{you}: {}",
             self.dim(&time),
             self.name(&m.from.name),
-            indent(&clean(&m.text))
+            indent(&bidi::isolate(&clean(&m.text)))
         );
         if let Some(code) = &m.error {
             line.push(' ');
@@ -181,7 +183,11 @@ impl Renderer {
             && m.translated
             && let Some(original) = &m.original
         {
-            let original = format!("  ↳ ({}) {}", clean(&m.source_lang), clean(original));
+            let original = format!(
+                "  ↳ ({}) {}",
+                clean(&m.source_lang),
+                bidi::isolate(&clean(original))
+            );
             line.push_str("\n      ");
             line.push_str(&self.dim(&indent(&original)));
         }
@@ -302,7 +308,8 @@ impl Renderer {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
         });
         let colour = PALETTE[hash as usize % PALETTE.len()];
-        self.paint((colour, DEFAULT_COLOUR), &clean(name).replace('\n', " "))
+        let shown = bidi::isolate(&clean(name).replace('\n', " "));
+        self.paint((colour, DEFAULT_COLOUR), &shown)
     }
 
     fn dim(&self, s: &str) -> String {
@@ -353,10 +360,10 @@ pub fn clean(s: &str) -> String {
 fn excerpt(text: &str) -> String {
     const MAX: usize = 40;
     let one_line = clean(text).replace('\n', " ");
-    match one_line.char_indices().nth(MAX) {
+    bidi::isolate(&match one_line.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}…", &one_line[..i]),
         None => one_line,
-    }
+    })
 }
 
 /// Continuation lines of a multi-line message, indented under its text.

@@ -239,6 +239,33 @@ async fn others_lines_show_after_a_reconnect_with_a_queued_line() {
     server.stop().await;
 }
 
+/// Issue 25 item 9: a name and text written right to left are isolated
+/// (FSI…PDI), so they cannot reorder the English line around them; plain
+/// left-to-right names carry nothing extra.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn right_to_left_names_and_text_are_isolated() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "bidi", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in bidi")).await;
+    let mut layla = Peer::connect(&url, "room=bidi&name=%D9%84%D9%8A%D9%84%D9%89&lang=ar").await;
+    layla
+        .send(json!({"action": "translate", "text": "مرحبا Aki"}))
+        .await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("[en] مرحبا Aki");
+        let raw = String::from_utf8_lossy(&t.raw).into_owned();
+        assert!(raw.contains("\u{2068}ليلى\u{2069} (ar) joined"), "{raw:?}");
+        assert!(
+            raw.contains("\u{2068}ليلى\u{2069}: \u{2068}[en] مرحبا Aki\u{2069}"),
+            "{raw:?}"
+        );
+        assert!(!raw.contains("\u{2068}Aki"), "{raw:?}");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+}
+
 /// Your identity outlives the process: after a restart, the history shows
 /// your earlier messages as yours; a namesake on another machine (another
 /// config directory) does not pass for you.

@@ -161,6 +161,32 @@ if (browserAvailable('interface language')) {
       await screenshot(page, 'ui-ar-rtl.png');
     });
 
+    test('a right-to-left name keeps an English line in order (isolated in <bdi>)', { timeout: TEST_MS }, async () => {
+      const nora = await env.open({ locale: 'en-US' });
+      await joinDirect(nora, env.server.url, { room: 'bidi', lang: 'en', name: 'Nora' });
+      const layla = await env.open();
+      await joinDirect(layla, env.server.url, { room: 'bidi', lang: 'ar', name: 'ليلى' });
+      const line = nora.locator('#messages .presence', { hasText: 'joined' }).last();
+      await line.waitFor();
+      assert.equal(await line.textContent(), 'ليلى joined · العربية (ar) · 2 in the room');
+      // Laid out left to right, in the order written: the name, then "joined", then the language.
+      const order = await line.evaluate((li) => {
+        const left = (node) => {
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          return range.getBoundingClientRect().left;
+        };
+        const [name, lang] = li.querySelectorAll('bdi');
+        return { dir: getComputedStyle(li).direction, name: left(name), joined: left(name.nextSibling), lang: left(lang) };
+      });
+      assert.equal(order.dir, 'ltr');
+      assert.ok(order.name < order.joined && order.joined < order.lang, JSON.stringify(order));
+      // "ليلى is typing…" and my own name in the header too.
+      await layla.fill('#composer', 'مرحبا');
+      await nora.locator('#typing bdi', { hasText: 'ليلى' }).waitFor();
+      assert.equal(await layla.locator('#me-name bdi').first().textContent(), 'ليلى');
+    });
+
     test('he, fa, fa-AF and ur are right to left too; others left to right', { timeout: TEST_MS }, async () => {
       const page = await env.open();
       const cases = [['he', 'rtl', 'he'], ['fa', 'rtl', 'fa'], ['fa-AF', 'rtl', 'fa'], ['ur', 'rtl', 'ur'],
