@@ -195,6 +195,11 @@ impl<S: Screen> Chat<S> {
             }
         };
         match command {
+            // Enter on an empty line while offline: knock now, not after the wait.
+            Command::Nothing if !st.outbox.is_online() => {
+                self.conn.retry_now();
+                self.screen.status(&self.render.note("retrying now…"));
+            }
             Command::Nothing => {}
             Command::Quit => return Flow::Quit,
             Command::Help => {

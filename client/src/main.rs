@@ -93,6 +93,7 @@ fn main() -> ExitCode {
 async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
     let render = Renderer {
         color: render::want_color(stdout_tty) && !s.json,
+        retry_key: matches!(s.mode, Mode::Interactive),
         ..Renderer::default()
     };
     let options = Options {

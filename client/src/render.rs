@@ -33,6 +33,8 @@ pub struct Renderer {
     pub show_original: bool,
     /// Who "you" are, from the last `joined`.
     pub me: Me,
+    /// A person at a keyboard: say which key retries now while offline.
+    pub retry_key: bool,
 }
 
 /// This session as the server knows it: messages and members that are
@@ -224,13 +226,17 @@ impl Renderer {
     /// A dropped connection, or a failed attempt to get it back.
     pub fn lost(&self, reason: &str, attempt: u32, retry_in: std::time::Duration) -> String {
         let secs = retry_in.as_secs_f32();
+        let key = if self.retry_key { " (Enter: now)" } else { "" };
         self.note(&if attempt <= 1 {
             format!(
-                "connection lost ({}); reconnecting in {secs:.1}s",
+                "connection lost ({}); reconnecting in {secs:.1}s{key}",
                 clean(reason)
             )
         } else {
-            format!("still offline ({}); retrying in {secs:.1}s", clean(reason))
+            format!(
+                "still offline ({}); retrying in {secs:.1}s{key}",
+                clean(reason)
+            )
         })
     }
 

@@ -8,6 +8,7 @@ const PLAIN: Renderer = Renderer {
         tag: None,
         connection_id: None,
     },
+    retry_key: false,
 };
 
 /// From JSON, as it arrives: new optional fields in the frame type do not

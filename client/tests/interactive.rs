@@ -266,6 +266,46 @@ async fn right_to_left_names_and_text_are_isolated() {
     assert_eq!(quit(term).await, 0);
 }
 
+/// Issue 25 item 13: offline, the status line names the key that retries
+/// now, and Enter on an empty line reconnects without waiting out the
+/// backoff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enter_retries_now_while_offline() {
+    let server = serve(config()).await;
+    let addr = server.addr;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "rn", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in rn")).await;
+    server.stop().await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("(Enter: now)");
+        t.wait_until("a retry over 2.5 s away", |screen| {
+            screen
+                .rsplit("retrying in ")
+                .next()
+                .and_then(|rest| rest.split('s').next())
+                .and_then(|secs| secs.parse::<f32>().ok())
+                .is_some_and(|secs| secs >= 2.5)
+        });
+    })
+    .await;
+    let server = serve_on(addr, config()).await;
+    let (term, ()) = step(term, |t| {
+        let pressed = std::time::Instant::now();
+        t.send_line("");
+        t.wait_for("reconnected after");
+        let took = pressed.elapsed();
+        assert!(
+            took < std::time::Duration::from_millis(1500),
+            "reconnected {took:?} after Enter, not at once:\n{}",
+            t.text()
+        );
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+    server.stop().await;
+}
+
 /// Your identity outlives the process: after a restart, the history shows
 /// your earlier messages as yours; a namesake on another machine (another
 /// config directory) does not pass for you.
