@@ -29,6 +29,7 @@ use crate::connection::Connection;
 use crate::error::ClientError;
 use crate::render::Renderer;
 use crate::screen::{self, DEFAULT_COLS, LastLine, Screen, UP_AND_CLEAR};
+use crate::wrap::wrap;
 
 const PROMPT: &str = "> ";
 /// The server relays one `typing` per 3 s; sending more is wasted.
@@ -65,6 +66,7 @@ impl Screen for Terminal {
     fn show(&mut self, text: &str) -> io::Result<()> {
         self.sync();
         let prefix = self.last.line();
+        let text = wrap(text, self.cols.load(Ordering::SeqCst));
         self.print(format!("{prefix}{text}\n"))
     }
 

@@ -14,6 +14,7 @@
 //! - `incoming`: a session's frames: bookkeeping, then lines.
 //! - `outbox`: frames out in order, messages pipelined.
 //! - `screen`: where lines go; lines that update in place.
+//! - `wrap`: long lines broken between words.
 //! - `typing`: who is typing.
 //! - `commands`: typed lines and slash commands.
 //! - `interactive`: the line editor and printing above the prompt.
@@ -43,6 +44,7 @@ mod screen;
 mod script;
 mod target;
 mod typing;
+mod wrap;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;

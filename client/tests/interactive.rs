@@ -306,6 +306,43 @@ async fn enter_retries_now_while_offline() {
     server.stop().await;
 }
 
+/// Issue 25 item 13: a message wider than the terminal breaks between
+/// words, its rest indented, not wherever the edge falls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_lines_break_between_words() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "wrap", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in wrap")).await;
+    let words: Vec<String> = (10..60).map(|i| format!("word{i}")).collect();
+    let mut ben = Peer::connect(&url, "room=wrap&name=Ben&lang=en").await;
+    ben.send(json!({"action": "translate", "text": words.join(" ")}))
+        .await;
+    let (term, ()) = step(term, move |t| {
+        t.wait_for("word59");
+        let rows = t.lines_with("word");
+        assert!(rows.len() >= 4, "{}", t.text());
+        for row in &rows {
+            let tokens = row
+                .split_whitespace()
+                .skip_while(|w| !w.starts_with("word"));
+            for token in tokens {
+                assert!(
+                    words.contains(&token.to_owned()),
+                    "{token:?} cut: {}",
+                    t.text()
+                );
+            }
+        }
+        assert!(
+            rows[1..].iter().all(|r| r.starts_with("      word")),
+            "{rows:?}"
+        );
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+}
+
 /// Your identity outlives the process: after a restart, the history shows
 /// your earlier messages as yours; a namesake on another machine (another
 /// config directory) does not pass for you.
