@@ -20,6 +20,7 @@
 //! - `interactive`: the line editor and printing above the prompt.
 //! - `script`: `--send`, `--listen`, and the plain stdout/stderr screen.
 //! - `render`: frames as lines, colours, control characters removed.
+//! - `mention`: whether a message names the reader.
 //! - `bidi`: right-to-left names and text isolated (FSI…PDI) in a line.
 //! - `error`: the error type and the exit codes.
 //!
@@ -37,6 +38,7 @@ mod handshake;
 mod identity;
 mod incoming;
 mod interactive;
+mod mention;
 mod outbox;
 mod reasons;
 mod render;

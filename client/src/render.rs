@@ -10,12 +10,15 @@ use chrono::{Local, TimeZone};
 use honyaku::protocol::{HistoryItem, MemberView, MessageFrame, PresenceEvent, ServerFrame};
 
 use crate::bidi;
+use crate::mention::mentions;
 
 /// Each style with the code that ends only it, so that styles nest: a
 /// coloured name inside a dim line leaves the rest of the line dim.
 type Style = (&'static str, &'static str);
 const DIM: Style = ("\x1b[2m", "\x1b[22m");
 const RED: Style = ("\x1b[31m", "\x1b[39m");
+/// A message that names the reader: bold.
+const MENTION: Style = ("\x1b[1m", "\x1b[22m");
 /// Name colours: the normal and bright variants of green to cyan.
 const PALETTE: &[&str] = &[
     "\x1b[32m", "\x1b[33m", "\x1b[34m", "\x1b[35m", "\x1b[36m", "\x1b[92m", "\x1b[93m", "\x1b[94m",
@@ -164,18 +167,30 @@ impl Renderer {
     }
 
     /// `HH:MM Name: text`, and the original on a second line when asked.
+    /// A message from someone else that names the reader starts with `»`
+    /// (and is bold, in colour).
     pub fn message(&self, m: &MessageFrame) -> String {
         let time = Local
             .timestamp_millis_opt(m.ts)
             .single()
             .map(|t| t.format("%H:%M").to_string())
             .unwrap_or_else(|| "--:--".into());
-        let you = if self.me.wrote(m) { " (you)" } else { "" };
+        let own = self.me.wrote(m);
+        let you = if own { " (you)" } else { "" };
+        let mention = !own
+            && self.me.name.as_deref().is_some_and(|name| {
+                mentions(&m.text, name) || m.original.as_deref().is_some_and(|o| mentions(o, name))
+            });
+        let text = indent(&bidi::isolate(&clean(&m.text)));
+        let (mark, text) = if mention {
+            ("» ", self.paint(MENTION, &text))
+        } else {
+            ("", text)
+        };
         let mut line = format!(
-            "{} {}{you}: {}",
+            "{mark}{} {}{you}: {text}",
             self.dim(&time),
             self.name(&m.from.name),
-            indent(&bidi::isolate(&clean(&m.text)))
         );
         if let Some(code) = &m.error {
             line.push(' ');

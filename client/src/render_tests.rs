@@ -227,3 +227,44 @@ fn other_frames() {
     };
     assert_eq!(PLAIN.frame(&h).unwrap(), "* no earlier messages in lobby");
 }
+
+#[test]
+fn a_message_naming_me_stands_out() {
+    let me = Renderer {
+        me: Me {
+            name: Some("Aki".into()),
+            ..Me::default()
+        },
+        ..PLAIN
+    };
+    let from_ben = |text: &str| MessageFrame {
+        text: text.into(),
+        original: None,
+        from: serde_json::from_value(serde_json::json!({"name": "Ben", "connectionId": "c2"}))
+            .unwrap(),
+        ..msg()
+    };
+    assert!(me.message(&from_ben("hi @aki, look")).starts_with("» "));
+    assert!(!me.message(&from_ben("Akira is here")).starts_with("» "));
+    // Named in the original only (a translation may change the name's form).
+    let in_original = MessageFrame {
+        original: Some("Aki さん".into()),
+        ..from_ben("Señor Akí")
+    };
+    assert!(me.message(&in_original).starts_with("» "));
+    // My own message naming me does not.
+    let mine = MessageFrame {
+        client_msg_id: Some("hc-1".into()),
+        ..from_ben("Aki here")
+    };
+    assert!(!me.message(&mine).starts_with("» "));
+    let coloured = Renderer {
+        color: true,
+        ..me.clone()
+    };
+    assert!(
+        coloured
+            .message(&from_ben("hi Aki"))
+            .contains("\x1b[1mhi Aki\x1b[22m")
+    );
+}

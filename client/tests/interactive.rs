@@ -343,6 +343,29 @@ async fn long_lines_break_between_words() {
     assert_eq!(quit(term).await, 0);
 }
 
+/// Issue 25 item 13: a message that names me stands out (`»` first; bold
+/// in colour); one that only contains a longer name does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_stand_out() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "at", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in at")).await;
+    let mut ben = Peer::connect(&url, "room=at&name=Ben&lang=en").await;
+    for text in ["Akira is someone else", "over to you @aki"] {
+        ben.send(json!({"action": "translate", "text": text})).await;
+    }
+    let (term, ()) = step(term, |t| {
+        t.wait_for("Ben: over to you @aki");
+        let named = t.lines_with("over to you @aki");
+        assert!(named[0].starts_with("» "), "{named:?}");
+        let other = t.lines_with("Akira is someone else");
+        assert!(!other[0].starts_with("» "), "{other:?}");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+}
+
 /// Your identity outlives the process: after a restart, the history shows
 /// your earlier messages as yours; a namesake on another machine (another
 /// config directory) does not pass for you.
