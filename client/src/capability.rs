@@ -87,6 +87,34 @@ fn body_of(raw: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// What the server said at start, to warn again when `/lang` picks a
+/// language that does not translate there.
+#[derive(Debug, Default)]
+pub struct Capability {
+    status: Option<Value>,
+    /// The language last warned about (or started with).
+    lang: String,
+}
+
+impl Capability {
+    pub fn new(status: Option<Value>, lang: &str) -> Self {
+        Self {
+            status,
+            lang: lang.to_owned(),
+        }
+    }
+
+    /// The warning for the language reading and writing now (`joined`),
+    /// once per change of language.
+    pub fn language_changed(&mut self, lang: &str) -> Option<String> {
+        if self.lang == lang {
+            return None;
+        }
+        lang.clone_into(&mut self.lang);
+        warning(self.status.as_ref()?, lang)
+    }
+}
+
 /// "日本語 (ja)", or the code alone when the contract does not know it.
 fn label(code: &str) -> String {
     contract::language(code).map_or_else(|| code.to_owned(), |l| format!("{} ({code})", l.name))
@@ -177,6 +205,21 @@ mod tests {
         assert_eq!(warning(&json!({"languages": "all"}), "ja"), None);
         assert_eq!(warning(&json!({"engine": "aws"}), "ja"), None);
         assert!(!warning(&apertium, "sw").unwrap().contains('\n'));
+    }
+
+    #[test]
+    fn a_change_of_language_is_warned_about_once() {
+        let status = json!({"languages": {"en": ["es"], "es": ["en"]}});
+        let mut c = Capability::new(Some(status), "en");
+        assert_eq!(c.language_changed("en"), None);
+        assert!(
+            c.language_changed("ja")
+                .unwrap()
+                .starts_with("日本語 (ja) is not translated")
+        );
+        assert_eq!(c.language_changed("ja"), None);
+        assert_eq!(c.language_changed("es"), None);
+        assert_eq!(Capability::new(None, "en").language_changed("ja"), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
+use crate::capability::Capability;
 use crate::commands::{Command, HELP, HISTORY_DEFAULT, translate_frame};
 use crate::connection::{Connection, Event};
 use crate::error::ClientError;
@@ -49,6 +50,8 @@ pub struct Chat<S> {
     pub interactive: bool,
     /// How long a message may wait for its echo.
     pub echo_timeout: Duration,
+    /// What translates on the server: warned about again after `/lang`.
+    pub capability: Capability,
 }
 
 /// The session's moving parts, apart from the settings.

@@ -119,11 +119,16 @@ impl<S: Screen> Chat<S> {
             ServerFrame::Joined {
                 connection_id,
                 room,
+                lang,
                 name,
                 tag,
                 next,
                 ..
             } => {
+                if let Some(warning) = self.capability.language_changed(lang) {
+                    let line = self.render.note(&warning);
+                    self.screen.warn(&line);
+                }
                 self.render.me = Me {
                     name: Some(name.clone()),
                     tag: tag.clone(),

@@ -23,6 +23,7 @@ use rustyline::{Config, Context, Editor, ExternalPrinter, Helper};
 use tokio::sync::mpsc;
 use unicode_width::UnicodeWidthStr;
 
+use crate::capability::Capability;
 use crate::chat::{Chat, Input, Inputs};
 use crate::commands::Command;
 use crate::connection::Connection;
@@ -143,6 +144,7 @@ pub async fn run(
     conn: Connection,
     render: Renderer,
     echo_timeout: Duration,
+    capability: Capability,
 ) -> Result<(), ClientError> {
     let restore = Restore {
         saved: tcgetattr(io::stdin()).ok(),
@@ -215,6 +217,7 @@ pub async fn run(
         json: false,
         interactive: true,
         echo_timeout,
+        capability,
     };
     let result = chat
         .run(Inputs {

@@ -54,6 +54,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::capability::Capability;
 use crate::chat::Chat;
 use crate::cli::{Cli, Mode, Settings};
 use crate::connection::{Connection, Options};
@@ -118,15 +119,15 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
         .map(|authority| tokio::spawn(capability::fetch_status(authority, STATUS_WAIT)));
     let conn = Connection::open(target, options).await?;
     let connected = render.note(&format!("connected to {endpoint}"));
-    let warning = match status {
-        Some(task) => task
-            .await
-            .ok()
-            .flatten()
-            .and_then(|status| capability::warning(&status, &lang)),
+    let status = match status {
+        Some(task) => task.await.ok().flatten(),
         None => None,
     };
-    let warning = warning.map(|w| render.note(&w));
+    let warning = status
+        .as_ref()
+        .and_then(|status| capability::warning(status, &lang))
+        .map(|w| render.note(&w));
+    let capability = Capability::new(status, &lang);
     match s.mode {
         Mode::Send(text) => script::send(conn, &text, s.json, render, s.timeout).await,
         Mode::Listen { count } => {
@@ -146,6 +147,7 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
                 json: s.json,
                 interactive: false,
                 echo_timeout: s.timeout,
+                capability,
             };
             chat.run(script::stdin_lines()).await
         }
@@ -153,7 +155,7 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
             if let Some(warning) = &warning {
                 script::Plain::new().warn(warning);
             }
-            interactive::run(conn, render, s.timeout).await
+            interactive::run(conn, render, s.timeout, capability).await
         }
     }
 }

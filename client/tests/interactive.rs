@@ -118,6 +118,10 @@ async fn a_language_that_does_not_translate_is_said_at_start() {
         t.wait_for("you are Aki (ja) in nt");
         t.wait_for("* this server translates nothing right now: everyone reads messages as they were written");
         assert_eq!(t.lines_with("translat").len(), 1, "{}", t.text());
+        // Said again after /lang, once.
+        t.send_line("/lang es");
+        t.wait_for("you are Aki (es) in nt");
+        assert_eq!(t.lines_with("translates nothing").len(), 2, "{}", t.text());
     })
     .await;
     assert_eq!(quit(term).await, 0);
