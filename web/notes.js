@@ -35,10 +35,14 @@ export class Notes {
     setCapability(capability);
     this.onCapability();
     this.update();
-    const { notice } = capability;
-    if (typeof notice === 'string' && notice && !this.dismissed) {
+    const notice = typeof capability.notice === 'string' ? capability.notice : '';
+    if (notice && !this.dismissed) {
       this.engineNote = notice;
       showEngineBanner(this.ui.engineBanner, notice);
+    } else if (!notice && this.engineNote && this.engineNote !== 'pseudo') {
+      // The server no longer says it (an engine came back): the banner goes.
+      this.engineNote = '';
+      showEngineBanner(this.ui.engineBanner, '');
     }
   }
 

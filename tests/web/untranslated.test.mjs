@@ -42,7 +42,10 @@ if (browserAvailable('untranslated')) {
         asked += 1;
         // At first only en↔es; once connected, the second engine brought ja.
         const languages = asked === 1 ? { en: ['es'], es: ['en'] } : TWO_ENGINES.languages;
-        route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ...TWO_ENGINES, languages }) });
+        const notice = asked === 1 ? null : 'libretranslate rests after failing; apertium carries on.';
+        route.fulfill({
+          contentType: 'application/json', body: JSON.stringify({ ...TWO_ENGINES, languages, notice }),
+        });
       });
       await openPage(page, new URL('/?room=engines', env.server.url).href);
       assert.deepEqual(await optionOf(page, '#lang', 'ja'),
@@ -60,6 +63,7 @@ if (browserAvailable('untranslated')) {
       await page.waitForFunction(() => document.querySelector('#lang-switch option[value="ja"]')
         ?.parentElement.label === 'Translated here');
       assert.ok(asked >= 2, 'status.json was asked again on connect');
+      await page.locator('#engine-banner', { hasText: 'libretranslate rests after failing' }).waitFor();
       assert.equal((await optionOf(page, '#lang-switch', 'ar')).group, 'Not translated by this server');
     });
 
