@@ -1,6 +1,7 @@
 // DOM for single items: messages, presence and system lines, the status.
 // Every server-provided string goes in through textContent or an
 // attribute; nothing here parses HTML.
+import { isolateMentions } from './bidi.js';
 import { currentLocale, t, tIsolated } from './i18n.js';
 import { languageInUi, languageLabel } from './languages.js';
 import { fillWithLinks } from './text.js';
@@ -82,6 +83,7 @@ export function messageElement(msg, { own = false, mention = false } = {}) {
 
   const text = el('p', 'text');
   fillWithLinks(text, msg.text ?? '');
+  isolateMentions(text);
   text.dir = 'auto';
   if (msg.lang) text.lang = String(msg.lang);
   item.append(text);
@@ -111,6 +113,7 @@ function originalToggle(msg) {
   const source = msg.sourceLang ? languageLabel(msg.sourceLang) : t('unknownLanguage');
   const originalText = el('p', 'original-text');
   fillWithLinks(originalText, msg.original);
+  isolateMentions(originalText);
   originalText.dir = 'auto';
   if (msg.sourceLang) originalText.lang = String(msg.sourceLang);
   original.append(el('span', 'source-lang', source), originalText);

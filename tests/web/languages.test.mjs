@@ -181,6 +181,18 @@ if (browserAvailable('interface language')) {
       });
       assert.equal(order.dir, 'ltr');
       assert.ok(order.name < order.joined && order.joined < order.lang, JSON.stringify(order));
+      // A message that starts with her name is still an English line; "@" stays before the name.
+      await send(nora, '@ليلى thanks for the notes');
+      const mine = (await waitForMessage(nora, '@ليلى thanks for the notes')).locator('.text');
+      assert.equal(await mine.evaluate((p) => p.matches(':dir(ltr)')), true, 'an English line, left to right');
+      assert.equal(await mine.locator('bdi.mention-name').textContent(), 'ليلى');
+      const at = await mine.evaluate((p) => {
+        const range = document.createRange();
+        range.setStart(p.firstChild, 0);
+        range.setEnd(p.firstChild, 1);
+        return range.getBoundingClientRect().left < p.querySelector('bdi').getBoundingClientRect().left;
+      });
+      assert.ok(at, '"@" is drawn before (left of) the name');
       // "ليلى is typing…" and my own name in the header too.
       await layla.fill('#composer', 'مرحبا');
       await nora.locator('#typing bdi', { hasText: 'ليلى' }).waitFor();
