@@ -39,7 +39,7 @@ pub async fn fetch_status(authority: String, timeout: Duration) -> Option<Value>
 }
 
 async fn get(authority: &str) -> Option<Value> {
-    let mut stream = TcpStream::connect(authority).await.ok()?;
+    let mut stream = TcpStream::connect(socket_address(authority)).await.ok()?;
     let request = format!(
         "GET /status.json HTTP/1.1\r\nHost: {authority}\r\nAccept: application/json\r\n\
          User-Agent: honyaku-chat/{}\r\nConnection: close\r\n\r\n",
@@ -53,6 +53,18 @@ async fn get(authority: &str) -> Option<Value> {
         .await
         .ok()?;
     body_of(&raw).and_then(|body| serde_json::from_slice(&body).ok())
+}
+
+/// `HOST:PORT` to connect to: ws:// without a port is port 80, as http:// is.
+fn socket_address(authority: &str) -> String {
+    let has_port = authority
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && !port.is_empty() && !port.contains(']'));
+    if has_port {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    }
 }
 
 /// The body of a `200` HTTP/1.1 response, de-chunked when it was chunked.
@@ -174,6 +186,10 @@ mod tests {
             status_authority("ws://[::1]:9/x").as_deref(),
             Some("[::1]:9")
         );
+        assert_eq!(socket_address("127.0.0.1:8080"), "127.0.0.1:8080");
+        assert_eq!(socket_address("chat.lan"), "chat.lan:80");
+        assert_eq!(socket_address("[::1]"), "[::1]:80");
+        assert_eq!(socket_address("[::1]:9"), "[::1]:9");
         assert_eq!(
             status_authority("wss://abc.execute-api.eu-west-1.amazonaws.com/prod"),
             None
