@@ -22,6 +22,7 @@ mod lambda_events;
 mod load;
 mod management;
 mod management_access;
+mod readme_recipes;
 mod rest;
 mod serve;
 #[cfg(feature = "aws")]
