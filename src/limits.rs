@@ -64,6 +64,10 @@ pub const MAX_REQUEST_HEAD_BYTES: usize = 10 * 1024;
 pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 /// A request's line and headers must arrive within this long (slowloris).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// A whole request, body included, must arrive within this long (a slow
+/// body must not hold a connection's place); then 408 and the connection
+/// closes. 64 KiB in 30 s is 2 KiB/s, slower than any real client.
+pub const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 // ---- policy defaults (flags, environment and template parameters) ----
 

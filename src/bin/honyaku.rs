@@ -107,6 +107,12 @@ struct ServeArgs {
     /// that send no Origin; '*' accepts any web page.
     #[arg(long = "allowed-origin", value_name = "URL")]
     allowed_origins: Vec<String>,
+    /// Also answer requests whose Host is this name (repeatable; `NAME` or
+    /// `NAME:PORT`), e.g. the public name of a shared server behind a
+    /// proxy. By default only the address the server listens on (and
+    /// localhost on loopback): other names get 421 (DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
     /// Require access tokens signed with this secret at $connect.
     #[arg(long, env = "HONYAKU_TOKEN_SECRET", hide_env_values = true)]
     token_secret: Option<String>,
@@ -234,6 +240,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections_per_ip: args.max_connections_per_ip,
         management_key: args.management_key,
         instance_id: args.instance_id,
+        allowed_hosts: args.allowed_hosts,
         ..DEFAULTS.clone()
     };
     let management_keyed = config.management_key.is_some();

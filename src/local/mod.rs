@@ -4,8 +4,11 @@
 //!
 //! - `server.rs`: `run(listener, config, shutdown)`, the routes, start-up.
 //! - `listener.rs`: the accept loop: connection cap, request-head limits.
+//! - `deadline.rs`: a request body must arrive within the request's time.
 //! - `slots.rs`: places under `--max-connections`, reserved at accept.
 //! - `gateway.rs`: the state every part shares, and the Lambda entry.
+//! - `host_check.rs`: every request must name this server in `Host` (DNS
+//!   rebinding).
 //! - `handshake.rs`: the WebSocket handshake and `$connect`.
 //! - `session.rs`: one live socket: frames → events, limits, `$disconnect`.
 //! - `events.rs`: the API Gateway events, fully populated.
@@ -21,9 +24,11 @@
 //! - `instance.rs`: this server's instance id.
 
 mod connections;
+mod deadline;
 mod events;
 mod gateway;
 mod handshake;
+mod host_check;
 mod instance;
 mod listener;
 mod management;

@@ -1,6 +1,7 @@
 //! `run(listener, config, shutdown)`: the local gateway's HTTP routes —
 //! the WebSocket at `/{stage}`, the management API, the REST API's
-//! `POST /translate`, `/healthz`, and the chat page at `/` — until
+//! `POST /translate`, `/healthz`, and the chat page at `/`, each behind
+//! the Host check — until
 //! `shutdown` resolves or the server loop fails; then every task stops,
 //! every connection is closed with its `$disconnect`, and `run` returns
 //! once all of them have finished.
@@ -21,6 +22,7 @@ use tokio_util::task::TaskTracker;
 use super::connections::Registry;
 use super::gateway::Gateway;
 use super::handshake::handshake;
+use super::host_check::{self, Hosts};
 use super::slots::Slots;
 use super::web::{Site, SiteError};
 use super::{listener, management, management_access, rest, web};
@@ -186,6 +188,7 @@ impl Prepared {
                 self.config.max_connections_per_ip,
             ),
             site: self.site,
+            hosts: Hosts::new(addr, &self.config.allowed_hosts),
             config: self.config,
         });
         tracing::info!(%addr, stage = %gw.config.stage, store = %gw.config.store,
@@ -226,6 +229,7 @@ async fn serve(
             post(rest::translate).layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES)),
         )
         .fallback(web::page)
+        .layer(from_fn_with_state(gw.clone(), host_check::guard))
         .layer(from_fn_with_state(gw.clone(), web::security_headers))
         .with_state(gw.clone());
 

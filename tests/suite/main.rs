@@ -22,10 +22,12 @@ mod lambda_events;
 mod load;
 mod management;
 mod management_access;
+mod rebinding;
 mod rest;
 mod serve;
 #[cfg(feature = "aws")]
 mod shared_limits;
+mod slow_bodies;
 mod store_contract;
 mod translator_contract;
 mod wire;
