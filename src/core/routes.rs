@@ -2,6 +2,9 @@
 //! `$disconnect`) to its handler, and `ping`.
 
 use super::limits::Verdict;
+
+/// The close reason a flooding connection gets with 1008.
+pub const FLOOD_CLOSE_REASON: &str = "Policy Violation: too many messages";
 use super::{App, RouteError, now_ms};
 use crate::model::{Connection, ConnectionId};
 use crate::protocol::{Command, FrameError, ServerFrame, parse_command, route_key};
@@ -54,18 +57,18 @@ impl App {
         };
         if let Err(e) = result {
             tracing::debug!(conn = %id, code = e.code, "error frame");
-            // A shared limit refusing counts towards closing a flooder too.
-            if e.code == "rate_limited" && self.flood.strike(id) == Verdict::Close {
-                self.close_flooder(id).await;
-                return;
-            }
+            // A shared limit's refusal (the sender's or its address's) is
+            // answered, not struck: the flood state is this connection's
+            // own, and others behind its address must not be closed for it.
             self.reply(id, &e.to_frame()).await;
         }
     }
 
+    /// Closes a connection that kept sending past its rate with 1008; the
+    /// reason tells the client why (the gateway lingers so it arrives).
     async fn close_flooder(&self, id: &ConnectionId) {
         tracing::warn!(conn = %id, "closing a connection that keeps flooding");
-        if let Err(e) = self.push.close(id, 1008, "Policy Violation").await {
+        if let Err(e) = self.push.close(id, 1008, FLOOD_CLOSE_REASON).await {
             tracing::warn!(conn = %id, error = %e, "close failed");
         }
     }
