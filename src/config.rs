@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use crate::core::Policy;
 use crate::limits::{
-    DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, INTEGRATION_TIMEOUT,
-    MAX_CONNECTION_DURATION, REQUEST_READ_TIMEOUT, SWEEP_INTERVAL,
+    DEFAULT_CHARS_PER_DAY, DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT,
+    INTEGRATION_TIMEOUT, MAX_CONNECTION_DURATION, REQUEST_READ_TIMEOUT, SWEEP_INTERVAL,
 };
 
 /// `--store`.
@@ -60,6 +60,25 @@ impl FromStr for TranslatorKind {
             _ => Err(ConfigError(format!(
                 "unknown translator {s:?}; expected apertium, aws, pseudo or none"
             ))),
+        }
+    }
+}
+
+impl TranslatorKind {
+    /// Whether the engine bills per character (Amazon Translate; DeepL
+    /// too, where it is built in): such an engine gets a finite daily
+    /// budget by default, so a flood cannot run up the bill.
+    pub fn bills(self) -> bool {
+        matches!(self, Self::Aws)
+    }
+
+    /// `--chars-per-day` when not given: [`DEFAULT_CHARS_PER_DAY`] for an
+    /// engine that bills, else unlimited (0).
+    pub fn default_chars_per_day(self) -> u64 {
+        if self.bills() {
+            DEFAULT_CHARS_PER_DAY
+        } else {
+            0
         }
     }
 }
@@ -371,6 +390,12 @@ mod tests {
             TranslatorKind::None
         );
         assert!(parse_stage("a/b").is_err());
+        assert_eq!(
+            TranslatorKind::Aws.default_chars_per_day(),
+            DEFAULT_CHARS_PER_DAY
+        );
+        assert!(DEFAULT_CHARS_PER_DAY > 0);
+        assert_eq!(TranslatorKind::Apertium.default_chars_per_day(), 0);
     }
 
     #[test]

@@ -148,8 +148,8 @@ struct ServeArgs {
     #[arg(long, default_value_t = DEFAULTS.policy.chars_per_hour)]
     chars_per_hour: u32,
     /// Characters sent to the engine per UTC day, for the whole server;
-    /// 0 is unlimited (default: unlimited, but with --translator aws, which
-    /// is billed, the same daily budget as the Lambda's).
+    /// 0 is unlimited (default: 1,000,000 for an engine that bills — aws,
+    /// deepl — as on the Lambda; unlimited for local engines).
     #[arg(long, env = "CHARS_PER_DAY")]
     chars_per_day: Option<u64>,
     /// Rooms larger than this get no presence and no typing.
@@ -225,10 +225,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             messages_per_minute: args.rate_limit,
             max_room_members: args.max_room_members,
             chars_per_hour: args.chars_per_hour,
-            chars_per_day: args.chars_per_day.unwrap_or(match translator {
-                TranslatorKind::Aws => DEFAULTS.policy.chars_per_day,
-                _ => 0,
-            }),
+            chars_per_day: args
+                .chars_per_day
+                .unwrap_or(translator.default_chars_per_day()),
             presence_max_members: args.presence_max_members,
             rest_per_minute: args.rest_rate_limit,
             retention: retention_days(args.retention),
