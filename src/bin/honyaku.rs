@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use honyaku::config::{
-    APERTIUM_INSTALL, DEFAULT_ADDR, FlagDuration, ManagementKey, ServeConfig, StoreKind,
+    APERTIUM_INSTALL, Cidr, DEFAULT_ADDR, FlagDuration, ManagementKey, ServeConfig, StoreKind,
     TranslatorKind, parse_duration, parse_instance_id, parse_stage,
 };
 use honyaku::core::policy::retention_days;
@@ -113,6 +113,13 @@ struct ServeArgs {
     /// localhost on loopback): other names get 421 (DNS rebinding).
     #[arg(long = "allowed-host", value_name = "NAME")]
     allowed_hosts: Vec<String>,
+    /// A proxy in front of this server (repeatable; an address or a range,
+    /// e.g. 127.0.0.1/32): requests from it are taken to come from the
+    /// right-most X-Forwarded-For address that is not a trusted proxy, for
+    /// the per-address limits and sourceIp. Without it X-Forwarded-For is
+    /// ignored.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<Cidr>,
     /// Require access tokens signed with this secret at $connect.
     #[arg(long, env = "HONYAKU_TOKEN_SECRET", hide_env_values = true)]
     token_secret: Option<String>,
@@ -240,6 +247,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         management_key: args.management_key,
         instance_id: args.instance_id,
         allowed_hosts: args.allowed_hosts,
+        trusted_proxies: args.trusted_proxies,
         ..DEFAULTS.clone()
     };
     let management_keyed = config.management_key.is_some();

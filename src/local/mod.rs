@@ -11,6 +11,8 @@
 //!   rebinding).
 //! - `handshake.rs`: the WebSocket handshake and `$connect`.
 //! - `session.rs`: one live socket: frames → events, limits, `$disconnect`.
+//! - `client_ip.rs`: the caller's address (`X-Forwarded-For` from a
+//!   `--trusted-proxy` only).
 //! - `events.rs`: the API Gateway events, fully populated.
 //! - `connections.rs`: the live sockets, and the in-process `Push`.
 //! - `management.rs`: the `@connections` management API over HTTP;
@@ -23,6 +25,7 @@
 //! - `queue.rs`: the in-process fan-out queue for big rooms.
 //! - `instance.rs`: this server's instance id.
 
+mod client_ip;
 mod connections;
 mod deadline;
 mod events;

@@ -23,6 +23,7 @@ mod lambda_events;
 mod load;
 mod management;
 mod management_access;
+mod proxies;
 mod rebinding;
 mod rest;
 mod serve;
