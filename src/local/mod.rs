@@ -17,7 +17,8 @@
 //! - `connections.rs`: the live sockets, and the in-process `Push`.
 //! - `management.rs`: the `@connections` management API over HTTP;
 //!   `management_access.rs` who may call it; `sigv4.rs` its signatures.
-//! - `rest.rs`: `POST /translate`, the REST API, as an HTTP API event.
+//! - `rest.rs`: `POST /translate`, the REST API, as an HTTP API event;
+//!   `rest_cors.rs` which web pages may call it.
 //! - `response.rs`: a Lambda proxy response as an HTTP response.
 //! - `web.rs`: the chat page (built in, or `--web DIR`) and its headers.
 //! - `sweep.rs`: removes rows of connections that are no longer live, and
@@ -39,6 +40,7 @@ mod management_access;
 mod queue;
 mod response;
 mod rest;
+mod rest_cors;
 mod server;
 mod session;
 mod sigv4;

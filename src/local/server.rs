@@ -25,7 +25,7 @@ use super::handshake::handshake;
 use super::host_check::{self, Hosts};
 use super::slots::Slots;
 use super::web::{Site, SiteError};
-use super::{listener, management, management_access, rest, web};
+use super::{listener, management, management_access, rest, rest_cors, web};
 use crate::config::{APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind};
 use crate::core::App;
 use crate::limits::MAX_REST_BODY_BYTES;
@@ -226,7 +226,11 @@ async fn serve(
         )
         .route(
             "/translate",
-            post(rest::translate).layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES)),
+            post(rest::translate)
+                // Only ever answered for a listed origin (rest_cors).
+                .options(|| async { http::StatusCode::NO_CONTENT })
+                .layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES))
+                .layer(from_fn_with_state(gw.clone(), rest_cors::guard)),
         )
         .fallback(web::page)
         .layer(from_fn_with_state(gw.clone(), host_check::guard))
