@@ -26,6 +26,7 @@ mod management_access;
 mod proxies;
 mod rebinding;
 mod rest;
+mod secret_logs;
 mod serve;
 #[cfg(feature = "aws")]
 mod shared_limits;
