@@ -283,7 +283,8 @@ fn network_note(stage: &str, management_keyed: bool) -> String {
         "*** Note: listening beyond this machine, without TLS: chat traffic and tokens \
          travel in clear text. Put a TLS proxy in front (README: \"Sharing on a network\"). \
          Web pages may connect only from this page's own origin (--allowed-origin adds \
-         others); {management}."
+         others); requests must name this server in Host (--allowed-host adds a name, \
+         --trusted-proxy a proxy whose X-Forwarded-For is read); {management}."
     )
 }
 
