@@ -43,7 +43,7 @@ pub struct Gateway {
     /// Places under `--max-connections`.
     pub slots: Arc<Slots>,
     /// The chat page.
-    pub site: Site,
+    pub site: Arc<Site>,
     /// The `Host` values this server answers to.
     pub hosts: Hosts,
 }

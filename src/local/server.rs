@@ -59,7 +59,7 @@ pub enum ServeError {
     Web(#[from] SiteError),
     #[cfg(feature = "aws")]
     #[error(transparent)]
-    Aws(#[from] crate::aws::serve::SetupError),
+    Aws(#[from] super::aws::SetupError),
 }
 
 /// What the page shows about this server: the engine, and why it is not
@@ -99,7 +99,7 @@ pub fn build_app(config: &ServeConfig, push: Arc<dyn Push>) -> Result<App, Serve
         StoreKind::Memory => Arc::new(MemoryStore::in_memory()),
         StoreKind::Redb => Arc::new(RedbStore::open(&config.data_dir)?),
         #[cfg(feature = "aws")]
-        StoreKind::Dynamodb => Arc::new(crate::aws::serve::dynamodb_store(config)?),
+        StoreKind::Dynamodb => Arc::new(super::aws::dynamodb_store(config)?),
         #[cfg(not(feature = "aws"))]
         StoreKind::Dynamodb => return Err(ServeError::NeedsAws("dynamodb store")),
     };
@@ -111,7 +111,7 @@ pub fn build_app(config: &ServeConfig, push: Arc<dyn Push>) -> Result<App, Serve
             TRANSLATION_CACHE_ENTRIES,
         )),
         #[cfg(feature = "aws")]
-        TranslatorKind::Aws => Arc::new(crate::aws::serve::amazon_translate()?),
+        TranslatorKind::Aws => Arc::new(super::aws::amazon_translate()?),
         #[cfg(not(feature = "aws"))]
         TranslatorKind::Aws => return Err(ServeError::NeedsAws("aws translator")),
     };
@@ -123,7 +123,7 @@ pub fn build_app(config: &ServeConfig, push: Arc<dyn Push>) -> Result<App, Serve
 pub struct Prepared {
     app: App,
     registry: Arc<Registry>,
-    site: Site,
+    site: Arc<Site>,
     config: ServeConfig,
     instance: String,
     queue: super::queue::Pending,
@@ -131,7 +131,7 @@ pub struct Prepared {
 
 /// Opens the store and engine that `config` names, and the page.
 pub fn prepare(config: ServeConfig) -> Result<Prepared, ServeError> {
-    let site = Site::new(config.web_dir.as_deref())?;
+    let site = Arc::new(Site::new(config.web_dir.as_deref(), &config.stage)?);
     let registry = Arc::new(Registry::default());
     let instance = super::instance::id(&config)?;
     let (queue, pending) = super::queue::channel();
@@ -232,9 +232,14 @@ async fn serve(
                 .layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES))
                 .layer(from_fn_with_state(gw.clone(), rest_cors::guard)),
         )
-        .fallback(web::page)
+        // The page's handlers see only the page, not the gateway.
+        .fallback_service(
+            Router::new()
+                .fallback(web::page)
+                .with_state(gw.site.clone()),
+        )
         .layer(from_fn_with_state(gw.clone(), host_check::guard))
-        .layer(from_fn_with_state(gw.clone(), web::security_headers))
+        .layer(from_fn_with_state(gw.site.clone(), web::security_headers))
         .with_state(gw.clone());
 
     gw.tasks.spawn(super::sweep::run(gw.clone()));
