@@ -136,5 +136,17 @@ async fn a_flooder_reads_its_1008_and_the_reason_instead_of_a_reset() {
         "{reply}"
     );
     fellow.request(json!({"action":"ping"}), "pong").await;
+    // Nor is one that arrives after the flood, on its first frames.
+    let mut late = Client::join(&server, "f", "en", "Lat").await;
+    // (Three frames: its own flood guard allows 3 a minute.)
+    for _ in 0..2 {
+        late.send(json!({"action":"translate","text":"hi"})).await;
+        let reply = late.recv().await;
+        assert!(
+            reply["type"] != "error" || reply["code"] == "rate_limited",
+            "{reply}"
+        );
+    }
+    late.request(json!({"action":"ping"}), "pong").await;
     server.stop().await;
 }
