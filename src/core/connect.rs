@@ -10,8 +10,11 @@ use crate::protocol::PresenceEvent;
 /// `Debug` leaves out the token and the `client` secret.
 #[derive(Clone, Default)]
 pub struct ConnectParams {
+    /// `room`, unchecked.
     pub room: Option<String>,
+    /// `lang`, unchecked.
     pub lang: Option<String>,
+    /// `name`, unchecked.
     pub name: Option<String>,
     /// `token` from the query string (never logged).
     pub token: Option<String>,

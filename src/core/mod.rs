@@ -108,14 +108,17 @@ impl App {
         }
     }
 
+    /// The access policy it was built with.
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
 
+    /// The store it uses.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 
+    /// The translation engine it uses.
     pub fn translator(&self) -> &Arc<dyn Translator> {
         &self.translator
     }
@@ -125,7 +128,7 @@ impl App {
 /// the free function of the same name in its route's file — so a reader
 /// (or a tool) can follow a frame from here into its route by name.
 impl App {
-    /// `$connect`: see [`connect::connect`].
+    /// `$connect`: see `connect` in `core/connect.rs`.
     pub async fn connect(
         &self,
         id: ConnectionId,
@@ -135,27 +138,27 @@ impl App {
         connect::connect(self, id, params, connected_at).await
     }
 
-    /// `$disconnect`: see [`connect::disconnect`].
+    /// `$disconnect`: see `disconnect` in `core/connect.rs`.
     pub async fn disconnect(&self, id: &ConnectionId) {
         connect::disconnect(self, id).await
     }
 
-    /// A restarted instance's leftover rows: see [`connect::clear_instance`].
+    /// A restarted instance's leftover rows: see `clear_instance` in `core/connect.rs`.
     pub async fn clear_instance(&self, instance: &str) -> Result<usize, StoreError> {
         connect::clear_instance(self, instance).await
     }
 
-    /// Every other route of a client frame: see [`routes::message`].
+    /// Every other route of a client frame: see `message` in `core/routes.rs`.
     pub async fn message(&self, id: &ConnectionId, body: &str) {
         routes::message(self, id, body).await
     }
 
-    /// The fan-out worker's batch: see [`deliver::deliver`].
+    /// The fan-out worker's batch: see `deliver` in `core/deliver.rs`.
     pub async fn deliver(&self, batch: FanoutBatch) -> Result<(), DeliverError> {
         deliver::deliver(self, batch).await
     }
 
-    /// `POST /translate`: see [`rest::translate_text`].
+    /// `POST /translate`: see `translate_text` in `core/rest.rs`.
     pub async fn translate_text(
         &self,
         req: TranslateRequest,
@@ -168,17 +171,23 @@ impl App {
 /// Why `$connect` refused a connection; the gateway answers with `status()`.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
+    /// A parameter is invalid (400, with the parameter's code).
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
+    /// The origin or the token is refused (403 or 401, `unauthorized`).
     #[error(transparent)]
     Access(#[from] AccessError),
+    /// The room already holds its maximum of members (429 `room_full`); names the
+    /// room.
     #[error("room {0} is full")]
     RoomFull(String),
+    /// The store failed (500 `internal`).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl ConnectError {
+    /// The handshake's HTTP status.
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) => 400,
@@ -188,6 +197,7 @@ impl ConnectError {
         }
     }
 
+    /// The docs/PROTOCOL.md error code for the body.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid(e) => e.code(),

@@ -71,6 +71,7 @@ pub struct Limits {
 }
 
 impl LambdaConfig {
+    /// From the function's environment variables.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_vars(|k| std::env::var(k).ok())
     }

@@ -12,7 +12,9 @@ use crate::core::TokenSecret;
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read the room-token secret from SSM parameter {name}: {why}")]
 pub struct SecretError {
+    /// The SSM parameter's name.
     pub name: String,
+    /// What went wrong, in words (an SDK error code at most, never the value).
     pub why: String,
 }
 

@@ -193,6 +193,7 @@ pub struct EmbeddedStore<B> {
 }
 
 impl<B: Backend> EmbeddedStore<B> {
+    /// A store on `backend`, with an empty member cache.
     pub fn new(backend: B) -> Self {
         Self {
             backend: Arc::new(backend),

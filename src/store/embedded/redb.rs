@@ -56,6 +56,7 @@ impl Drop for RedbBackend {
     }
 }
 
+/// The embedded store on a redb file: kept across restarts.
 pub type RedbStore = EmbeddedStore<RedbBackend>;
 
 impl RedbStore {

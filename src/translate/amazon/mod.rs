@@ -31,6 +31,7 @@ use crate::limits::MAX_TEXT_BYTES;
 use crate::model::{Lang, Translation};
 use crate::ports::{Reach, TranslateError, Translator};
 
+/// The engine's name in `message` frames and records.
 pub const ENGINE: &str = "amazon-translate";
 
 /// `SourceLanguageCode` that asks Amazon Translate to detect.
@@ -53,6 +54,7 @@ pub struct AmazonTranslate {
 }
 
 impl AmazonTranslate {
+    /// The engine on a client already built.
     pub fn new(client: Client) -> Self {
         Self::with(OnFirstUse::ready(client))
     }
