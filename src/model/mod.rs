@@ -3,7 +3,8 @@
 //! No I/O here.
 //!
 //! - `lang.rs`: language codes (from `web/contract.json`).
-//! - `names.rs`: rooms, display names, chat text, `clientMsgId`.
+//! - `names.rs`: rooms, display names, chat text, `clientMsgId`;
+//!   `name_chars.rs` which characters a name may hold.
 //! - `identity.rs`: connection ids, the `client` key and its tag.
 //! - `records.rs`: connections, members, messages, REST records.
 //! - `amend.rs`: authors, the room memory's entries, the glossary (v1.2).
@@ -11,6 +12,7 @@
 mod amend;
 mod identity;
 mod lang;
+mod name_chars;
 mod names;
 mod records;
 
