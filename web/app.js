@@ -11,6 +11,7 @@ import {
 } from './languages.js';
 import { Members } from './members.js';
 import { Notes } from './notes.js';
+import { Notifier } from './notify.js';
 import { Pending } from './pending.js';
 import { PresenceLines } from './presence.js';
 import {
@@ -48,6 +49,7 @@ const timeline = new Timeline({
   onChange: () => { markSharedNames(); markFirstUntranslated(ui.messages); },
 });
 let notes;
+let notifier = null;
 const members = new Members({
   list: ui.members, count: ui.memberCount, more: ui.membersMore, send, me,
   onChange: () => { markSharedNames(); notes?.update(); },
@@ -92,6 +94,7 @@ async function start() {
     input: ui.composer, counter: ui.composerCounter, error: ui.composerError,
     maxBytes: contract.limits.maxTextBytes, onSend: sendMessage, onInput: (text) => typing.onInput(text),
   });
+  notifier = new Notifier({ before: ui.leaveButton, room: () => state.room });
   join = new JoinForm(ui, { onJoin: enterChat, onLanguage: (lang) => useLocale(lang) });
 
   const prefs = loadPrefs();
@@ -220,7 +223,14 @@ function onMessage(msg) {
   const echo = pending.confirm(msg.clientMsgId);
   if (echo && msg.from?.connectionId) state.myConnections.add(msg.from.connectionId);
   if (timeline.find(msg.id)) return;
-  timeline.add(renderMessage(msg), { force: echo, fromOthers: !echo && !isOwn(msg) });
+  const item = renderMessage(msg);
+  const fromOthers = !echo && !isOwn(msg);
+  timeline.add(item, { force: echo, fromOthers });
+  if (fromOthers) {
+    notifier?.received({
+      sender: msg.from?.name ?? t('someone'), text: String(msg.text ?? ''), mention: item.classList.contains('mention'),
+    });
+  }
 }
 
 function onPresence(frame) {
@@ -397,6 +407,7 @@ function showCurrent() {
   if (!ui.roomSwitchError.textContent) ui.roomSwitch.value = state.room;
   ui.shareLink.value = shareLink(state.room);
   timeline.refreshTitle();
+  notifier?.show();
 }
 
 function showLanguageNote() {
