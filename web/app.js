@@ -11,7 +11,6 @@ import {
 } from './languages.js';
 import { Members } from './members.js';
 import { Notes } from './notes.js';
-import { Notifier } from './notify.js';
 import { Pending } from './pending.js';
 import { PresenceLines } from './presence.js';
 import {
@@ -23,6 +22,7 @@ import {
 } from './render.js';
 import { mentions } from './text.js';
 import { Timeline } from './timeline.js';
+import { wireTools } from './tools.js';
 import { Typing } from './typing.js';
 import { markFirstUntranslated } from './untranslated.js';
 import { markSharedNames, showConnection, showSettings, ui, wireView } from './view.js';
@@ -49,7 +49,7 @@ const timeline = new Timeline({
   onChange: () => { markSharedNames(); markFirstUntranslated(ui.messages); },
 });
 let notes;
-let notifier = null;
+let tools = null;
 const members = new Members({
   list: ui.members, count: ui.memberCount, more: ui.membersMore, send, me,
   onChange: () => { markSharedNames(); notes?.update(); },
@@ -94,8 +94,8 @@ async function start() {
     input: ui.composer, counter: ui.composerCounter, error: ui.composerError,
     maxBytes: contract.limits.maxTextBytes, onSend: sendMessage, onInput: (text) => typing.onInput(text),
   });
-  notifier = new Notifier({ before: ui.leaveButton, room: () => state.room });
   join = new JoinForm(ui, { onJoin: enterChat, onLanguage: (lang) => useLocale(lang) });
+  tools = wireTools({ ui, join, current: () => ({ ...state }), enterChat });
 
   const prefs = loadPrefs();
   const initial = {
@@ -130,6 +130,7 @@ async function useLocale(lang) {
   timeline.relabel();
   typing?.render();
   composer?.update();
+  tools?.relabel();
   if (!ui.chatView.hidden) showCurrent();
 }
 
@@ -174,6 +175,7 @@ function leaveRoom() {
   ui.joinView.hidden = false;
   document.title = 'honyaku';
   join.fill(state);
+  tools.relabel();
   join.focus();
 }
 
@@ -226,11 +228,7 @@ function onMessage(msg) {
   const item = renderMessage(msg);
   const fromOthers = !echo && !isOwn(msg);
   timeline.add(item, { force: echo, fromOthers });
-  if (fromOthers) {
-    notifier?.received({
-      sender: msg.from?.name ?? t('someone'), text: String(msg.text ?? ''), mention: item.classList.contains('mention'),
-    });
-  }
+  tools.message(msg, item, fromOthers);
 }
 
 function onPresence(frame) {
@@ -247,6 +245,7 @@ function onJoined(frame) {
   });
   savePrefs({ ...state, joined: true });
   updatePageUrl(state);
+  tools.joined();
   members.fromJoined(frame);
   if (roomChanged || langChanged) {
     presenceLines.clear();
@@ -407,7 +406,7 @@ function showCurrent() {
   if (!ui.roomSwitchError.textContent) ui.roomSwitch.value = state.room;
   ui.shareLink.value = shareLink(state.room);
   timeline.refreshTitle();
-  notifier?.show();
+  tools?.shown();
 }
 
 function showLanguageNote() {

@@ -1,0 +1,46 @@
+// The chat's extras beside the conversation (issue 25): notifications,
+// rooms you came from, search, export and invite. app.js calls these few
+// hooks; each part lives in its own module.
+import { Notifier } from './notify.js';
+import { RecentRooms } from './recent.js';
+import { t } from './i18n.js';
+
+/**
+ * @param {object} parts
+ * @param {object} parts.ui  the page's elements
+ * @param {() => {name: string, room: string, lang: string}} parts.current  who and where I am
+ * @param {object} parts.join  the join form
+ * @param {(entry: {name: string, room: string, lang: string}) => void} parts.enterChat
+ */
+export function wireTools({ ui, current, join, enterChat }) {
+  // One click on a room this browser came from: the form checks it as if typed.
+  const rejoin = ({ name, room, lang }) => {
+    join.fill({ name, room, lang });
+    if (join.validate()) enterChat({ name: name.trim(), room, lang: ui.lang.value });
+  };
+  const notifier = new Notifier({ before: ui.leaveButton, room: () => current().room });
+  const recent = new RecentRooms({ after: ui.joinForm, onRejoin: rejoin });
+  return {
+    /** A live message was put in the list; `fromOthers` when not mine. */
+    message(msg, item, fromOthers) {
+      if (!fromOthers) return;
+      notifier.received({
+        sender: msg.from?.name ?? t('someone'), text: String(msg.text ?? ''),
+        mention: item.classList.contains('mention'),
+      });
+    },
+    /** The server confirmed a room (join, reconnect or switch). */
+    joined() {
+      recent.remember(current());
+      notifier.show();
+    },
+    /** The chat header shows another room or language. */
+    shown() {
+      notifier.show();
+    },
+    /** The join view is shown again, or the interface language changed. */
+    relabel() {
+      recent.render();
+    },
+  };
+}
