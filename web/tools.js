@@ -3,6 +3,7 @@
 // hooks; each part lives in its own module.
 import { Notifier } from './notify.js';
 import { RecentRooms } from './recent.js';
+import { Search } from './search.js';
 import { t } from './i18n.js';
 
 /**
@@ -20,6 +21,9 @@ export function wireTools({ ui, current, join, enterChat }) {
   };
   const notifier = new Notifier({ before: ui.leaveButton, room: () => current().room });
   const recent = new RecentRooms({ after: ui.joinForm, onRejoin: rejoin });
+  const search = new Search({
+    list: ui.messages, toolbar: ui.settingsToggle, frame: ui.messages.closest('.messages-frame'),
+  });
   return {
     /** A live message was put in the list; `fromOthers` when not mine. */
     message(msg, item, fromOthers) {
@@ -41,6 +45,7 @@ export function wireTools({ ui, current, join, enterChat }) {
     /** The join view is shown again, or the interface language changed. */
     relabel() {
       recent.render();
+      search.relabel();
     },
   };
 }
