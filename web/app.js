@@ -95,7 +95,7 @@ async function start() {
     maxBytes: contract.limits.maxTextBytes, onSend: sendMessage, onInput: (text) => typing.onInput(text),
   });
   join = new JoinForm(ui, { onJoin: enterChat, onLanguage: (lang) => useLocale(lang) });
-  tools = wireTools({ ui, join, current: () => ({ ...state }), enterChat });
+  tools = wireTools({ ui, join, current: () => ({ ...state }), enterChat, send, limits: contract.limits });
 
   const prefs = loadPrefs();
   const initial = {
@@ -195,6 +195,7 @@ function onOpen() {
 }
 
 function onFrame(frame) {
+  if (tools.take(frame)) return;
   const here = frame.room === state.room;
   switch (frame.type) {
     case 'message': if (here) onMessage(frame); break;
@@ -312,6 +313,7 @@ function onError(frame) {
 /** Empty the list for a fresh history, keeping my messages not yet confirmed. */
 function resetConversation({ roomChanged = false } = {}) {
   state.lastSeenId = timeline.newestId();
+  tools.reset();
   timeline.reset(pending.keep({ roomChanged }));
   Object.assign(state, { next: null, historyBusy: false, historyFresh: true });
   showLoadEarlier();
