@@ -93,3 +93,6 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 /// The daily budget's alarm threshold, in percent.
 pub const BUDGET_ALARM_PERCENT: u64 = 80;
+/// The longest link `GET /qr.svg` draws (a room link is far shorter; a QR
+/// code of more is hard to scan from a screen).
+pub const QR_MAX_TEXT_BYTES: usize = 512;

@@ -2,6 +2,7 @@
 // rooms you came from, search, export and invite. app.js calls these few
 // hooks; each part lives in its own module.
 import { Exporter } from './export.js';
+import { Invite } from './invite.js';
 import { Notifier } from './notify.js';
 import { RecentRooms } from './recent.js';
 import { Search } from './search.js';
@@ -28,6 +29,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     before: ui.leaveButton, send, current, historyBusy: () => current().historyBusy,
     pageSize: limits.historyMaxLimit ?? 100,
   });
+  const invite = new Invite({ after: ui.copyLink, room: () => current().room });
   const search = new Search({
     list: ui.messages, toolbar: ui.settingsToggle, frame: ui.messages.closest('.messages-frame'),
   });
@@ -61,6 +63,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     relabel() {
       recent.render();
       search.relabel();
+      invite.relabel();
     },
   };
 }

@@ -22,6 +22,7 @@ mod lambda_events;
 mod load;
 mod management;
 mod management_access;
+mod qr;
 mod readme_recipes;
 mod rest;
 mod serve;

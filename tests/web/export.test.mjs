@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import {
-  assertNoProblems, joinDirect, PHONE_OPTIONS, screenshot, send, TEST_MS, throughTest, useServerAndBrowser,
+  assertNoProblems, joinDirect, PHONE_OPTIONS, screenshot, send, sleep, TEST_MS, throughTest, useServerAndBrowser,
   waitForMessage,
 } from './helpers.mjs';
 import { browserAvailable } from './prereq.mjs';
@@ -66,9 +66,13 @@ if (browserAvailable('export')) {
       const page = await env.open({ locale: 'ar', acceptDownloads: true, ...PHONE_OPTIONS });
       const tap = await throughTest(page);
       await joinDirect(page, env.server.url, { room, lang: 'ar', name: 'ليلى' });
-      await page.locator('#messages').waitFor();
-      // Three pages of 100 answered by the test, slowly enough to see the count.
+      // The page's own first history request goes to the server; only the export's are answered here.
+      for (let i = 0; i < 50 && !tap.sent.some((frame) => frame.action === 'history'); i += 1) await sleep(100);
+      await page.waitForFunction(() => !document.getElementById('load-earlier').disabled); // its reply came
+      // Three pages of 100 answered by the test; the second waits until the count was seen.
       const asked = [];
+      let release;
+      const seen = new Promise((done) => { release = done; });
       tap.drop = (frame) => {
         if (frame.action !== 'history') return false;
         asked.push(frame);
@@ -80,7 +84,8 @@ if (browserAvailable('export')) {
             from: { name: 'سامي' }, sourceLang: 'en', lang: 'ar', text: `رسالة ${n}`, original: `message ${n}`,
           };
         });
-        setTimeout(() => tap.inject({ type: 'history', room, lang: 'ar', messages, next: index < 2 ? `cursor-${index + 1}` : null }), 300);
+        const reply = { type: 'history', room, lang: 'ar', messages, next: index < 2 ? `cursor-${index + 1}` : null };
+        (index === 1 ? seen : Promise.resolve()).then(() => tap.inject(reply));
         return true;
       };
       await openSettings(page);
@@ -92,6 +97,7 @@ if (browserAvailable('export')) {
           await page.locator('#export-status', { hasText: 'تم تحميل 100 رسالة' }).waitFor();
           assert.equal(await page.isDisabled('#export-json'), true, 'one export at a time');
           await screenshot(page, 'export-phone-ar.png');
+          release();
         })(),
       ]);
       const data = JSON.parse(await readFile(await file.path(), 'utf8'));
