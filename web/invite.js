@@ -34,24 +34,21 @@ export class Invite {
     this.link.readOnly = true;
     this.link.dir = 'ltr';
     this.link.setAttribute('aria-describedby', 'invite-help');
-    this.qr = el('img', 'invite-qr');
-    this.qr.id = 'invite-qr';
-    this.qr.width = 240;
-    this.qr.height = 240;
-    this.qr.hidden = true;
+    // Made on first use: a page without the route never holds an image.
+    this.qr = null;
     this.close = el('button', 'invite-close');
     this.close.type = 'submit'; // a `method="dialog"` form: closes it
     this.close.id = 'invite-close';
     const form = el('form', 'invite-actions');
     form.method = 'dialog';
     form.append(this.close);
-    this.dialog.append(this.title, this.help, this.link, this.qr, form);
+    this.form = form;
+    this.dialog.append(this.title, this.help, this.link, form);
     document.body.append(this.dialog);
 
     this.button.addEventListener('click', () => this.open());
     this.link.addEventListener('focus', () => this.link.select());
     this.dialog.addEventListener('close', () => this.button.focus());
-    this.qr.addEventListener('error', () => this.showQr(false));
     this.hasQr = loadConfig().then((config) => !config.ws).catch(() => false);
   }
 
@@ -64,20 +61,33 @@ export class Invite {
     this.dialog.showModal();
     this.link.focus();
     if (await this.hasQr) {
-      this.qr.src = `qr.svg?${new URLSearchParams({ text: link })}`;
+      this.makeQr().src = `qr.svg?${new URLSearchParams({ text: link })}`;
       this.showQr(true);
     }
   }
 
+  makeQr() {
+    if (!this.qr) {
+      this.qr = el('img', 'invite-qr');
+      this.qr.id = 'invite-qr';
+      this.qr.width = 240;
+      this.qr.height = 240;
+      this.qr.alt = t('inviteQrAlt', { room: this.room() });
+      this.qr.addEventListener('error', () => this.showQr(false));
+      this.form.before(this.qr);
+    }
+    return this.qr;
+  }
+
   showQr(shown) {
-    this.qr.hidden = !shown;
+    if (this.qr) this.qr.hidden = !shown;
     this.help.textContent = t(shown ? 'inviteHelpQr' : 'inviteHelp');
   }
 
   relabel() {
     this.title.textContent = t('inviteTitle', { room: this.room() });
-    this.help.textContent = t(this.qr.hidden ? 'inviteHelp' : 'inviteHelpQr');
-    this.qr.alt = t('inviteQrAlt', { room: this.room() });
+    this.help.textContent = t(!this.qr || this.qr.hidden ? 'inviteHelp' : 'inviteHelpQr');
+    if (this.qr) this.qr.alt = t('inviteQrAlt', { room: this.room() });
     this.close.textContent = t('close');
     this.link.setAttribute('aria-label', t('inviteLink'));
   }
