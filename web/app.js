@@ -15,7 +15,7 @@ import { Pending } from './pending.js';
 import { PresenceLines } from './presence.js';
 import {
   clientSecret, configurePrefs, langProblem, loadPrefs, pageParams, roomProblem, savePrefs,
-  shareLink, updatePageUrl,
+  shareLink, takeToken, updatePageUrl,
 } from './prefs.js';
 import {
   el, errorElement, errorText, messageElement, presenceElement, renderStatus, systemElement, validTag,
@@ -27,7 +27,8 @@ import { Typing } from './typing.js';
 import { markFirstUntranslated } from './untranslated.js';
 import { markSharedNames, showConnection, showSettings, ui, wireView } from './view.js';
 
-const params = pageParams();
+// The token leaves the address bar as soon as it is read.
+const params = { ...pageParams(), token: takeToken() };
 const state = {
   name: '', room: '', lang: 'en',
   tag: null,             // my tag in this room (from `joined`), null before or without `client`

@@ -14,6 +14,7 @@ mod big_rooms;
 mod chat;
 #[cfg(feature = "aws")]
 mod dynamodb_local;
+mod flood_close;
 mod gateway_binary;
 mod gateway_security;
 mod gateway_shutdown;
@@ -22,12 +23,16 @@ mod lambda_events;
 mod load;
 mod management;
 mod management_access;
+mod proxies;
 mod qr;
 mod readme_recipes;
+mod rebinding;
 mod rest;
+mod secret_logs;
 mod serve;
 #[cfg(feature = "aws")]
 mod shared_limits;
+mod slow_bodies;
 mod store_contract;
 mod translator_contract;
 mod wire;
