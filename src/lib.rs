@@ -23,8 +23,8 @@
 //!                (in-process Push), queue (in-process fan-out), management
 //!                (@connections), management_access + sigv4 (who may call
 //!                it), rest + rest_cors (who may call it), response, web (the
-//!                page), sweep, instance (id), aws (--store dynamodb,
-//!                --translator aws; feature `aws`)
+//!                page), qr (the invite's GET /qr.svg), sweep, instance (id),
+//!                aws (--store dynamodb, --translator aws; feature `aws`)
 //!   lambda/      mod.rs: ApiGatewayWebsocketProxyRequest → core →
 //!                ApiGatewayProxyResponse, the entry both gateways call;
 //!                rest.rs: the HTTP API's POST /translate; with feature

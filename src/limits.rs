@@ -117,3 +117,6 @@ pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_EDIT_WINDOW_HOURS: u32 = 24;
 /// The daily budget's alarm threshold, in percent.
 pub const BUDGET_ALARM_PERCENT: u64 = 80;
+/// The longest link `GET /qr.svg` draws (a room link is far shorter; a QR
+/// code of more is hard to scan from a screen).
+pub const QR_MAX_TEXT_BYTES: usize = 512;

@@ -22,6 +22,7 @@ import {
 } from './render.js';
 import { mentions } from './text.js';
 import { Timeline } from './timeline.js';
+import { wireTools } from './tools.js';
 import { Typing } from './typing.js';
 import { markFirstUntranslated } from './untranslated.js';
 import { markSharedNames, showConnection, showSettings, ui, wireView } from './view.js';
@@ -49,6 +50,7 @@ const timeline = new Timeline({
   onChange: () => { markSharedNames(); markFirstUntranslated(ui.messages); },
 });
 let notes;
+let tools = null;
 const members = new Members({
   list: ui.members, count: ui.memberCount, more: ui.membersMore, send, me,
   onChange: () => { markSharedNames(); notes?.update(); },
@@ -94,6 +96,7 @@ async function start() {
     maxBytes: contract.limits.maxTextBytes, onSend: sendMessage, onInput: (text) => typing.onInput(text),
   });
   join = new JoinForm(ui, { onJoin: enterChat, onLanguage: (lang) => useLocale(lang) });
+  tools = wireTools({ ui, join, current: () => ({ ...state }), enterChat, send, limits: contract.limits });
 
   const prefs = loadPrefs();
   const initial = {
@@ -128,6 +131,7 @@ async function useLocale(lang) {
   timeline.relabel();
   typing?.render();
   composer?.update();
+  tools?.relabel();
   if (!ui.chatView.hidden) showCurrent();
 }
 
@@ -172,6 +176,7 @@ function leaveRoom() {
   ui.joinView.hidden = false;
   document.title = 'honyaku';
   join.fill(state);
+  tools.relabel();
   join.focus();
 }
 
@@ -191,6 +196,7 @@ function onOpen() {
 }
 
 function onFrame(frame) {
+  if (tools.take(frame)) return;
   const here = frame.room === state.room;
   switch (frame.type) {
     case 'message': if (here) onMessage(frame); break;
@@ -221,7 +227,10 @@ function onMessage(msg) {
   const echo = pending.confirm(msg.clientMsgId);
   if (echo && msg.from?.connectionId) state.myConnections.add(msg.from.connectionId);
   if (timeline.find(msg.id)) return;
-  timeline.add(renderMessage(msg), { force: echo, fromOthers: !echo && !isOwn(msg) });
+  const item = renderMessage(msg);
+  const fromOthers = !echo && !isOwn(msg);
+  timeline.add(item, { force: echo, fromOthers });
+  tools.message(msg, item, fromOthers);
 }
 
 function onPresence(frame) {
@@ -238,6 +247,7 @@ function onJoined(frame) {
   });
   savePrefs({ ...state, joined: true });
   updatePageUrl(state);
+  tools.joined();
   members.fromJoined(frame);
   if (roomChanged || langChanged) {
     presenceLines.clear();
@@ -304,6 +314,7 @@ function onError(frame) {
 /** Empty the list for a fresh history, keeping my messages not yet confirmed. */
 function resetConversation({ roomChanged = false } = {}) {
   state.lastSeenId = timeline.newestId();
+  tools.reset();
   timeline.reset(pending.keep({ roomChanged }));
   Object.assign(state, { next: null, historyBusy: false, historyFresh: true });
   showLoadEarlier();
@@ -398,6 +409,7 @@ function showCurrent() {
   if (!ui.roomSwitchError.textContent) ui.roomSwitch.value = state.room;
   ui.shareLink.value = shareLink(state.room);
   timeline.refreshTitle();
+  tools?.shown();
 }
 
 function showLanguageNote() {

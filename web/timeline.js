@@ -47,6 +47,7 @@ export class Timeline {
     Object.assign(this, { list, jump, title, onChange });
     this.unseen = 0; // others' messages not yet seen (hidden tab or scrolled up)
     this.hiddenCount = 0; // others' messages while the tab was hidden
+    this.awayCount = 0; // others' messages while the tab showed but the view was scrolled up
     this.divider = el('li', 'unread-divider');
     this.divider.id = 'unread-divider';
     list.addEventListener('scroll', () => this.onScroll(), { passive: true });
@@ -82,6 +83,7 @@ export class Timeline {
   reset(kept = []) {
     this.list.replaceChildren(...kept);
     this.unseen = 0;
+    this.awayCount = 0;
     this.refresh();
   }
 
@@ -135,6 +137,7 @@ export class Timeline {
       this.refreshTitle();
     }
     if (!document.hidden && this.nearBottom()) return;
+    if (!document.hidden) this.awayCount += 1;
     if (this.unseen === 0) {
       this.divider.textContent = t('unreadDivider');
       this.list.insertBefore(this.divider, item);
@@ -146,17 +149,22 @@ export class Timeline {
   clearDivider() {
     this.divider.remove();
     this.unseen = 0;
+    this.awayCount = 0;
     this.refresh();
   }
 
   onScroll() {
-    if (this.nearBottom() && !document.hidden) this.unseen = 0;
+    if (this.nearBottom() && !document.hidden) {
+      this.unseen = 0;
+      this.awayCount = 0;
+    }
     this.refresh();
   }
 
   onVisibility() {
     if (!document.hidden) {
       this.hiddenCount = 0;
+      this.awayCount = 0; // back: the title clears; the divider still marks what is new
       if (this.nearBottom()) this.unseen = 0;
     }
     this.refresh();
@@ -171,9 +179,11 @@ export class Timeline {
     this.refreshTitle();
   }
 
+  /** "(3) room — honyaku" while messages come unseen: the tab hidden, or the view scrolled away. */
   refreshTitle() {
     const base = this.title();
-    document.title = document.hidden && this.hiddenCount > 0 ? `(${this.hiddenCount}) ${base}` : base;
+    const count = document.hidden ? this.hiddenCount : this.awayCount;
+    document.title = count > 0 ? `(${count}) ${base}` : base;
   }
 
   /**

@@ -41,6 +41,7 @@ mod instance;
 mod listener;
 mod management;
 mod management_access;
+mod qr;
 mod queue;
 mod response;
 mod rest;

@@ -227,6 +227,7 @@ async fn serve(
     let router = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/status.json", get(status))
+        .route("/qr.svg", get(super::qr::route))
         .route(&format!("/{stage}"), get(handshake))
         .route(
             &format!("/{stage}/@connections/{{id}}"),

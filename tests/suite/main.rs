@@ -25,6 +25,7 @@ mod load;
 mod management;
 mod management_access;
 mod proxies;
+mod qr;
 mod readme_recipes;
 mod rebinding;
 mod rest;

@@ -1,0 +1,71 @@
+// Accessibility (issue 25, "Done when"): axe-core, run inside the page,
+// finds no violations in the join view (with rooms you came from) and the
+// chat view (messages, settings open, search open, invite dialog), on a
+// desktop in en and a phone in ar. The contexts bypass the page's CSP only
+// so the test can inject axe itself.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, test } from 'node:test';
+import {
+  assertNoProblems, joinByForm, joinDirect, openPage, PHONE_OPTIONS, send, TEST_MS, useServerAndBrowser,
+  waitForMessage,
+} from './helpers.mjs';
+import { browserAvailable } from './prereq.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe's violations in the page as it is now, one line each. */
+async function violations(page) {
+  if (!await page.evaluate(() => 'axe' in window)) await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return found;
+}
+
+async function openSettings(page) {
+  const toggle = page.locator('#settings-toggle');
+  if (await toggle.isVisible() && await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
+}
+
+async function checkViews(page, env, { room, lang, name }) {
+  await joinByForm(page, env.server.url, { room, lang, name });
+  await openSettings(page);
+  await page.click('#leave-button');
+  await page.locator('#recent-rooms').waitFor();
+  assert.deepEqual(await violations(page), [], 'join view');
+
+  await joinDirect(page, env.server.url, { room, lang, name });
+  await send(page, `hello from ${name}`);
+  await waitForMessage(page, `hello from ${name}`);
+  assert.deepEqual(await violations(page), [], 'chat view');
+  await openSettings(page);
+  assert.deepEqual(await violations(page), [], 'chat view, settings open');
+  await page.click('#search-toggle');
+  await page.fill('#search-input', 'hello');
+  assert.deepEqual(await violations(page), [], 'chat view, searching');
+  await page.click('#invite-button');
+  await page.locator('#invite-dialog[open]').waitFor();
+  assert.deepEqual(await violations(page), [], 'invite dialog');
+}
+
+if (browserAvailable('a11y')) {
+  describe('accessibility (axe-core)', { timeout: 120_000 }, () => {
+    const env = useServerAndBrowser();
+
+    test('desktop, en: no violations in the join and chat views', { timeout: TEST_MS }, async () => {
+      const page = await env.open({ locale: 'en-US', bypassCSP: true });
+      await openPage(page, env.server.url);
+      assert.deepEqual(await violations(page), [], 'empty join view');
+      await checkViews(page, env, { room: 'axe-desk', lang: 'en', name: 'Ada' });
+      assertNoProblems(env.pages);
+    });
+
+    test('phone, ar: no violations in the join and chat views', { timeout: TEST_MS }, async () => {
+      const page = await env.open({ locale: 'ar', bypassCSP: true, ...PHONE_OPTIONS });
+      await checkViews(page, env, { room: 'axe-phone', lang: 'ar', name: 'ليلى' });
+      assertNoProblems(env.pages);
+    });
+  });
+}

@@ -1,0 +1,69 @@
+// The chat's extras beside the conversation (issue 25): notifications,
+// rooms you came from, search, export and invite. app.js calls these few
+// hooks; each part lives in its own module.
+import { Exporter } from './export.js';
+import { Invite } from './invite.js';
+import { Notifier } from './notify.js';
+import { RecentRooms } from './recent.js';
+import { Search } from './search.js';
+import { t } from './i18n.js';
+
+/**
+ * @param {object} parts
+ * @param {object} parts.ui  the page's elements
+ * @param {() => {name: string, room: string, lang: string}} parts.current  who and where I am
+ * @param {object} parts.join  the join form
+ * @param {(entry: {name: string, room: string, lang: string}) => void} parts.enterChat
+ * @param {(frame: object) => boolean} parts.send
+ * @param {object} parts.limits  the contract's limits
+ */
+export function wireTools({ ui, current, join, enterChat, send, limits }) {
+  // One click on a room this browser came from: the form checks it as if typed.
+  const rejoin = ({ name, room, lang }) => {
+    join.fill({ name, room, lang });
+    if (join.validate()) enterChat({ name: name.trim(), room, lang: ui.lang.value });
+  };
+  const notifier = new Notifier({ before: ui.leaveButton, room: () => current().room });
+  const recent = new RecentRooms({ after: ui.joinForm, onRejoin: rejoin });
+  const exporter = new Exporter({
+    before: ui.leaveButton, send, current, historyBusy: () => current().historyBusy,
+    pageSize: limits.historyMaxLimit ?? 100,
+  });
+  const invite = new Invite({ after: ui.copyLink, room: () => current().room });
+  const search = new Search({
+    list: ui.messages, toolbar: ui.settingsToggle, frame: ui.messages.closest('.messages-frame'),
+  });
+  return {
+    /** A live message was put in the list; `fromOthers` when not mine. */
+    message(msg, item, fromOthers) {
+      if (!fromOthers) return;
+      notifier.received({
+        sender: msg.from?.name ?? t('someone'), text: String(msg.text ?? ''),
+        mention: item.classList.contains('mention'),
+      });
+    },
+    /** A frame from the server: true when a part took it (an export's `history` pages). */
+    take(frame) {
+      return exporter.take(frame);
+    },
+    /** The conversation starts over (reconnect, room or language switch): an export in flight stops. */
+    reset() {
+      exporter.fail();
+    },
+    /** The server confirmed a room (join, reconnect or switch). */
+    joined() {
+      recent.remember(current());
+      notifier.show();
+    },
+    /** The chat header shows another room or language. */
+    shown() {
+      notifier.show();
+    },
+    /** The join view is shown again, or the interface language changed. */
+    relabel() {
+      recent.render();
+      search.relabel();
+      invite.relabel();
+    },
+  };
+}
