@@ -1,6 +1,10 @@
 //! Typed configuration, read once from flags and the environment by the
 //! binaries and passed down. The core never reads the environment.
 
+mod engines;
+
+pub use engines::{EngineConfig, Translators};
+
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
@@ -21,10 +25,12 @@ pub enum StoreKind {
     Dynamodb,
 }
 
-/// `--translator`.
+/// One engine of `--translator`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TranslatorKind {
     Apertium,
+    LibreTranslate,
+    Deepl,
     Aws,
     Pseudo,
     None,
@@ -54,11 +60,14 @@ impl FromStr for TranslatorKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "apertium" => Ok(Self::Apertium),
+            "libretranslate" => Ok(Self::LibreTranslate),
+            "deepl" => Ok(Self::Deepl),
             "aws" => Ok(Self::Aws),
             "pseudo" => Ok(Self::Pseudo),
             "none" => Ok(Self::None),
             _ => Err(ConfigError(format!(
-                "unknown translator {s:?}; expected apertium, aws, pseudo or none"
+                "unknown translator {s:?}; expected apertium, libretranslate, deepl, aws, \
+                 pseudo or none (or a comma list of them)"
             ))),
         }
     }
@@ -78,6 +87,8 @@ impl fmt::Display for TranslatorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Apertium => "apertium",
+            Self::LibreTranslate => "libretranslate",
+            Self::Deepl => "deepl",
             Self::Aws => "aws",
             Self::Pseudo => "pseudo",
             Self::None => "none",
@@ -143,7 +154,10 @@ pub struct ServeConfig {
     pub store: StoreKind,
     /// Directory of the redb file.
     pub data_dir: PathBuf,
-    pub translator: TranslatorKind,
+    /// `--translator`: the engines, in order of preference.
+    pub translator: Translators,
+    /// The engines' URLs, keys and timing.
+    pub engines: EngineConfig,
     /// `--web DIR`: serve the chat page from this directory (for work on
     /// the page); the copy built into the binary when `None`.
     pub web_dir: Option<PathBuf>,
@@ -188,7 +202,8 @@ impl Default for ServeConfig {
             stage: "local".into(),
             store: StoreKind::Redb,
             data_dir: PathBuf::from("honyaku-data"),
-            translator: TranslatorKind::Pseudo,
+            translator: TranslatorKind::Pseudo.into(),
+            engines: EngineConfig::default(),
             web_dir: None,
             idle_timeout: IDLE_TIMEOUT,
             max_connection: MAX_CONNECTION_DURATION,

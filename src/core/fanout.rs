@@ -1,7 +1,9 @@
 //! `translate`: read the room once, charge the sender and the daily
 //! budget, translate once per distinct target language (concurrently, none
-//! for the source language), store the message and its translations, then
-//! hand each language's frame — encoded once — to every member reading it.
+//! for the source language) keeping the members' names untouched (and,
+//! for an engine that takes it, with the room's previous two messages as
+//! context), store the message and its translations, then hand each
+//! language's frame — encoded once — to every member reading it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -15,7 +17,7 @@ use crate::model::{
     ChatText, ClientMsgId, Connection, ConnectionId, Lang, Member, Message, RoomName, SourceLang,
     Translation,
 };
-use crate::ports::{PutOutcome, StoreError, TranslateError, Translator};
+use crate::ports::{Hints, HistoryQuery, PutOutcome, StoreError, TranslateError, Translator};
 use crate::protocol::FrameError;
 
 /// Who gets a message in which language: members grouped by language.
@@ -41,6 +43,9 @@ impl<'a> FanoutPlan<'a> {
     }
 }
 
+/// Messages sent as context to engines that take it.
+const CONTEXT_MESSAGES: usize = 2;
+
 /// One engine call under the route's time budget.
 pub(super) async fn translate_one(
     translator: &dyn Translator,
@@ -48,8 +53,9 @@ pub(super) async fn translate_one(
     text: &str,
     from: Lang,
     to: Lang,
+    hints: &Hints,
 ) -> Result<Translation, TranslateError> {
-    match tokio::time::timeout(limit, translator.translate(text, from, to)).await {
+    match tokio::time::timeout(limit, translator.translate_with(text, from, to, hints)).await {
         Ok(result) => result,
         Err(_) => Err(TranslateError::Unavailable("engine timed out".into())),
     }
@@ -136,9 +142,20 @@ impl App {
                 .into());
         }
         let results = if self.charge_budget(cost).await {
+            let hints = Hints {
+                keep: member_names(&members),
+                context: self.context(&me.room, targets.is_empty()).await,
+            };
             let limit = self.policy.engine_timeout;
             let calls = targets.iter().map(|to| {
-                translate_one(self.translator.as_ref(), limit, text.as_str(), source, *to)
+                translate_one(
+                    self.translator.as_ref(),
+                    limit,
+                    text.as_str(),
+                    source,
+                    *to,
+                    &hints,
+                )
             });
             join_all(calls).await
         } else {
@@ -182,6 +199,28 @@ impl App {
         Ok(())
     }
 
+    /// The room's last messages, oldest first, when the engine takes
+    /// context and something is to be translated; a failed read only
+    /// costs the context.
+    async fn context(&self, room: &RoomName, nothing_to_translate: bool) -> Vec<String> {
+        if nothing_to_translate || !self.translator.wants_context() {
+            return Vec::new();
+        }
+        let query = HistoryQuery {
+            before: None,
+            limit: CONTEXT_MESSAGES,
+            lang: Lang::EN,
+            since_ms: self.policy.kept_since(now_ms()),
+        };
+        match self.store.messages_before(room, &query).await {
+            Ok(page) => page.messages.into_iter().map(|m| m.text).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading context; translating without");
+                Vec::new()
+            }
+        }
+    }
+
     /// Every live member of a room, page by page.
     pub(super) async fn all_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError> {
         const PAGE: usize = 1000;
@@ -196,6 +235,14 @@ impl App {
             }
         }
     }
+}
+
+/// The members' display names, each once: never translated.
+pub(super) fn member_names(members: &[Member]) -> Vec<String> {
+    let mut names: Vec<String> = members.iter().map(|m| m.name.as_str().to_owned()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 #[cfg(test)]

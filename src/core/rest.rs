@@ -8,7 +8,7 @@ use super::fanout::{message_id, translate_one};
 use super::limits::Refusal;
 use super::{App, now_ms};
 use crate::model::{ChatText, InvalidInput, Lang, SourceLang, TranslationRecord};
-use crate::ports::{StoreError, TranslateError};
+use crate::ports::{Hints, StoreError, TranslateError};
 
 /// A parsed `POST /translate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,12 +154,19 @@ impl App {
         let (translated_text, engine) = if source == req.target {
             (text.to_owned(), None)
         } else {
-            let t = translate_one(self.translator.as_ref(), limit, text, source, req.target)
-                .await
-                .map_err(|e| {
-                    tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
-                    RestError::Engine(e)
-                })?;
+            let t = translate_one(
+                self.translator.as_ref(),
+                limit,
+                text,
+                source,
+                req.target,
+                &Hints::default(),
+            )
+            .await
+            .map_err(|e| {
+                tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
+                RestError::Engine(e)
+            })?;
             (t.text, Some(t.engine))
         };
         let ts = now_ms();

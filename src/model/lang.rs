@@ -46,6 +46,8 @@ impl From<Lang> for String {
 
 impl Lang {
     pub const EN: Lang = Lang("en");
+    /// Spanish: with English, where engines' pairs meet (pivots).
+    pub const ES: Lang = Lang("es");
 
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         contract::language(s)

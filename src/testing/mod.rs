@@ -24,7 +24,9 @@ use serde_json::Value;
 pub use server::{TestServer, start_server, start_server_on, test_config};
 
 use crate::model::{ConnectionId, Lang, Translation};
-use crate::ports::{Frame, Push, PushError, Reach, StoreError, TranslateError, Translator};
+use crate::ports::{
+    EngineStatus, Frame, Hints, Push, PushError, Reach, StoreError, TranslateError, Translator,
+};
 use crate::store::{Outcome, StoreHook, StoreOp};
 use crate::translate::PseudoTranslator;
 
@@ -128,6 +130,7 @@ pub struct CountingTranslator {
     characters: AtomicUsize,
     fail: Mutex<HashMap<Lang, TranslateError>>,
     slow: Mutex<HashMap<Lang, Duration>>,
+    hints: Mutex<Vec<Hints>>,
 }
 
 impl CountingTranslator {
@@ -147,6 +150,11 @@ impl CountingTranslator {
 
     pub fn characters(&self) -> usize {
         self.characters.load(Ordering::SeqCst)
+    }
+
+    /// The hints each `translate_with` call came with, in order.
+    pub fn hints(&self) -> Vec<Hints> {
+        self.hints.lock().unwrap().clone()
     }
 }
 
@@ -172,6 +180,18 @@ impl Translator for CountingTranslator {
         }
     }
 
+    /// One call, as `translate`; the hints are recorded.
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        self.hints.lock().unwrap().push(hints.clone());
+        self.translate(text, from, to).await
+    }
+
     /// Japanese when the text has a hiragana は, else unknown.
     async fn detect(&self, text: &str) -> Option<Lang> {
         text.contains('は')
@@ -180,6 +200,15 @@ impl Translator for CountingTranslator {
 
     fn reach(&self) -> Reach {
         Reach::All
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
+
+    /// Says yes, so the core's context reading is exercised.
+    fn wants_context(&self) -> bool {
+        true
     }
 }
 

@@ -14,7 +14,7 @@ use crate::config::{ServeConfig, StoreKind, TranslatorKind};
 pub fn test_config() -> ServeConfig {
     ServeConfig {
         store: StoreKind::Memory,
-        translator: TranslatorKind::Pseudo,
+        translator: TranslatorKind::Pseudo.into(),
         ..ServeConfig::default()
     }
 }

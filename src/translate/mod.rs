@@ -1,8 +1,11 @@
 //! [`Translator`](crate::ports::Translator) engines. `pseudo` and `none`
-//! live here; Apertium and Amazon Translate come as their own adapters.
-//! `mask` (what no engine may translate), `chunk` (sentence splitting),
-//! `languages` (code mappings), `detect` (local language identification)
-//! and `cache` are shared by the engines.
+//! live here; Apertium, Amazon Translate, LibreTranslate and DeepL come as
+//! their own adapters, and `router` puts several behind one.
+//! `engine` (what the router asks of each), `mask` (what no engine may
+//! translate), `pieces` (a message cut for list-taking engines), `chunk`
+//! (sentence splitting), `languages` (code mappings), `detect` (local
+//! language identification), `http` (the HTTP engines' client) and `cache`
+//! are shared by the engines.
 
 #[cfg(feature = "aws")]
 pub mod amazon;
@@ -13,10 +16,17 @@ pub mod cache;
 pub mod chunk;
 #[cfg(feature = "local")]
 pub mod detect;
+pub mod engine;
+#[cfg(feature = "http-engines")]
+pub mod http;
 pub mod languages;
+#[cfg(feature = "http-engines")]
+pub mod libretranslate;
 pub mod mask;
 mod none;
+pub mod pieces;
 mod pseudo;
+pub mod router;
 
 #[cfg(feature = "aws")]
 pub use amazon::AmazonTranslate;

@@ -26,6 +26,7 @@ mod rest;
 mod serve;
 #[cfg(feature = "aws")]
 mod shared_limits;
+mod standins;
 mod store_contract;
 mod translator_contract;
 mod wire;
