@@ -31,6 +31,7 @@ use crate::ports::{EngineStatus, Push, Reach, Store, StoreError, Translator};
 use crate::store::{MemoryStore, RedbStore};
 use crate::translate::apertium::{Apertium, ApertiumError};
 use crate::translate::cache::Cached;
+use crate::translate::deepl::Deepl;
 use crate::translate::engine::Engine;
 use crate::translate::http::HttpError;
 use crate::translate::libretranslate::LibreTranslate;
@@ -132,9 +133,13 @@ fn engine(kind: TranslatorKind, config: &ServeConfig) -> Result<Arc<dyn Engine>,
             )
             .map_err(http)?,
         ),
-        TranslatorKind::Deepl => {
-            return Err(ServeError::Engine("deepl", "not built yet".into()));
-        }
+        TranslatorKind::Deepl => Arc::new(
+            Deepl::new(
+                config.engines.deepl_auth_key.as_deref(),
+                config.engines.deepl_api_url.as_deref(),
+            )
+            .map_err(|e| ServeError::Engine("deepl", e.to_string()))?,
+        ),
         #[cfg(feature = "aws")]
         TranslatorKind::Aws => Arc::new(crate::aws::serve::amazon_translate()?),
         #[cfg(not(feature = "aws"))]

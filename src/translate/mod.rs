@@ -14,6 +14,8 @@ pub mod apertium;
 #[cfg(feature = "local")]
 pub mod cache;
 pub mod chunk;
+#[cfg(feature = "http-engines")]
+pub mod deepl;
 #[cfg(feature = "local")]
 pub mod detect;
 pub mod engine;
@@ -27,6 +29,8 @@ mod none;
 pub mod pieces;
 mod pseudo;
 pub mod router;
+#[cfg(feature = "http-engines")]
+mod standing;
 
 #[cfg(feature = "aws")]
 pub use amazon::AmazonTranslate;

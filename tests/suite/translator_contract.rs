@@ -234,3 +234,100 @@ mod http_engines {
         assert_eq!(engine.detect("ok").await, None);
     }
 }
+
+mod deepl {
+    use honyaku::ports::Hints;
+    use honyaku::translate::deepl::Deepl;
+    use honyaku::translate::engine::Engine;
+
+    use super::*;
+    use crate::standins::deepl::{DeeplStandin, KEY, Script};
+
+    async fn deepl(standin: &DeeplStandin, key: &str) -> Deepl {
+        let engine = Deepl::new(Some(key), Some(&standin.url())).unwrap();
+        engine.refresh().await.unwrap();
+        engine
+    }
+
+    #[tokio::test]
+    async fn deepl_meets_the_contract() {
+        let standin = DeeplStandin::start().await;
+        standin.script().forbidden = http_forbidden();
+        let engine = deepl(&standin, KEY).await;
+        contract(&engine, l("en"), l("ja")).await;
+        // Variants: our en is EN-US, pt is PT-BR, zh-TW is ZH-HANT.
+        for (to, code) in [
+            ("en", "EN-US"),
+            ("pt", "PT-BR"),
+            ("pt-PT", "PT-PT"),
+            ("zh-TW", "ZH-HANT"),
+        ] {
+            let t = engine.translate("Hallo", l("de"), l(to)).await.unwrap();
+            assert_eq!(t.text, format!("[deepl:{code}] Hallo"));
+        }
+        let script = standin.script();
+        assert!(script.violations.is_empty(), "{:?}", script.violations);
+    }
+
+    #[tokio::test]
+    async fn deepl_sends_the_previous_messages_as_context() {
+        let standin = DeeplStandin::start().await;
+        let engine = deepl(&standin, KEY).await;
+        let hints = Hints {
+            keep: vec![],
+            context: vec!["Where is the bank?".into(), "By the river.".into()],
+        };
+        engine
+            .translate_with("Let's meet there", l("en"), l("de"), &hints)
+            .await
+            .unwrap();
+        assert_eq!(
+            standin.script().contexts,
+            ["Where is the bank?\nBy the river."]
+        );
+        assert!(engine.wants_context());
+    }
+
+    #[tokio::test]
+    async fn deepl_errors_are_mapped() {
+        let standin = DeeplStandin::start_with(Script {
+            sources: vec!["EN", "JA"],
+            targets: vec!["EN-US", "JA"],
+            quota: 12,
+            ..Script::default()
+        })
+        .await;
+        let (en, ja) = (l("en"), l("ja"));
+        // 403 on the languages endpoint already: the refresh says so.
+        let wrong = Deepl::new(Some("nope"), Some(&standin.url())).unwrap();
+        let why = wrong.refresh().await.unwrap_err();
+        assert!(why.contains("refused"), "{why}");
+        assert!(wrong.notice().unwrap().contains("403"));
+
+        let engine = deepl(&standin, KEY).await;
+        let err = engine.translate("hi", en, l("de")).await.unwrap_err();
+        assert_eq!(err.code(), Some("unsupported_language_pair"));
+        engine.translate("Hello there", en, ja).await.unwrap();
+        // 456: the quota is used up; calls stop and the status says so.
+        let err = engine
+            .translate("More words now", en, ja)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some("translation_unavailable"));
+        assert!(engine.notice().unwrap().contains("quota"));
+        let calls = standin.script().calls;
+        let err = engine.translate("And more", en, ja).await.unwrap_err();
+        assert!(err.to_string().contains("quota"), "{err}");
+        assert_eq!(
+            standin.script().calls,
+            calls,
+            "no call while the quota is out"
+        );
+    }
+
+    fn http_forbidden() -> Vec<String> {
+        let mut words: Vec<String> = PROTECTED.iter().map(|s| (*s).to_owned()).collect();
+        words.extend(["Tomas".to_owned(), "Ana Lu".to_owned()]);
+        words
+    }
+}

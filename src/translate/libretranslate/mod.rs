@@ -16,19 +16,19 @@
 
 pub mod codes;
 
-use std::sync::{Mutex, RwLock};
+use std::sync::RwLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use http::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::time::Instant;
 
 use self::codes::{Languages, Listed};
 use super::engine::Engine;
 use super::http::{Answer, EngineHttp, HttpError};
 use super::pieces::Pieces;
+use super::standing::Standing;
 use crate::model::{Lang, Translation};
 use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
@@ -38,21 +38,11 @@ const DEFAULT_BACKOFF: Duration = Duration::from_secs(2);
 /// `/detect`'s confidence (0–100) below which its guess is not used.
 const DETECT_CONFIDENCE: f64 = 50.0;
 
-/// Why calls fail for now, beyond one call.
-#[derive(Debug, Default)]
-struct State {
-    /// Said in `/status.json` while it holds.
-    notice: Option<String>,
-    /// A 403 is logged once until a call succeeds again.
-    wrong_key_logged: bool,
-    backoff_until: Option<Instant>,
-}
-
 pub struct LibreTranslate {
     http: EngineHttp,
     api_key: Option<String>,
     languages: RwLock<Languages>,
-    state: Mutex<State>,
+    standing: Standing,
 }
 
 #[derive(Deserialize)]
@@ -80,12 +70,8 @@ impl LibreTranslate {
             http: EngineHttp::new(url)?,
             api_key: api_key.filter(|k| !k.is_empty()),
             languages: RwLock::new(Languages::default()),
-            state: Mutex::new(State::default()),
+            standing: Standing::new(ENGINE),
         })
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn languages(&self) -> std::sync::RwLockReadGuard<'_, Languages> {
@@ -114,40 +100,22 @@ impl LibreTranslate {
             .map(|e| e.error)
             .unwrap_or_else(|_| format!("HTTP {}", answer.status));
         match answer.status {
-            StatusCode::FORBIDDEN => {
-                let mut state = self.state();
-                let notice = format!(
-                    "the server refused the API key (403: {detail}); set LIBRETRANSLATE_API_KEY"
-                );
-                if !state.wrong_key_logged {
-                    tracing::error!(engine = ENGINE, url = %self.http.base(), "{notice}");
-                    state.wrong_key_logged = true;
-                }
-                state.notice = Some(notice);
-                TranslateError::Unavailable("LibreTranslate refused the API key".into())
-            }
+            StatusCode::FORBIDDEN => self.standing.key_refused(format!(
+                "the server at {} refused the API key (403: {detail}); set LIBRETRANSLATE_API_KEY",
+                self.http.base()
+            )),
             StatusCode::TOO_MANY_REQUESTS => {
                 let wait = answer
                     .retry_after
                     .map_or(DEFAULT_BACKOFF, Duration::from_secs);
-                tracing::warn!(engine = ENGINE, ?wait, "rate limited; backing off");
-                self.state().backoff_until = Some(Instant::now() + wait);
-                TranslateError::Unavailable("LibreTranslate is rate limiting".into())
+                self.standing
+                    .block(wait, "LibreTranslate is rate limiting".into(), None)
             }
             s if s.is_server_error() => {
                 TranslateError::Unavailable(format!("LibreTranslate failed: {detail}"))
             }
             _ => TranslateError::Failed(format!("LibreTranslate refused: {detail}")),
         }
-    }
-
-    /// A call succeeded: what was wrong is over.
-    fn recovered(&self) {
-        let mut state = self.state();
-        if state.notice.take().is_some() {
-            tracing::info!(engine = ENGINE, "translating again");
-        }
-        state.wrong_key_logged = false;
     }
 }
 
@@ -177,14 +145,8 @@ impl Translator for LibreTranslate {
                 _ => return Err(TranslateError::unsupported(from, to)),
             }
         };
-        if self
-            .state()
-            .backoff_until
-            .is_some_and(|until| Instant::now() < until)
-        {
-            return Err(TranslateError::Unavailable(
-                "LibreTranslate is rate limiting; backing off".into(),
-            ));
+        if let Some(e) = self.standing.blocked() {
+            return Err(e);
         }
         let pieces = Pieces::new(text, hints);
         let q = pieces.to_send();
@@ -204,7 +166,7 @@ impl Translator for LibreTranslate {
         let out: Translated = serde_json::from_slice(&answer.body).map_err(|e| {
             TranslateError::Failed(format!("LibreTranslate answered unexpectedly: {e}"))
         })?;
-        self.recovered();
+        self.standing.recovered();
         pieces
             .join(&out.translated_text)
             .map(done)
@@ -255,7 +217,7 @@ impl Engine for LibreTranslate {
     }
 
     fn notice(&self) -> Option<String> {
-        self.state().notice.clone()
+        self.standing.notice()
     }
 
     fn pairs(&self) -> Option<usize> {
