@@ -361,9 +361,10 @@ async fn pick_translator(
         return (Translators(found), None);
     }
     let notice = format!(
-        "No translation engine found (neither Apertium nor a LibreTranslate at {}), so \
-         messages are only pseudo-translated (\"[es] text\"). For real translations: \
-         {APERTIUM_INSTALL}; or start LibreTranslate and pass --translator libretranslate",
+        "Apertium is not installed and no LibreTranslate answers at {}, so messages are \
+         only pseudo-translated (\"[es] text\"). For real translations: {APERTIUM_INSTALL}; \
+         or start LibreTranslate (README: \"Every language\") and pass --translator \
+         apertium,libretranslate",
         engines.libretranslate_url
     );
     eprintln!("\n*** {notice}\n");

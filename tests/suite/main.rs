@@ -14,6 +14,7 @@ mod big_rooms;
 mod chat;
 #[cfg(feature = "aws")]
 mod dynamodb_local;
+mod engines;
 mod gateway_binary;
 mod gateway_security;
 mod gateway_shutdown;

@@ -158,6 +158,15 @@ impl Router {
                     "{name} gave no answer within {limit:?}"
                 ))),
             };
+        // An engine answering nothing for words (a broken pipeline) has
+        // failed, whatever it says.
+        let result = result.and_then(|t| {
+            if t.text.trim().is_empty() && super::mask::has_words(text) {
+                Err(TranslateError::Failed(format!("{name} answered nothing")))
+            } else {
+                Ok(t)
+            }
+        });
         match result {
             Ok(t) => {
                 slot.breaker.success();

@@ -228,3 +228,55 @@ async fn none_alone_switches_translation_off() {
         TranslateError::Disabled
     );
 }
+
+/// Answers nothing at all, like an Apertium pipeline missing a tool.
+struct Mute;
+
+#[async_trait]
+impl Translator for Mute {
+    async fn translate(&self, _: &str, _: Lang, _: Lang) -> Result<Translation, TranslateError> {
+        Ok(Translation {
+            text: String::new(),
+            engine: "mute".into(),
+            via: None,
+        })
+    }
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        _: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        self.translate(text, from, to).await
+    }
+    async fn detect(&self, _: &str) -> Option<Lang> {
+        None
+    }
+    fn reach(&self) -> Reach {
+        Reach::All
+    }
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
+    fn wants_context(&self) -> bool {
+        false
+    }
+}
+
+impl Engine for Mute {
+    fn name(&self) -> &'static str {
+        "mute"
+    }
+}
+
+#[tokio::test]
+async fn an_empty_answer_to_words_is_a_failure() {
+    let next = Fake::new("libretranslate", &[("ja", "en")]);
+    let r = Router::new(vec![Arc::new(Mute), next], config());
+    let t = r.translate("words", l("ja"), l("en")).await.unwrap();
+    assert_eq!(t.engine, "libretranslate");
+    // Nothing to translate may come back empty.
+    let r = Router::new(vec![Arc::new(Mute)], config());
+    assert_eq!(r.translate("👍", l("ja"), l("en")).await.unwrap().text, "");
+}
