@@ -7,28 +7,67 @@
 //!
 //! # Layout
 //!
-//! Every arrow points down; the core sees only the four ports.
+//! This is the one description of the layout; docs/ARCHITECTURE.md and the
+//! README link here. Every arrow points down: a module imports only those
+//! listed below it, and the core sees only the four ports.
 //!
-//! - [`local`]: `honyaku serve` — the local API Gateway (WebSocket ⇄ events,
-//!   the `@connections` management API, the page) (feature `local`).
-//! - [`lambda`]: `ApiGatewayWebsocketProxyRequest` → core →
-//!   `ApiGatewayProxyResponse`, the one entry both gateways call; and
-//!   `lambda::rest`, the same for the REST API's HTTP API events
-//!   (`POST /translate`).
-//! - [`core`]: the route handlers, the fan-out plan, history paging.
-//! - [`protocol`]: the wire frames of docs/PROTOCOL.md.
-//! - [`store`], [`translate`], [`push`], [`queue`]: adapters of the ports
-//!   (the AWS ones — DynamoDB, Amazon Translate, the Management API, SQS —
-//!   with feature `aws`).
-//! - [`aws`]: SDK configuration, the Lambda function behind
-//!   `honyaku-lambda`, the AWS adapters for `honyaku serve` (feature `aws`).
-//! - [`metrics`]: counts kept by wrapping the ports, written as CloudWatch
-//!   Embedded Metric Format lines.
-//! - [`ports`]: `Store`, `Translator`, `Push`, `Queue`.
-//! - [`model`]: parsed domain types; [`limits`]: every limit; [`config`]:
-//!   typed configuration; [`contract`]: the languages the page shares.
-//! - `testing` (feature `testing`): shared test doubles and
-//!   `start_server`.
+//! ```text
+//! src/
+//!   bin/         honyaku.rs (the local CLI: serve, token), honyaku-lambda.rs
+//!                (thin: the Lambda runtime around lambda::function)
+//!   local/       `honyaku serve`, the local API Gateway (feature `local`):
+//!                server (routes, start-up), listener (accept, caps), slots,
+//!                gateway (shared state), handshake, session (one socket),
+//!                events, connections (in-process Push), queue (in-process
+//!                fan-out), management (@connections), management_access +
+//!                sigv4 (who may call it), rest, response, web (the page),
+//!                sweep, instance (id), aws (--store dynamodb, --translator
+//!                aws; feature `aws`)
+//!   lambda/      mod.rs: ApiGatewayWebsocketProxyRequest → core →
+//!                ApiGatewayProxyResponse, the entry both gateways call;
+//!                rest.rs: the HTTP API's POST /translate; with feature
+//!                `aws` the function behind honyaku-lambda: function (init,
+//!                dispatch on the event), environment (its configuration),
+//!                secret (SSM), worker (SQS events → App::deliver)
+//!   push/        ApiGatewayPush, the Management API push (feature `aws`)
+//!   queue/       sqs/, the SQS fan-out queue (feature `aws`)
+//!   store/       keys (every key), embedded/ (memory and redb on one
+//!                implementation), dynamodb/ (feature `aws`), hooked
+//!   translate/   pseudo, none, apertium/, amazon/ (feature `aws`), cache,
+//!                languages, mask, chunk, detect
+//!   aws/         the AWS SDK setup the AWS adapters share: sdk (HTTPS
+//!                client, Amazon roots in roots.pem, clients on first
+//!                use), moto (test setup) (feature `aws`)
+//!   metrics/     counting wrappers (metered) and EMF lines
+//!   core/        the routes, one file each, each entry a free function
+//!                named for its route (App's methods in mod.rs hand on to
+//!                them): routes (dispatch, ping), connect, rooms, fanout
+//!                (translate), deliver, history, rest; shared by them:
+//!                engine (one engine call), ids, cursor, quota (rates,
+//!                budgets, flood guard), access (origins, tokens), policy;
+//!                tests/ (unit tests)
+//!   protocol/    wire frames ⇄ commands: client.rs, server.rs
+//!   ports/       store, engine (Translator), push, queue
+//!   model/       parsed domain types (names, lang, identity, records)
+//!   config.rs    typed configuration (ServeConfig); limits.rs every limit
+//!                and default; contract.rs web/contract.json compiled in
+//!   testing/     shared test doubles and start_server (feature `testing`)
+//! build.rs       web/contract.json's limits as Rust constants
+//! client/        honyaku-chat, the terminal client (reuses protocol/)
+//! web/           the chat page (ES modules, no build step), built into the
+//!                binary; contract.json, config.json, i18n/
+//! docs/          PROTOCOL.md (the contract), ARCHITECTURE.md, AWS.md
+//! tests/suite/   the one end-to-end test binary (main.rs, helpers/, one
+//!                module per area, store_contract/, fixtures/)
+//! tests/web/     the page in Chromium (node --test, playwright-core)
+//! benches/       apertium, fanout/, cost, aws_fanout/, lambda_start (with
+//!                lambda-hello/ and lambda_stubs/), common/; BENCHMARKS.md
+//!                is written from their JSON by scripts/benchmarks
+//! fuzz/          cargo fuzz target for the frame parser
+//! scripts/       setup, test, build-lambda, check-lambda-build,
+//!                check-template, tls-proxy-check, dynamodb/
+//! template.yaml  the SAM stack; .ci/run the CI entry
+//! ```
 
 #[cfg(feature = "aws")]
 pub mod aws;

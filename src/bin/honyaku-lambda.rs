@@ -1,12 +1,12 @@
 //! `honyaku-lambda`: the function behind the API Gateway WebSocket API,
 //! the REST API's HTTP API and the fan-out queue.
 //! Configuration once at init, SDK clients on the first events, then one
-//! event at a time (see `honyaku::aws::function`). Built without the local
+//! event at a time (see `honyaku::lambda::function`). Built without the local
 //! server: `cargo build --bin honyaku-lambda --no-default-features --features aws`.
 
 use std::sync::Arc;
 
-use honyaku::aws::function::{Function, LambdaConfig, init_logging};
+use honyaku::lambda::function::{Function, LambdaConfig, init_logging};
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use serde_json::Value;
 

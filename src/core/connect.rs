@@ -26,95 +26,95 @@ pub struct ConnectParams {
 }
 
 impl App {
-    /// `$connect`: takes a place in the room and tells its members, before
-    /// the gateway completes the handshake.
-    #[tracing::instrument(skip(self, params), fields(conn = %id))]
-    pub async fn connect(
-        &self,
-        id: ConnectionId,
-        params: ConnectParams,
-        connected_at: i64,
-    ) -> Result<(), ConnectError> {
-        let asked = params.room.as_deref().map(RoomName::parse).transpose()?;
-        let opened = access::admit(
-            &self.policy,
-            params.origin.as_deref(),
-            params.host.as_deref(),
-            params.token.as_deref(),
-            asked.as_ref(),
-            connected_at / 1000,
-        )?;
-        // A token's room is the default room.
-        let room = asked.or(opened).unwrap_or_else(RoomName::lobby);
-        let lang = params
-            .lang
-            .as_deref()
-            .map(Lang::parse)
-            .transpose()?
-            .unwrap_or(Lang::EN);
-        let name = match params.name.as_deref() {
-            Some(n) => UserName::parse(n)?,
-            None => UserName::guest(&id),
-        };
-        let conn = Connection {
-            id,
-            room,
-            lang,
-            name,
-            connected_at,
-            joined_at: connected_at,
-            client: params.client.as_deref().map(ClientKey::parse).transpose()?,
-            source_ip: params.source_ip,
-            instance: self.instance.as_deref().map(str::to_owned),
-        };
-        match self
-            .store
-            .put_connection(&conn, self.policy.max_room_members)
-            .await?
-        {
-            Admission::Full => Err(ConnectError::RoomFull(conn.room.as_str().to_owned())),
-            Admission::Admitted { count } => {
-                self.presence(&conn, PresenceEvent::Join, count, None).await;
-                Ok(())
-            }
-        }
-    }
-
-    /// `$disconnect`: forgets the connection and tells the room.
-    #[tracing::instrument(skip(self), fields(conn = %id))]
-    pub async fn disconnect(&self, id: &ConnectionId) {
-        self.flood.forget(id);
-        match self.store.delete_connection(id).await {
-            Ok(Some(gone)) => {
-                self.presence(&gone.conn, PresenceEvent::Leave, gone.count, None)
-                    .await;
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "delete connection"),
-        }
-    }
-
-    /// Deletes the rows of every connection `instance` held, telling no
-    /// one: they belong to sockets of a process that is no more, and the
-    /// room never heard those members leave — nor should it now, when
-    /// nobody in it can be one of them. Returns how many went.
-    #[tracing::instrument(skip(self))]
-    pub async fn clear_instance(&self, instance: &str) -> Result<usize, StoreError> {
-        let mut cleared = 0;
-        for conn in self.store.connections_of_instance(instance).await? {
-            if self.store.delete_connection(&conn.id).await?.is_some() {
-                cleared += 1;
-            }
-        }
-        if cleared > 0 {
-            tracing::info!(cleared, "removed connections left by an earlier run");
-        }
-        Ok(cleared)
-    }
-
     /// Whether a stored connection is so young that its own `$connect`
     /// may still be running.
     pub(super) fn connecting(conn: &Connection) -> bool {
         now_ms() - conn.connected_at < crate::limits::CONNECT_GRACE.as_millis() as i64
     }
+}
+
+/// `$connect`: takes a place in the room and tells its members, before
+/// the gateway completes the handshake.
+#[tracing::instrument(skip(app, params), fields(conn = %id))]
+pub(super) async fn connect(
+    app: &App,
+    id: ConnectionId,
+    params: ConnectParams,
+    connected_at: i64,
+) -> Result<(), ConnectError> {
+    let asked = params.room.as_deref().map(RoomName::parse).transpose()?;
+    let opened = access::admit(
+        &app.policy,
+        params.origin.as_deref(),
+        params.host.as_deref(),
+        params.token.as_deref(),
+        asked.as_ref(),
+        connected_at / 1000,
+    )?;
+    // A token's room is the default room.
+    let room = asked.or(opened).unwrap_or_else(RoomName::lobby);
+    let lang = params
+        .lang
+        .as_deref()
+        .map(Lang::parse)
+        .transpose()?
+        .unwrap_or(Lang::EN);
+    let name = match params.name.as_deref() {
+        Some(n) => UserName::parse(n)?,
+        None => UserName::guest(&id),
+    };
+    let conn = Connection {
+        id,
+        room,
+        lang,
+        name,
+        connected_at,
+        joined_at: connected_at,
+        client: params.client.as_deref().map(ClientKey::parse).transpose()?,
+        source_ip: params.source_ip,
+        instance: app.instance.as_deref().map(str::to_owned),
+    };
+    match app
+        .store
+        .put_connection(&conn, app.policy.max_room_members)
+        .await?
+    {
+        Admission::Full => Err(ConnectError::RoomFull(conn.room.as_str().to_owned())),
+        Admission::Admitted { count } => {
+            app.presence(&conn, PresenceEvent::Join, count, None).await;
+            Ok(())
+        }
+    }
+}
+
+/// `$disconnect`: forgets the connection and tells the room.
+#[tracing::instrument(skip(app), fields(conn = %id))]
+pub(super) async fn disconnect(app: &App, id: &ConnectionId) {
+    app.flood.forget(id);
+    match app.store.delete_connection(id).await {
+        Ok(Some(gone)) => {
+            app.presence(&gone.conn, PresenceEvent::Leave, gone.count, None)
+                .await;
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "delete connection"),
+    }
+}
+
+/// Deletes the rows of every connection `instance` held, telling no
+/// one: they belong to sockets of a process that is no more, and the
+/// room never heard those members leave — nor should it now, when
+/// nobody in it can be one of them. Returns how many went.
+#[tracing::instrument(skip(app))]
+pub(super) async fn clear_instance(app: &App, instance: &str) -> Result<usize, StoreError> {
+    let mut cleared = 0;
+    for conn in app.store.connections_of_instance(instance).await? {
+        if app.store.delete_connection(&conn.id).await?.is_some() {
+            cleared += 1;
+        }
+    }
+    if cleared > 0 {
+        tracing::info!(cleared, "removed connections left by an earlier run");
+    }
+    Ok(cleared)
 }

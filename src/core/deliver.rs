@@ -104,41 +104,6 @@ impl App {
         self.post_all(direct.into_iter()).await;
     }
 
-    /// The fan-out worker's entry: posts one batch to whoever in it has
-    /// not had it yet. `Err` means some recipients still wait (throttled,
-    /// say): the queue should hand the batch out again, and only they will
-    /// be posted to then.
-    #[tracing::instrument(skip_all, fields(batch = %batch.id, recipients = batch.to.len()))]
-    pub async fn deliver(&self, batch: FanoutBatch) -> Result<(), DeliverError> {
-        let pending = match self.store.delivery(&batch.id).await? {
-            Some(Delivery::Done) => {
-                tracing::debug!("already delivered");
-                return Ok(());
-            }
-            Some(Delivery::Remaining(ids)) => ids,
-            None => batch.to,
-        };
-        let frame = Frame::new(batch.frame);
-        let failed = self
-            .post_all(pending.into_iter().map(|id| (id, frame.clone())))
-            .await;
-        let marker = if failed.is_empty() {
-            Delivery::Done
-        } else {
-            Delivery::Remaining(failed.clone())
-        };
-        if let Err(e) = self.store.put_delivery(&batch.id, &marker).await {
-            tracing::warn!(error = %e, "writing a delivery marker");
-            if !failed.is_empty() {
-                return Err(e.into());
-            }
-        }
-        match failed.len() {
-            0 => Ok(()),
-            n => Err(DeliverError::Undelivered(n)),
-        }
-    }
-
     /// Posts each frame to its connection with bounded concurrency. One
     /// recipient's failure never affects the others; a gone one is removed.
     /// Returns those worth another try.
@@ -221,6 +186,41 @@ impl App {
             }
             Err(e) => tracing::warn!(conn = %id, error = %e, "reading a gone connection"),
         }
+    }
+}
+
+/// The fan-out worker's entry: posts one batch to whoever in it has
+/// not had it yet. `Err` means some recipients still wait (throttled,
+/// say): the queue should hand the batch out again, and only they will
+/// be posted to then.
+#[tracing::instrument(skip_all, fields(batch = %batch.id, recipients = batch.to.len()))]
+pub(super) async fn deliver(app: &App, batch: FanoutBatch) -> Result<(), DeliverError> {
+    let pending = match app.store.delivery(&batch.id).await? {
+        Some(Delivery::Done) => {
+            tracing::debug!("already delivered");
+            return Ok(());
+        }
+        Some(Delivery::Remaining(ids)) => ids,
+        None => batch.to,
+    };
+    let frame = Frame::new(batch.frame);
+    let failed = app
+        .post_all(pending.into_iter().map(|id| (id, frame.clone())))
+        .await;
+    let marker = if failed.is_empty() {
+        Delivery::Done
+    } else {
+        Delivery::Remaining(failed.clone())
+    };
+    if let Err(e) = app.store.put_delivery(&batch.id, &marker).await {
+        tracing::warn!(error = %e, "writing a delivery marker");
+        if !failed.is_empty() {
+            return Err(e.into());
+        }
+    }
+    match failed.len() {
+        0 => Ok(()),
+        n => Err(DeliverError::Undelivered(n)),
     }
 }
 

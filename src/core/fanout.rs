@@ -6,18 +6,17 @@
 //! language's frame — encoded once — to every member reading it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::time::{Duration, UNIX_EPOCH};
 
 use futures_util::future::join_all;
 
-use super::limits::{Refusal, who};
+use super::engine::translate_one;
+use super::ids::message_id;
+use super::quota::{Refusal, who};
 use super::{App, RouteError, now_ms};
 use crate::model::{
     ChatText, ClientMsgId, Connection, ConnectionId, Lang, Member, Message, RoomName, SourceLang,
-    Translation,
 };
-use crate::ports::{Hints, HistoryQuery, PutOutcome, StoreError, TranslateError, Translator};
+use crate::ports::{Hints, HistoryQuery, PutOutcome, StoreError, TranslateError};
 use crate::protocol::FrameError;
 
 /// Who gets a message in which language: members grouped by language.
@@ -43,37 +42,6 @@ impl<'a> FanoutPlan<'a> {
     }
 }
 
-/// Messages sent as context to engines that take it.
-const CONTEXT_MESSAGES: usize = 2;
-
-/// One engine call under the route's time budget.
-pub(super) async fn translate_one(
-    translator: &dyn Translator,
-    limit: Duration,
-    text: &str,
-    from: Lang,
-    to: Lang,
-    hints: &Hints,
-) -> Result<Translation, TranslateError> {
-    match tokio::time::timeout(limit, translator.translate_with(text, from, to, hints)).await {
-        Ok(result) => result,
-        Err(_) => Err(TranslateError::Unavailable("engine timed out".into())),
-    }
-}
-
-/// A ULID for the instant `ts`: ids sort by time, and within one
-/// millisecond by the order this process made them.
-pub(super) fn message_id(ts: i64) -> String {
-    static IDS: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
-    let at = UNIX_EPOCH + Duration::from_millis(u64::try_from(ts).unwrap_or_default());
-    let mut ids = IDS.lock().unwrap_or_else(|p| p.into_inner());
-    match ids.generate_from_datetime(at) {
-        Ok(id) => id.to_string(),
-        // 2^80 ids in one millisecond: fall back to a fresh random one.
-        Err(_) => ulid::Ulid::from_datetime(at).to_string(),
-    }
-}
-
 /// Whose `clientMsgId`s a message's id competes with: the sender's
 /// `client` (so a resend after a reconnect is recognised) or, without
 /// one, its connection — never its display name, which anyone can take.
@@ -84,121 +52,23 @@ pub(super) fn dedupe_scope(conn: &Connection) -> String {
     }
 }
 
+/// Messages sent as context to engines that take it.
+const CONTEXT_MESSAGES: usize = 2;
+
+/// The members' display names, each once: never translated.
+pub(super) fn member_names(members: &[Member]) -> Vec<String> {
+    let mut names: Vec<String> = members.iter().map(|m| m.name.as_str().to_owned()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// The engine refusing for want of budget.
 fn over_budget() -> TranslateError {
     TranslateError::Unavailable("the daily translation budget is used up".into())
 }
 
 impl App {
-    #[tracing::instrument(skip_all, fields(conn = %id))]
-    pub(super) async fn translate(
-        &self,
-        id: &ConnectionId,
-        text: ChatText,
-        client_msg_id: Option<ClientMsgId>,
-        source: Option<SourceLang>,
-    ) -> Result<(), RouteError> {
-        let me = self.sender(id).await?;
-        let scope = dedupe_scope(&me);
-        if let Some(cmid) = &client_msg_id {
-            // Cheap early exit before paying for translation; the
-            // conditional write below is what guarantees once-only.
-            if self.store.has_client_msg(&me.room, &scope, cmid).await? {
-                return Ok(());
-            }
-        }
-        let mut members = self.all_members(&me.room).await?;
-        if !members.iter().any(|m| m.connection_id == me.id) {
-            members.push(me.member());
-        }
-        let source = match source {
-            None => me.lang,
-            Some(SourceLang::Code(lang)) => lang,
-            Some(SourceLang::Auto) => self
-                .translator
-                .detect(text.as_str())
-                .await
-                .unwrap_or(me.lang),
-        };
-        let plan = FanoutPlan::new(source, &members);
-        let targets: Vec<Lang> = plan.targets().collect();
-        // What would be billed: characters × targets.
-        let cost = text.as_str().chars().count() * targets.len();
-        let per_minute = Some(self.policy.messages_per_minute);
-        if let Err(refusal) = self.charge_sender(who(&me), per_minute, cost).await? {
-            let message = match refusal {
-                Refusal::Rate => format!(
-                    "too many messages; the limit is {} a minute",
-                    self.policy.messages_per_minute
-                ),
-                Refusal::Hourly => format!(
-                    "translation budget used up: {} characters an hour",
-                    self.policy.chars_per_hour
-                ),
-            };
-            let cmid = client_msg_id.map(|c| c.as_str().to_owned());
-            return Err(FrameError::new("rate_limited", message, Some("translate"))
-                .with_client_msg_id(cmid)
-                .into());
-        }
-        let results = if self.charge_budget(cost).await {
-            let hints = Hints {
-                keep: member_names(&members),
-                context: self.context(&me.room, targets.is_empty()).await,
-            };
-            let limit = self.policy.engine_timeout;
-            let calls = targets.iter().map(|to| {
-                translate_one(
-                    self.translator.as_ref(),
-                    limit,
-                    text.as_str(),
-                    source,
-                    *to,
-                    &hints,
-                )
-            });
-            join_all(calls).await
-        } else {
-            targets.iter().map(|_| Err(over_budget())).collect()
-        };
-
-        let mut translations = BTreeMap::new();
-        let mut failures = HashMap::new();
-        for (lang, result) in targets.into_iter().zip(results) {
-            match result {
-                Ok(t) => {
-                    translations.insert(lang, t);
-                }
-                Err(e) => {
-                    if e.code().is_some() {
-                        tracing::warn!(%lang, error = %e, "translation failed");
-                    }
-                    failures.insert(lang, e);
-                }
-            }
-        }
-        let ts = now_ms();
-        let msg = Message {
-            id: message_id(ts),
-            room: me.room.clone(),
-            ts,
-            from_name: me.name.clone(),
-            from_connection: me.id.clone(),
-            from_tag: me.tag(),
-            source_lang: source,
-            text: text.into_string(),
-            translations,
-            client_msg_id,
-            ttl: self.policy.expiry(ts),
-        };
-        if self.store.put_message(&msg, &scope).await? == PutOutcome::Duplicate {
-            return Ok(());
-        }
-        tracing::info!(msg = %msg.id, recipients = members.len(), langs = plan.by_lang.len(), "fan-out");
-        self.fan_out(&msg, &plan, &failures, id).await;
-        Ok(())
-    }
-
     /// The room's last messages, oldest first, when the engine takes
     /// context and something is to be translated; a failed read only
     /// costs the context.
@@ -237,12 +107,113 @@ impl App {
     }
 }
 
-/// The members' display names, each once: never translated.
-pub(super) fn member_names(members: &[Member]) -> Vec<String> {
-    let mut names: Vec<String> = members.iter().map(|m| m.name.as_str().to_owned()).collect();
-    names.sort_unstable();
-    names.dedup();
-    names
+#[tracing::instrument(skip_all, fields(conn = %id))]
+pub(super) async fn translate(
+    app: &App,
+    id: &ConnectionId,
+    text: ChatText,
+    client_msg_id: Option<ClientMsgId>,
+    source: Option<SourceLang>,
+) -> Result<(), RouteError> {
+    let me = app.sender(id).await?;
+    let scope = dedupe_scope(&me);
+    if let Some(cmid) = &client_msg_id {
+        // Cheap early exit before paying for translation; the
+        // conditional write below is what guarantees once-only.
+        if app.store.has_client_msg(&me.room, &scope, cmid).await? {
+            return Ok(());
+        }
+    }
+    let mut members = app.all_members(&me.room).await?;
+    if !members.iter().any(|m| m.connection_id == me.id) {
+        members.push(me.member());
+    }
+    let source = match source {
+        None => me.lang,
+        Some(SourceLang::Code(lang)) => lang,
+        Some(SourceLang::Auto) => app
+            .translator
+            .detect(text.as_str())
+            .await
+            .unwrap_or(me.lang),
+    };
+    let plan = FanoutPlan::new(source, &members);
+    let targets: Vec<Lang> = plan.targets().collect();
+    // What would be billed: characters × targets.
+    let cost = text.as_str().chars().count() * targets.len();
+    let per_minute = Some(app.policy.messages_per_minute);
+    if let Err(refusal) = app.charge_sender(who(&me), per_minute, cost).await? {
+        let message = match refusal {
+            Refusal::Rate => format!(
+                "too many messages; the limit is {} a minute",
+                app.policy.messages_per_minute
+            ),
+            Refusal::Hourly => format!(
+                "translation budget used up: {} characters an hour",
+                app.policy.chars_per_hour
+            ),
+        };
+        let cmid = client_msg_id.map(|c| c.as_str().to_owned());
+        return Err(FrameError::new("rate_limited", message, Some("translate"))
+            .with_client_msg_id(cmid)
+            .into());
+    }
+    let results = if app.charge_budget(cost).await {
+        let hints = Hints {
+            keep: member_names(&members),
+            context: app.context(&me.room, targets.is_empty()).await,
+        };
+        let limit = app.policy.engine_timeout;
+        let calls = targets.iter().map(|to| {
+            translate_one(
+                app.translator.as_ref(),
+                limit,
+                text.as_str(),
+                source,
+                *to,
+                &hints,
+            )
+        });
+        join_all(calls).await
+    } else {
+        targets.iter().map(|_| Err(over_budget())).collect()
+    };
+
+    let mut translations = BTreeMap::new();
+    let mut failures = HashMap::new();
+    for (lang, result) in targets.into_iter().zip(results) {
+        match result {
+            Ok(t) => {
+                translations.insert(lang, t);
+            }
+            Err(e) => {
+                if e.code().is_some() {
+                    tracing::warn!(%lang, error = %e, "translation failed");
+                }
+                failures.insert(lang, e);
+            }
+        }
+    }
+    let ts = now_ms();
+    let msg = Message {
+        id: message_id(ts),
+        room: me.room.clone(),
+        ts,
+        from_name: me.name.clone(),
+        from_connection: me.id.clone(),
+        from_tag: me.tag(),
+        source_lang: source,
+        text: text.into_string(),
+        translations,
+        client_msg_id,
+        ttl: app.policy.expiry(ts),
+    };
+    if app.store.put_message(&msg, &scope).await? == PutOutcome::Duplicate {
+        return Ok(());
+    }
+    tracing::info!(msg = %msg.id, recipients = members.len(), langs = plan.by_lang.len(), "fan-out");
+    app.fan_out(&msg, &plan, &failures, id).await;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -274,14 +245,6 @@ mod tests {
         assert_eq!(targets, ["en", "es"]);
         assert_eq!(plan.by_lang.len(), 3);
         assert_eq!(plan.by_lang[&Lang::parse("ja").unwrap()].len(), 2);
-    }
-
-    #[test]
-    fn ids_sort_in_creation_order_within_a_millisecond() {
-        let ids: Vec<String> = (0..100).map(|_| message_id(1_764_150_000_000)).collect();
-        let mut sorted = ids.clone();
-        sorted.sort();
-        assert_eq!(ids, sorted);
     }
 
     #[test]

@@ -9,8 +9,8 @@ use futures_util::future::join_all;
 
 use super::cursor::Cursor;
 use super::deliver::fitted;
-use super::fanout::translate_one;
-use super::limits::who;
+use super::engine::translate_one;
+use super::quota::who;
 use super::{App, RouteError, now_ms};
 use crate::limits::{HISTORY_TRANSLATE_CONCURRENCY, MAX_MESSAGE_BYTES};
 use crate::model::{Connection, ConnectionId, Message};
@@ -18,83 +18,6 @@ use crate::ports::{Hints, HistoryQuery, TranslateError};
 use crate::protocol::{HistoryItem, MessageFrame, ServerFrame};
 
 impl App {
-    #[tracing::instrument(skip_all, fields(conn = %id, limit))]
-    pub(super) async fn history(
-        &self,
-        id: &ConnectionId,
-        limit: u32,
-        before: Option<String>,
-    ) -> Result<(), RouteError> {
-        let me = self.sender(id).await?;
-        let before = before.map(|c| Cursor::history(&c, &me.room)).transpose()?;
-        let query = HistoryQuery {
-            before,
-            limit: limit as usize,
-            lang: me.lang,
-            since_ms: self.policy.kept_since(now_ms()),
-        };
-        let page = self.store.messages_before(&me.room, &query).await?;
-
-        // Newest first, until the frame is full.
-        let empty = ServerFrame::History {
-            room: me.room.as_str().to_owned(),
-            lang: me.lang.as_str().to_owned(),
-            messages: Vec::new(),
-            next: Some("x".repeat(128)),
-        };
-        let mut size = empty.to_json().len();
-        let mut sent: Vec<MessageFrame> = Vec::new();
-        let mut full = false;
-        let mut newest_first: Vec<Message> = page.messages.into_iter().rev().collect();
-        for chunk in newest_first.chunks_mut(HISTORY_TRANSLATE_CONCURRENCY) {
-            let failures = self.translate_missing(&me, chunk).await;
-            for (i, msg) in chunk.iter().enumerate() {
-                let frame = MessageFrame::render(msg, me.lang, failures.get(&i));
-                let Some(bytes) = fitted(frame.clone()).map(|f| f.len()) else {
-                    continue;
-                };
-                // One comma between entries.
-                if size + bytes + 1 > MAX_MESSAGE_BYTES {
-                    if sent.is_empty() {
-                        // Alone it is too big for any page: skip it rather
-                        // than stall every page after it.
-                        tracing::warn!(msg = %msg.id, bytes, "history message too big to send");
-                        continue;
-                    }
-                    full = true;
-                    break;
-                }
-                size += bytes + 1;
-                sent.push(frame);
-            }
-            if full {
-                break;
-            }
-        }
-        let next = match (full || page.more, sent.last()) {
-            (true, Some(oldest)) => Some(
-                Cursor::History {
-                    room: me.room.clone(),
-                    key: crate::model::MessageKey {
-                        ts: oldest.ts,
-                        id: oldest.id.clone(),
-                    },
-                }
-                .encode(),
-            ),
-            _ => None,
-        };
-        sent.reverse();
-        let frame = ServerFrame::History {
-            room: me.room.as_str().to_owned(),
-            lang: me.lang.as_str().to_owned(),
-            messages: sent.into_iter().map(HistoryItem::Message).collect(),
-            next,
-        };
-        self.reply(id, &frame).await;
-        Ok(())
-    }
-
     /// Translates what was never read in the reader's language, charging
     /// the reader and the daily budget for it, and keeps each translation.
     /// Returns the failures by index into `chunk`.
@@ -177,4 +100,81 @@ impl App {
         }
         failures
     }
+}
+
+#[tracing::instrument(skip_all, fields(conn = %id, limit))]
+pub(super) async fn history(
+    app: &App,
+    id: &ConnectionId,
+    limit: u32,
+    before: Option<String>,
+) -> Result<(), RouteError> {
+    let me = app.sender(id).await?;
+    let before = before.map(|c| Cursor::history(&c, &me.room)).transpose()?;
+    let query = HistoryQuery {
+        before,
+        limit: limit as usize,
+        lang: me.lang,
+        since_ms: app.policy.kept_since(now_ms()),
+    };
+    let page = app.store.messages_before(&me.room, &query).await?;
+
+    // Newest first, until the frame is full.
+    let empty = ServerFrame::History {
+        room: me.room.as_str().to_owned(),
+        lang: me.lang.as_str().to_owned(),
+        messages: Vec::new(),
+        next: Some("x".repeat(128)),
+    };
+    let mut size = empty.to_json().len();
+    let mut sent: Vec<MessageFrame> = Vec::new();
+    let mut full = false;
+    let mut newest_first: Vec<Message> = page.messages.into_iter().rev().collect();
+    for chunk in newest_first.chunks_mut(HISTORY_TRANSLATE_CONCURRENCY) {
+        let failures = app.translate_missing(&me, chunk).await;
+        for (i, msg) in chunk.iter().enumerate() {
+            let frame = MessageFrame::render(msg, me.lang, failures.get(&i));
+            let Some(bytes) = fitted(frame.clone()).map(|f| f.len()) else {
+                continue;
+            };
+            // One comma between entries.
+            if size + bytes + 1 > MAX_MESSAGE_BYTES {
+                if sent.is_empty() {
+                    // Alone it is too big for any page: skip it rather
+                    // than stall every page after it.
+                    tracing::warn!(msg = %msg.id, bytes, "history message too big to send");
+                    continue;
+                }
+                full = true;
+                break;
+            }
+            size += bytes + 1;
+            sent.push(frame);
+        }
+        if full {
+            break;
+        }
+    }
+    let next = match (full || page.more, sent.last()) {
+        (true, Some(oldest)) => Some(
+            Cursor::History {
+                room: me.room.clone(),
+                key: crate::model::MessageKey {
+                    ts: oldest.ts,
+                    id: oldest.id.clone(),
+                },
+            }
+            .encode(),
+        ),
+        _ => None,
+    };
+    sent.reverse();
+    let frame = ServerFrame::History {
+        room: me.room.as_str().to_owned(),
+        lang: me.lang.as_str().to_owned(),
+        messages: sent.into_iter().map(HistoryItem::Message).collect(),
+        next,
+    };
+    app.reply(id, &frame).await;
+    Ok(())
 }

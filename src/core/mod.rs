@@ -9,8 +9,10 @@
 //! - `deliver.rs`: posting (directly or through the queue), the fan-out
 //!   worker's entry [`App::deliver`], gone connections.
 //! - `history.rs`: `history` pages that fit one frame.
+//! - `engine.rs`: one engine call under the route's time budget, and
+//!   `ids.rs`: message ids — both shared by the routes that translate.
 //! - `cursor.rs`: the opaque cursors of `history` and `members`.
-//! - `limits.rs`: the shared counters (per sender, the daily budget) and
+//! - `quota.rs`: the shared counters (per sender, the daily budget) and
 //!   the per-connection flood guard.
 //! - `rest.rs`: `POST /translate`, the REST API, and its history.
 //! - `policy.rs`, `access.rs`: what a deployment allows, and who may connect.
@@ -19,10 +21,12 @@ pub mod access;
 mod connect;
 mod cursor;
 mod deliver;
+mod engine;
 mod fanout;
 mod history;
-mod limits;
+mod ids;
 pub mod policy;
+mod quota;
 mod rest;
 mod rooms;
 mod routes;
@@ -39,9 +43,9 @@ pub use policy::{MIN_TOKEN_SECRET_BYTES, Policy, TokenSecret, WeakTokenSecret};
 pub use rest::{Caller, RestError, TranslateRequest};
 
 use self::access::AccessError;
-use self::limits::Flood;
-use crate::model::InvalidInput;
-use crate::ports::{Push, Queue, Store, StoreError, Translator};
+use self::quota::Flood;
+use crate::model::{ConnectionId, InvalidInput, TranslationRecord};
+use crate::ports::{FanoutBatch, Push, Queue, Store, StoreError, Translator};
 use crate::protocol::FrameError;
 
 /// The application: the route handlers with their ports.
@@ -114,6 +118,50 @@ impl App {
 
     pub fn translator(&self) -> &Arc<dyn Translator> {
         &self.translator
+    }
+}
+
+/// The entry points the gateways call, one per route, each handed on to
+/// the free function of the same name in its route's file — so a reader
+/// (or a tool) can follow a frame from here into its route by name.
+impl App {
+    /// `$connect`: see [`connect::connect`].
+    pub async fn connect(
+        &self,
+        id: ConnectionId,
+        params: ConnectParams,
+        connected_at: i64,
+    ) -> Result<(), ConnectError> {
+        connect::connect(self, id, params, connected_at).await
+    }
+
+    /// `$disconnect`: see [`connect::disconnect`].
+    pub async fn disconnect(&self, id: &ConnectionId) {
+        connect::disconnect(self, id).await
+    }
+
+    /// A restarted instance's leftover rows: see [`connect::clear_instance`].
+    pub async fn clear_instance(&self, instance: &str) -> Result<usize, StoreError> {
+        connect::clear_instance(self, instance).await
+    }
+
+    /// Every other route of a client frame: see [`routes::message`].
+    pub async fn message(&self, id: &ConnectionId, body: &str) {
+        routes::message(self, id, body).await
+    }
+
+    /// The fan-out worker's batch: see [`deliver::deliver`].
+    pub async fn deliver(&self, batch: FanoutBatch) -> Result<(), DeliverError> {
+        deliver::deliver(self, batch).await
+    }
+
+    /// `POST /translate`: see [`rest::translate_text`].
+    pub async fn translate_text(
+        &self,
+        req: TranslateRequest,
+        caller: &Caller,
+    ) -> Result<TranslationRecord, RestError> {
+        rest::translate_text(self, req, caller).await
     }
 }
 

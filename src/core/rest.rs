@@ -1,11 +1,12 @@
-//! The REST translation API (`POST /translate`), the seed's original: one
+//! The REST translation API (`POST /translate`), the first API honyaku had: one
 //! text into one language, through the same engine call (and time budget)
 //! as the chat, with every call kept as history in the single table. The
 //! edges (`lambda::rest`, the local gateway) parse the JSON; this sees a
 //! typed request.
 
-use super::fanout::{message_id, translate_one};
-use super::limits::Refusal;
+use super::engine::translate_one;
+use super::ids::message_id;
+use super::quota::Refusal;
 use super::{App, now_ms};
 use crate::model::{ChatText, InvalidInput, Lang, SourceLang, TranslationRecord};
 use crate::ports::{Hints, StoreError, TranslateError};
@@ -100,93 +101,89 @@ impl RestError {
     }
 }
 
-impl App {
-    /// `POST /translate`: detects the source if asked, translates once
-    /// (not at all when source and target are the same language), stores
-    /// the record, and returns it. Nothing is returned that was not stored.
-    #[tracing::instrument(skip_all, fields(target = %req.target))]
-    pub async fn translate_text(
-        &self,
-        req: TranslateRequest,
-        caller: &Caller,
-    ) -> Result<TranslationRecord, RestError> {
-        let limit = self.policy.engine_timeout;
-        let text = req.text.as_str();
-        let source = match req.source {
-            SourceLang::Code(lang) => lang,
-            SourceLang::Auto => {
-                match tokio::time::timeout(limit, self.translator.detect(text)).await {
-                    Ok(Some(lang)) => lang,
-                    Ok(None) => return Err(RestError::Undetected),
-                    Err(_) => {
-                        return Err(RestError::Engine(TranslateError::Unavailable(
-                            "detection timed out".into(),
-                        )));
-                    }
-                }
+/// `POST /translate`: detects the source if asked, translates once
+/// (not at all when source and target are the same language), stores
+/// the record, and returns it. Nothing is returned that was not stored.
+#[tracing::instrument(skip_all, fields(target = %req.target))]
+pub(super) async fn translate_text(
+    app: &App,
+    req: TranslateRequest,
+    caller: &Caller,
+) -> Result<TranslationRecord, RestError> {
+    let limit = app.policy.engine_timeout;
+    let text = req.text.as_str();
+    let source = match req.source {
+        SourceLang::Code(lang) => lang,
+        SourceLang::Auto => match tokio::time::timeout(limit, app.translator.detect(text)).await {
+            Ok(Some(lang)) => lang,
+            Ok(None) => return Err(RestError::Undetected),
+            Err(_) => {
+                return Err(RestError::Engine(TranslateError::Unavailable(
+                    "detection timed out".into(),
+                )));
             }
-        };
-        let cost = if source == req.target {
-            0
-        } else {
-            text.chars().count()
-        };
-        let who = format!("rest-ip:{}", caller.source_ip);
-        match self
-            .charge_sender(who, Some(self.policy.rest_per_minute), cost)
-            .await?
-        {
-            Ok(()) => {}
-            Err(Refusal::Rate) => {
-                return Err(RestError::RateLimited(
-                    "too many requests from this address; try again in a minute",
-                ));
-            }
-            Err(Refusal::Hourly) => {
-                return Err(RestError::RateLimited(
-                    "this address has used its characters for this hour",
-                ));
-            }
+        },
+    };
+    let cost = if source == req.target {
+        0
+    } else {
+        text.chars().count()
+    };
+    let who = format!("rest-ip:{}", caller.source_ip);
+    match app
+        .charge_sender(who, Some(app.policy.rest_per_minute), cost)
+        .await?
+    {
+        Ok(()) => {}
+        Err(Refusal::Rate) => {
+            return Err(RestError::RateLimited(
+                "too many requests from this address; try again in a minute",
+            ));
         }
-        if !self.charge_budget(cost).await {
-            return Err(RestError::BudgetUsedUp);
+        Err(Refusal::Hourly) => {
+            return Err(RestError::RateLimited(
+                "this address has used its characters for this hour",
+            ));
         }
-        let (translated_text, engine) = if source == req.target {
-            (text.to_owned(), None)
-        } else {
-            let t = translate_one(
-                self.translator.as_ref(),
-                limit,
-                text,
-                source,
-                req.target,
-                &Hints::default(),
-            )
-            .await
-            .map_err(|e| {
-                tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
-                RestError::Engine(e)
-            })?;
-            (t.text, Some(t.engine))
-        };
-        let ts = now_ms();
-        let record = TranslationRecord {
-            id: message_id(ts),
-            ts,
-            source_lang: source,
-            target_lang: req.target,
-            text: req.text.into_string(),
-            translated_text,
-            engine,
-            ttl: self.policy.expiry(ts),
-        };
-        self.store
-            .put_rest_translation(&record)
-            .await
-            .inspect_err(|e| tracing::error!(error = %e, "storing a REST translation"))?;
-        tracing::info!(id = %record.id, %source, "translated");
-        Ok(record)
     }
+    if !app.charge_budget(cost).await {
+        return Err(RestError::BudgetUsedUp);
+    }
+    let (translated_text, engine) = if source == req.target {
+        (text.to_owned(), None)
+    } else {
+        let t = translate_one(
+            app.translator.as_ref(),
+            limit,
+            text,
+            source,
+            req.target,
+            &Hints::default(),
+        )
+        .await
+        .map_err(|e| {
+            tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
+            RestError::Engine(e)
+        })?;
+        (t.text, Some(t.engine))
+    };
+    let ts = now_ms();
+    let record = TranslationRecord {
+        id: message_id(ts),
+        ts,
+        source_lang: source,
+        target_lang: req.target,
+        text: req.text.into_string(),
+        translated_text,
+        engine,
+        ttl: app.policy.expiry(ts),
+    };
+    app.store
+        .put_rest_translation(&record)
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "storing a REST translation"))?;
+    tracing::info!(id = %record.id, %source, "translated");
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -11,127 +11,6 @@ use crate::ports::{Admission, StoreError};
 use crate::protocol::{FrameError, MemberView, PresenceEvent, ServerFrame};
 
 impl App {
-    #[tracing::instrument(skip_all, fields(conn = %id))]
-    pub(super) async fn join(
-        &self,
-        id: &ConnectionId,
-        room: Option<RoomName>,
-        lang: Option<Lang>,
-        name: Option<UserName>,
-    ) -> Result<(), RouteError> {
-        let old = self.sender(id).await?;
-        let moving = room.as_ref().is_some_and(|r| *r != old.room);
-        if moving && self.policy.token_secret.is_some() {
-            return Err(FrameError::new(
-                "unauthorized",
-                "your access token opens this room only",
-                Some("join"),
-            )
-            .into());
-        }
-        let new = Connection {
-            room: room.unwrap_or_else(|| old.room.clone()),
-            lang: lang.unwrap_or(old.lang),
-            name: name.unwrap_or_else(|| old.name.clone()),
-            joined_at: if moving { now_ms() } else { old.joined_at },
-            ..old.clone()
-        };
-        let count = if new == old {
-            self.store.room_count(&new.room).await?
-        } else {
-            match self
-                .store
-                .update_connection(&old, &new, self.policy.max_room_members)
-                .await?
-            {
-                Admission::Full => {
-                    return Err(FrameError::new(
-                        "room_full",
-                        format!("room {} is full", new.room.as_str()),
-                        Some("join"),
-                    )
-                    .into());
-                }
-                Admission::Admitted { count } => count,
-            }
-        };
-        let page = self
-            .store
-            .room_members(&new.room, None, MEMBERS_PAGE_MAX)
-            .await?;
-        let joined = fit_members(&new.room, page.members, page.next, |members, next| {
-            ServerFrame::Joined {
-                connection_id: id.as_str().to_owned(),
-                room: new.room.as_str().to_owned(),
-                lang: new.lang.as_str().to_owned(),
-                name: new.name.as_str().to_owned(),
-                tag: new.tag().map(|t| t.as_str().to_owned()),
-                count,
-                members,
-                next,
-            }
-        });
-        self.reply(id, &joined).await;
-        if moving {
-            let left = self.store.room_count(&old.room).await?;
-            self.presence(&old, PresenceEvent::Leave, left, None).await;
-            self.presence(&new, PresenceEvent::Join, count, None).await;
-        } else if new != old {
-            let previous = (new.name != old.name).then_some(&old.name);
-            self.presence(&new, PresenceEvent::Update, count, previous)
-                .await;
-        }
-        Ok(())
-    }
-
-    pub(super) async fn members(
-        &self,
-        id: &ConnectionId,
-        after: Option<String>,
-    ) -> Result<(), RouteError> {
-        let me = self.sender(id).await?;
-        let after = after.map(|c| Cursor::members(&c, &me.room)).transpose()?;
-        let page = self
-            .store
-            .room_members(&me.room, after.as_ref(), MEMBERS_PAGE_MAX)
-            .await?;
-        let count = self.store.room_count(&me.room).await?;
-        let frame = fit_members(&me.room, page.members, page.next, |members, next| {
-            ServerFrame::Members {
-                room: me.room.as_str().to_owned(),
-                count,
-                members,
-                next,
-            }
-        });
-        self.reply(id, &frame).await;
-        Ok(())
-    }
-
-    /// `typing`: relayed to the room's other members at most once per
-    /// connection every 3 s (the rest dropped silently); nothing stored
-    /// but the time of the last one.
-    pub(super) async fn typing(&self, id: &ConnectionId) -> Result<(), RouteError> {
-        let me = self.sender(id).await?;
-        let interval = TYPING_INTERVAL.as_millis() as i64;
-        if !self.store.touch_typing(id, now_ms(), interval).await? {
-            return Ok(());
-        }
-        let count = self.store.room_count(&me.room).await?;
-        let Some(others) = self.small_room(&me, count).await? else {
-            return Ok(());
-        };
-        let frame = ServerFrame::Typing {
-            room: me.room.as_str().to_owned(),
-            name: me.name.as_str().to_owned(),
-            tag: me.tag().map(|t| t.as_str().to_owned()),
-        }
-        .to_frame();
-        self.post_all(others.into_iter().map(|m| (m.connection_id, frame.clone())))
-            .await;
-        Ok(())
-    }
-
     /// The members other than `who` of a room of `count` members, unless
     /// the room is too big for presence and typing.
     async fn small_room(
@@ -186,6 +65,127 @@ impl App {
         self.post_all(others.into_iter().map(|m| (m.connection_id, frame.clone())))
             .await;
     }
+}
+
+#[tracing::instrument(skip_all, fields(conn = %id))]
+pub(super) async fn join(
+    app: &App,
+    id: &ConnectionId,
+    room: Option<RoomName>,
+    lang: Option<Lang>,
+    name: Option<UserName>,
+) -> Result<(), RouteError> {
+    let old = app.sender(id).await?;
+    let moving = room.as_ref().is_some_and(|r| *r != old.room);
+    if moving && app.policy.token_secret.is_some() {
+        return Err(FrameError::new(
+            "unauthorized",
+            "your access token opens this room only",
+            Some("join"),
+        )
+        .into());
+    }
+    let new = Connection {
+        room: room.unwrap_or_else(|| old.room.clone()),
+        lang: lang.unwrap_or(old.lang),
+        name: name.unwrap_or_else(|| old.name.clone()),
+        joined_at: if moving { now_ms() } else { old.joined_at },
+        ..old.clone()
+    };
+    let count = if new == old {
+        app.store.room_count(&new.room).await?
+    } else {
+        match app
+            .store
+            .update_connection(&old, &new, app.policy.max_room_members)
+            .await?
+        {
+            Admission::Full => {
+                return Err(FrameError::new(
+                    "room_full",
+                    format!("room {} is full", new.room.as_str()),
+                    Some("join"),
+                )
+                .into());
+            }
+            Admission::Admitted { count } => count,
+        }
+    };
+    let page = app
+        .store
+        .room_members(&new.room, None, MEMBERS_PAGE_MAX)
+        .await?;
+    let joined = fit_members(&new.room, page.members, page.next, |members, next| {
+        ServerFrame::Joined {
+            connection_id: id.as_str().to_owned(),
+            room: new.room.as_str().to_owned(),
+            lang: new.lang.as_str().to_owned(),
+            name: new.name.as_str().to_owned(),
+            tag: new.tag().map(|t| t.as_str().to_owned()),
+            count,
+            members,
+            next,
+        }
+    });
+    app.reply(id, &joined).await;
+    if moving {
+        let left = app.store.room_count(&old.room).await?;
+        app.presence(&old, PresenceEvent::Leave, left, None).await;
+        app.presence(&new, PresenceEvent::Join, count, None).await;
+    } else if new != old {
+        let previous = (new.name != old.name).then_some(&old.name);
+        app.presence(&new, PresenceEvent::Update, count, previous)
+            .await;
+    }
+    Ok(())
+}
+
+pub(super) async fn members(
+    app: &App,
+    id: &ConnectionId,
+    after: Option<String>,
+) -> Result<(), RouteError> {
+    let me = app.sender(id).await?;
+    let after = after.map(|c| Cursor::members(&c, &me.room)).transpose()?;
+    let page = app
+        .store
+        .room_members(&me.room, after.as_ref(), MEMBERS_PAGE_MAX)
+        .await?;
+    let count = app.store.room_count(&me.room).await?;
+    let frame = fit_members(&me.room, page.members, page.next, |members, next| {
+        ServerFrame::Members {
+            room: me.room.as_str().to_owned(),
+            count,
+            members,
+            next,
+        }
+    });
+    app.reply(id, &frame).await;
+    Ok(())
+}
+
+/// `typing`: relayed to the room's other members at most once per
+/// connection every 3 s (the rest dropped silently); nothing stored
+/// but the time of the last one.
+pub(super) async fn typing(app: &App, id: &ConnectionId) -> Result<(), RouteError> {
+    let me = app.sender(id).await?;
+    let interval = TYPING_INTERVAL.as_millis() as i64;
+    if !app.store.touch_typing(id, now_ms(), interval).await? {
+        return Ok(());
+    }
+    let count = app.store.room_count(&me.room).await?;
+    let Some(others) = app.small_room(&me, count).await? else {
+        return Ok(());
+    };
+    let frame = ServerFrame::Typing {
+        room: me.room.as_str().to_owned(),
+        name: me.name.as_str().to_owned(),
+        tag: me.tag().map(|t| t.as_str().to_owned()),
+    }
+    .to_frame();
+    app.post_all(others.into_iter().map(|m| (m.connection_id, frame.clone())))
+        .await;
+    Ok(())
 }
 
 /// The frame `make` builds from as many of `members` as fit in one

@@ -42,7 +42,7 @@ pub struct Gateway {
     /// Places under `--max-connections`.
     pub slots: Arc<Slots>,
     /// The chat page.
-    pub site: Site,
+    pub site: Arc<Site>,
 }
 
 impl Gateway {

@@ -19,7 +19,11 @@
 //!   expired rows.
 //! - `queue.rs`: the in-process fan-out queue for big rooms.
 //! - `instance.rs`: this server's instance id.
+//! - `aws.rs`: the AWS adapters for `--store dynamodb` and
+//!   `--translator aws` (feature `aws`).
 
+#[cfg(feature = "aws")]
+pub mod aws;
 mod connections;
 mod events;
 mod gateway;

@@ -64,7 +64,7 @@ pub enum ServeError {
     Engine(&'static str, String),
     #[cfg(feature = "aws")]
     #[error(transparent)]
-    Aws(#[from] crate::aws::serve::SetupError),
+    Aws(#[from] super::aws::SetupError),
 }
 
 /// What the page shows about this server: the engine, and why it is not
@@ -141,7 +141,7 @@ fn engine(kind: TranslatorKind, config: &ServeConfig) -> Result<Arc<dyn Engine>,
             .map_err(|e| ServeError::Engine("deepl", e.to_string()))?,
         ),
         #[cfg(feature = "aws")]
-        TranslatorKind::Aws => Arc::new(crate::aws::serve::amazon_translate()?),
+        TranslatorKind::Aws => Arc::new(super::aws::amazon_translate()?),
         #[cfg(not(feature = "aws"))]
         TranslatorKind::Aws => return Err(ServeError::NeedsAws("aws translator")),
     })
@@ -168,7 +168,7 @@ pub fn build_app(
         StoreKind::Memory => Arc::new(MemoryStore::in_memory()),
         StoreKind::Redb => Arc::new(RedbStore::open(&config.data_dir)?),
         #[cfg(feature = "aws")]
-        StoreKind::Dynamodb => Arc::new(crate::aws::serve::dynamodb_store(config)?),
+        StoreKind::Dynamodb => Arc::new(super::aws::dynamodb_store(config)?),
         #[cfg(not(feature = "aws"))]
         StoreKind::Dynamodb => return Err(ServeError::NeedsAws("dynamodb store")),
     };
@@ -186,7 +186,7 @@ pub struct Prepared {
     app: App,
     engines: EngineRouter,
     registry: Arc<Registry>,
-    site: Site,
+    site: Arc<Site>,
     config: ServeConfig,
     instance: String,
     queue: super::queue::Pending,
@@ -194,7 +194,7 @@ pub struct Prepared {
 
 /// Opens the store and engine that `config` names, and the page.
 pub fn prepare(config: ServeConfig) -> Result<Prepared, ServeError> {
-    let site = Site::new(config.web_dir.as_deref())?;
+    let site = Arc::new(Site::new(config.web_dir.as_deref(), &config.stage)?);
     let registry = Arc::new(Registry::default());
     let instance = super::instance::id(&config)?;
     let (queue, pending) = super::queue::channel();
@@ -315,8 +315,13 @@ async fn serve(
             "/translate",
             post(rest::translate).layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES)),
         )
-        .fallback(web::page)
-        .layer(from_fn_with_state(gw.clone(), web::security_headers))
+        // The page's handlers see only the page, not the gateway.
+        .fallback_service(
+            Router::new()
+                .fallback(web::page)
+                .with_state(gw.site.clone()),
+        )
+        .layer(from_fn_with_state(gw.site.clone(), web::security_headers))
         .with_state(gw.clone());
 
     gw.tasks.spawn(super::sweep::run(gw.clone()));

@@ -15,8 +15,6 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, Method, StatusCode, header};
 use include_dir::{Dir, include_dir};
 
-use super::gateway::Gateway;
-
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/web");
 
 /// Where the page comes from, and what its `config.json` names.
@@ -25,6 +23,8 @@ pub struct Site {
     root: Option<PathBuf>,
     /// `ws` of `config.json`, when it names an endpoint.
     config_ws: Option<String>,
+    /// The WebSocket's stage, which the CSP names.
+    stage: String,
 }
 
 /// `--web DIR` is not a directory.
@@ -33,7 +33,9 @@ pub struct Site {
 pub struct SiteError(String, std::io::Error);
 
 impl Site {
-    pub fn new(dir: Option<&Path>) -> Result<Self, SiteError> {
+    /// The page of `--web DIR` (the embedded copy without one), for a
+    /// WebSocket at `/{stage}`.
+    pub fn new(dir: Option<&Path>, stage: &str) -> Result<Self, SiteError> {
         let root = match dir {
             None => None,
             Some(dir) => {
@@ -50,6 +52,7 @@ impl Site {
         let mut site = Self {
             root,
             config_ws: None,
+            stage: stage.to_owned(),
         };
         site.config_ws = site.read("config.json").and_then(|bytes| config_ws(&bytes));
         Ok(site)
@@ -89,21 +92,20 @@ fn config_ws(bytes: &[u8]) -> Option<String> {
 }
 
 /// GET or HEAD of any path no route claims.
-pub async fn page(State(gw): State<Arc<Gateway>>, req: Request) -> Response {
+pub async fn page(State(site): State<Arc<Site>>, req: Request) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let Some(path) = relative_path(req.uri().path()) else {
         return not_found();
     };
-    let site = &gw.site;
     // Blocking file reads are small and rare; the embedded copy is memory.
     let bytes = match &site.root {
         None => site.read(&path),
         Some(_) => {
-            let gw = gw.clone();
+            let site = site.clone();
             let p = path.clone();
-            tokio::task::spawn_blocking(move || gw.site.read(&p))
+            tokio::task::spawn_blocking(move || site.read(&p))
                 .await
                 .ok()
                 .flatten()
@@ -161,11 +163,7 @@ fn content_type(path: &str) -> &'static str {
 }
 
 /// Adds the security headers to every response.
-pub async fn security_headers(
-    State(gw): State<Arc<Gateway>>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn security_headers(State(site): State<Arc<Site>>, req: Request, next: Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -173,11 +171,7 @@ pub async fn security_headers(
         .filter(|h| is_host(h))
         .map(str::to_owned);
     let mut resp = next.run(req).await;
-    let csp = csp(
-        host.as_deref(),
-        &gw.config.stage,
-        gw.site.config_ws.as_deref(),
-    );
+    let csp = csp(host.as_deref(), &site.stage, site.config_ws.as_deref());
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.entry(header::CONTENT_SECURITY_POLICY).or_insert(v);
@@ -266,7 +260,7 @@ mod tests {
 
     #[test]
     fn the_page_is_built_in() {
-        let site = Site::new(None).unwrap();
+        let site = Site::new(None, "local").unwrap();
         let index = site.read("index.html").expect("index.html embedded");
         assert!(String::from_utf8_lossy(&index).contains("<html"));
         assert!(site.read("nope.html").is_none());

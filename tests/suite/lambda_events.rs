@@ -1,4 +1,4 @@
-//! Real API Gateway WebSocket events (`tests/fixtures/apigw-*.json`, as
+//! Real API Gateway WebSocket events (`tests/suite/fixtures/apigw-*.json`, as
 //! API Gateway sends them to a Lambda) through `lambda::handle`, the entry
 //! `honyaku-lambda` calls: `$connect`, a `translate` MESSAGE, `$disconnect`,
 //! with the memory store, the pseudo engine and a push that records.

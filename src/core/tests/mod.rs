@@ -11,8 +11,8 @@
 mod chat;
 mod faults;
 mod history;
-mod limits;
 mod queue;
+mod quota;
 mod rooms;
 
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! init ([`LambdaConfig`]); the SDK configuration, the room-token secret
 //! and the store on the first event, the other SDK clients on their first
 //! use; then one [`lambda::handle`] per WebSocket event (with the
-//! Management API endpoint taken from the event), [`lambda::rest::handle`]
+//! Management API endpoint taken from the event), [`super::rest::handle`]
 //! per HTTP API event, or one fan-out worker run ([`worker::handle`]) per
 //! SQS event, and one EMF metrics line per invocation. `honyaku-lambda`
 //! only wires this to `lambda_runtime`.
@@ -22,12 +22,11 @@ use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-pub use super::config::{LambdaConfig, Limits, SecretSource};
-use super::sdk::{self, OnFirstUse};
+pub use super::environment::{LambdaConfig, Limits, SecretSource};
 use super::secret::{self, SecretError};
 use super::worker;
+use crate::aws::sdk::{self, OnFirstUse};
 use crate::core::App;
-use crate::lambda;
 use crate::metrics::emf::Emf;
 use crate::metrics::{Counters, Metered};
 use crate::ports::{Push, Queue, Store, Translator};
@@ -142,13 +141,13 @@ impl Function {
             }
             let response = worker::handle(event, |batch| app.deliver(batch)).await;
             serde_json::to_value(response)
-        } else if lambda::rest::is_http_event(&payload) {
+        } else if super::rest::is_http_event(&payload) {
             let request: ApiGatewayV2httpRequest = serde_json::from_value(payload)?;
-            serde_json::to_value(lambda::rest::handle(app, request).await)
+            serde_json::to_value(super::rest::handle(app, request).await)
         } else {
             let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload)?;
             push.use_event(&request.request_context);
-            serde_json::to_value(lambda::handle(app, request).await)
+            serde_json::to_value(super::handle(app, request).await)
         };
         emf.write(&counters.take());
         Ok(response?)

@@ -17,9 +17,13 @@ use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use futures_util::future::join_all;
 
 use crate::aws::sdk::OnFirstUse;
-use crate::aws::worker::ENDPOINT_ATTRIBUTE;
 use crate::limits::{MAX_QUEUE_MESSAGE_BYTES, QUEUE_BATCH_MAX};
 use crate::ports::{FanoutBatch, Queue, QueueError};
+
+/// The message attribute naming the Management API endpoint a batch was
+/// queued from: SQS events carry no request context to learn it from, so
+/// the fan-out worker (`lambda::worker`) reads it back.
+pub const ENDPOINT_ATTRIBUTE: &str = "endpoint";
 
 /// Sends of one entry before it counts as failed.
 const ATTEMPTS: u32 = 4;

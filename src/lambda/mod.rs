@@ -4,8 +4,24 @@
 //! both paths share every line below.
 //!
 //! - `rest.rs`: the REST API's entry, for HTTP API events (`POST /translate`).
+//!
+//! With feature `aws`, the Lambda function behind `honyaku-lambda`:
+//!
+//! - `function.rs`: init, the dispatch on the event's kind, the SDK
+//!   clients made on first use;
+//! - `environment.rs`: its configuration, read once from the environment;
+//! - `secret.rs`: the room-token secret from SSM;
+//! - `worker.rs`: the fan-out worker's SQS entry.
 
+#[cfg(feature = "aws")]
+pub mod environment;
+#[cfg(feature = "aws")]
+pub mod function;
 pub mod rest;
+#[cfg(feature = "aws")]
+pub mod secret;
+#[cfg(feature = "aws")]
+pub mod worker;
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;

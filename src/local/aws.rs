@@ -3,7 +3,7 @@
 //! the start-up calls run on a runtime of their own ([`sdk::block_on`]);
 //! failures surface before the server binds.
 
-use super::sdk;
+use crate::aws::sdk;
 use crate::config::ServeConfig;
 use crate::store::DynamoStore;
 use crate::store::dynamodb::TableError;

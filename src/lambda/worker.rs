@@ -14,10 +14,7 @@ use futures_util::future::join_all;
 use serde_json::Value;
 
 use crate::ports::FanoutBatch;
-
-/// The message attribute naming the Management API endpoint a batch was
-/// queued from: SQS events carry no request context to learn it from.
-pub const ENDPOINT_ATTRIBUTE: &str = "endpoint";
+use crate::queue::sqs::ENDPOINT_ATTRIBUTE;
 
 /// Whether a raw invocation payload is an SQS event.
 pub fn is_sqs_event(payload: &Value) -> bool {
