@@ -198,3 +198,54 @@ async fn the_binary_prints_one_line_per_engine() {
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["engines"][1]["ok"], false, "{v}");
 }
+
+/// The Lambda's engines, as `honyaku-lambda` builds them from its
+/// environment: DeepL first (its key as the SSM parameter would give it),
+/// LibreTranslate behind; DeepL's quota running out hands the pair to
+/// LibreTranslate and the status says why.
+#[cfg(feature = "aws")]
+#[tokio::test]
+async fn the_lambda_routes_deepl_then_libretranslate() {
+    use honyaku::lambda::engines::LambdaEngines;
+    use honyaku::ports::Translator;
+
+    use crate::standins::deepl::{self, DeeplStandin};
+
+    let lt = LibreStandin::start().await;
+    let dl = DeeplStandin::start_with(deepl::Script {
+        sources: vec!["EN", "JA"],
+        targets: vec!["EN-US", "JA"],
+        quota: 20,
+        ..deepl::Script::default()
+    })
+    .await;
+    let vars = [
+        ("TRANSLATORS", "deepl,libretranslate".to_owned()),
+        ("DEEPL_AUTH_KEY", deepl::KEY.to_owned()),
+        ("DEEPL_API_URL", dl.url()),
+        ("LIBRETRANSLATE_URL", lt.url()),
+    ];
+    let engines =
+        LambdaEngines::from_vars(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
+            .unwrap();
+    let sdk = aws_config::SdkConfig::builder().build();
+    let router = engines.router(&sdk).await.unwrap();
+    let lang = |s: &str| honyaku::model::Lang::parse(s).unwrap();
+    let (en, ja) = (lang("en"), lang("ja"));
+    let first = router.translate("Good morning", en, ja).await.unwrap();
+    assert_eq!(
+        (first.engine.as_str(), first.text.as_str()),
+        ("deepl", "[deepl:JA] Good morning")
+    );
+    let next = router
+        .translate("A longer sentence now", en, ja)
+        .await
+        .unwrap();
+    assert_eq!(next.engine, "libretranslate", "{next:?}");
+    let status = router.engines();
+    assert!(
+        !status[0].ok && status[0].notice.as_deref().unwrap().contains("quota"),
+        "{status:?}"
+    );
+    assert!(status[1].ok);
+}
