@@ -254,3 +254,10 @@ impl StoreHook for FailNext {
 
     fn after(&self, _op: StoreOp, _outcome: Outcome) {}
 }
+
+/// Behind a router, it is the pseudo engine that counts.
+impl crate::translate::engine::Engine for CountingTranslator {
+    fn name(&self) -> &'static str {
+        "pseudo"
+    }
+}
