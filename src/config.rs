@@ -20,19 +20,28 @@ use crate::limits::{
 /// `--store`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreKind {
+    /// The in-memory store: gone when the server stops.
     Memory,
+    /// The redb file in `--data`: kept across restarts.
     Redb,
+    /// A DynamoDB table (`--table`, feature `aws`).
     Dynamodb,
 }
 
 /// One engine of `--translator`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TranslatorKind {
+    /// Local Apertium pipelines.
     Apertium,
+    /// A LibreTranslate (or LTEngine) server, over its HTTP API.
     LibreTranslate,
+    /// DeepL API Free or Pro.
     Deepl,
+    /// Amazon Translate (feature `aws`).
     Aws,
+    /// The fake engine that marks its output (`[es] Hello`).
     Pseudo,
+    /// No translation: everyone reads originals.
     None,
 }
 
@@ -151,6 +160,7 @@ pub const DEFAULT_ADDR: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::
 pub struct ServeConfig {
     /// The stage, the first path segment of the WebSocket URL.
     pub stage: String,
+    /// `--store`: where connections, rooms and history are kept.
     pub store: StoreKind,
     /// Directory of the redb file.
     pub data_dir: PathBuf,
@@ -161,7 +171,9 @@ pub struct ServeConfig {
     /// `--web DIR`: serve the chat page from this directory (for work on
     /// the page); the copy built into the binary when `None`.
     pub web_dir: Option<PathBuf>,
+    /// `--idle-timeout`: connections idle this long are closed (10 minutes by default).
     pub idle_timeout: Duration,
+    /// `--max-connection`: every connection is closed after this long (2 hours by default).
     pub max_connection: Duration,
     /// `--dynamodb-endpoint`: DynamoDB Local's URL; AWS's own when `None`.
     pub dynamodb_endpoint: Option<String>,
@@ -243,7 +255,9 @@ pub fn parse_instance_id(s: &str) -> Result<String, ConfigError> {
 /// and its secret, as `ID:SECRET`. The secret is never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ManagementKey {
+    /// The access key id.
     pub id: String,
+    /// Its secret (never printed).
     pub secret: String,
 }
 

@@ -23,8 +23,11 @@ struct LanguageEntry {
 /// One language: its code and its name written in itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Language {
+    /// The code (`en`, `zh-TW`).
     pub code: &'static str,
+    /// The language's own name for itself (`English`, `日本語`).
     pub name: &'static str,
+    /// Whether it is written right to left.
     pub rtl: bool,
 }
 

@@ -69,6 +69,8 @@
 //! template.yaml  the SAM stack; .ci/run the CI entry
 //! ```
 
+#![warn(missing_docs)]
+
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod config;

@@ -25,7 +25,8 @@
 //! Knobs (environment): `BENCH_REPEAT` (rounds, default 1; medians are
 //! reported), `BENCH_PHASE_SECS` (default 5), `BENCH_IDLE_CONNS`
 //! (default 10000), `BENCH_ONLY` (a substring of the scenario names),
-//! `BENCH_SERVERS` (a substring of the server names), `BENCH_HONYAKU_BIN`
+//! `BENCH_SERVERS` (a substring of the server names), `BENCH_RATE`
+//! (messages a second per sender at the fixed rate), `BENCH_HONYAKU_BIN`
 //! (another build of `honyaku` to measure), `BENCH_BARE_NODELAY=1` (the
 //! bare server sets TCP_NODELAY), `BENCH_SERVER_LOG=FILE` with
 //! `RUST_LOG_SERVER=LEVEL` (keep the server's log).
@@ -77,6 +78,16 @@ fn now_us() -> u64 {
         .get_or_init(std::time::Instant::now)
         .elapsed()
         .as_micros() as u64
+}
+
+/// A scenario's fixed rate per sender, or `BENCH_RATE` (messages a
+/// second per sender) for profiling at another offered load.
+fn fixed_rate(scenario: f64) -> f64 {
+    std::env::var("BENCH_RATE")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|r| *r > 0.0)
+        .unwrap_or(scenario)
 }
 
 fn env_num(name: &str, default: u64) -> u64 {

@@ -169,7 +169,7 @@ pub async fn run(scn: &Scenario, kind: ServerKind, phase_secs: u64) -> RunResult
     let mut plan = vec![(
         FIXED,
         Mode::Fixed {
-            interval: Duration::from_secs_f64(1.0 / scn.rate),
+            interval: Duration::from_secs_f64(1.0 / crate::fixed_rate(scn.rate)),
         },
     )];
     if scn.saturate {

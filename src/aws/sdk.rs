@@ -55,6 +55,7 @@ pub struct OnFirstUse<T> {
 }
 
 impl<T: 'static> OnFirstUse<T> {
+    /// Makes the value with `make` when it is first asked for.
     pub fn new(make: impl Fn() -> T + Send + Sync + 'static) -> Self {
         Self {
             cell: OnceLock::new(),
@@ -78,6 +79,7 @@ impl<T: 'static> OnFirstUse<T> {
         }
     }
 
+    /// The value, made now if it was not yet.
     pub fn get(&self) -> &T {
         self.cell.get_or_init(|| (self.make)())
     }

@@ -18,6 +18,7 @@ use crate::translate::router::{BreakerConfig, RouterConfig};
 pub struct Translators(pub Vec<TranslatorKind>);
 
 impl Translators {
+    /// Whether `kind` is listed.
     pub fn contains(&self, kind: TranslatorKind) -> bool {
         self.0.contains(&kind)
     }
@@ -73,6 +74,7 @@ pub struct EngineConfig {
     pub deepl_auth_key: Option<String>,
     /// `DEEPL_API_URL`: the endpoint, instead of the one the key implies.
     pub deepl_api_url: Option<String>,
+    /// Per-call timeout, budget and breaker.
     pub router: RouterConfig,
     /// How often the engines' pairs are read again.
     pub refresh_every: Duration,

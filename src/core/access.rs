@@ -21,19 +21,25 @@ use crate::model::RoomName;
 /// Why `$connect` was refused at the door.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessError {
+    /// The handshake's `Origin` is neither the page's own nor a listed one (403).
     #[error("origin not allowed")]
     Origin,
+    /// The deployment requires tokens and the handshake had none (401).
     #[error("a token is required")]
     MissingToken,
+    /// The token is malformed or its signature does not match (401).
     #[error("the token is not valid")]
     BadToken,
+    /// The token's expiry has passed (401).
     #[error("the token has expired")]
     Expired,
+    /// The token opens a different room (401).
     #[error("the token is for another room")]
     OtherRoom,
 }
 
 impl AccessError {
+    /// The handshake's HTTP status: 403 for the origin, 401 for a token.
     pub fn status(&self) -> u16 {
         match self {
             Self::Origin => 403,

@@ -9,8 +9,11 @@ use crate::protocol::PresenceEvent;
 /// `$connect` query parameters as they came; `None` when absent.
 #[derive(Debug, Clone, Default)]
 pub struct ConnectParams {
+    /// `room`, unchecked.
     pub room: Option<String>,
+    /// `lang`, unchecked.
     pub lang: Option<String>,
+    /// `name`, unchecked.
     pub name: Option<String>,
     /// `token` from the query string (never logged).
     pub token: Option<String>,

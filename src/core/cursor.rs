@@ -11,12 +11,23 @@ use crate::protocol::FrameError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
     /// The next older history page starts before this message.
-    History { room: RoomName, key: MessageKey },
+    History {
+        /// The room the cursor is valid in.
+        room: RoomName,
+        /// The last message sent (the oldest).
+        key: MessageKey,
+    },
     /// The next members page starts after this member.
-    Members { room: RoomName, key: MemberKey },
+    Members {
+        /// The room the cursor is valid in.
+        room: RoomName,
+        /// The last member sent.
+        key: MemberKey,
+    },
 }
 
 impl Cursor {
+    /// The opaque text sent as `next`: base64url of the room and the key.
     pub fn encode(&self) -> String {
         let raw = match self {
             Self::History { room, key } => format!("v1|{}|{}|{}", room.as_str(), key.ts, key.id),

@@ -24,8 +24,11 @@ use crate::protocol::{MessageFrame, ServerFrame};
 /// Why a fan-out batch is not finished; the queue hands it out again.
 #[derive(Debug, thiserror::Error)]
 pub enum DeliverError {
+    /// Some recipients could not be posted to yet (throttled, or the gateway
+    /// failed); how many.
     #[error("{0} recipients not reached yet")]
     Undelivered(usize),
+    /// The delivery marker could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

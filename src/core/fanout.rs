@@ -22,11 +22,14 @@ use crate::protocol::FrameError;
 /// Who gets a message in which language: members grouped by language.
 #[derive(Debug)]
 pub struct FanoutPlan<'a> {
+    /// The message's language: its members get the original.
     pub source: Lang,
+    /// The members reading each language, in room order.
     pub by_lang: BTreeMap<Lang, Vec<&'a Member>>,
 }
 
 impl<'a> FanoutPlan<'a> {
+    /// Groups `members` by language.
     pub fn new(source: Lang, members: &'a [Member]) -> Self {
         let mut by_lang: BTreeMap<Lang, Vec<&Member>> = BTreeMap::new();
         for m in members {

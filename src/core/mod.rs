@@ -108,14 +108,17 @@ impl App {
         }
     }
 
+    /// The access policy it was built with.
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
 
+    /// The store it uses.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 
+    /// The translation engine it uses.
     pub fn translator(&self) -> &Arc<dyn Translator> {
         &self.translator
     }
@@ -168,17 +171,23 @@ impl App {
 /// Why `$connect` refused a connection; the gateway answers with `status()`.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
+    /// A parameter is invalid (400, with the parameter's code).
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
+    /// The origin or the token is refused (403 or 401, `unauthorized`).
     #[error(transparent)]
     Access(#[from] AccessError),
+    /// The room already holds its maximum of members (429 `room_full`); names the
+    /// room.
     #[error("room {0} is full")]
     RoomFull(String),
+    /// The store failed (500 `internal`).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl ConnectError {
+    /// The handshake's HTTP status.
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) => 400,
@@ -188,6 +197,7 @@ impl ConnectError {
         }
     }
 
+    /// The docs/PROTOCOL.md error code for the body.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid(e) => e.code(),

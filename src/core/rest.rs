@@ -14,8 +14,11 @@ use crate::ports::{Hints, StoreError, TranslateError};
 /// A parsed `POST /translate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranslateRequest {
+    /// `text`, trimmed and within the limit.
     pub text: ChatText,
+    /// `sourceLang`: a code or `auto`.
     pub source: SourceLang,
+    /// `targetLang`.
     pub target: Lang,
 }
 
@@ -23,6 +26,7 @@ pub struct TranslateRequest {
 /// hourly characters (there is no `client` on the REST API).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
+    /// The caller's address (`sourceIp`).
     pub source_ip: String,
 }
 
@@ -30,12 +34,14 @@ pub struct Caller {
 /// `{"code","message"}`, the message from [`RestError::public_message`].
 #[derive(Debug, thiserror::Error)]
 pub enum RestError {
+    /// A field is missing or invalid (400, with the field's code).
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
     /// `sourceLang: "auto"` and the engine could not tell. There is no
     /// sender's language to fall back on, as the chat has.
     #[error("the language of the text could not be detected")]
     Undetected,
+    /// The engine did not translate (400 for the pair, 502 failed, 503 unavailable).
     #[error(transparent)]
     Engine(TranslateError),
     /// Over the caller's calls per minute or characters per hour.
@@ -44,11 +50,13 @@ pub enum RestError {
     /// The deployment's characters for today are spent.
     #[error("the daily translation budget is used up")]
     BudgetUsedUp,
+    /// The store failed (500 `internal`).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl RestError {
+    /// The HTTP status to answer with.
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) | Self::Undetected => 400,

@@ -20,7 +20,9 @@ use crate::translate::{AmazonTranslate, NoTranslator, PseudoTranslator};
 /// A key given as is, or the name of the SSM parameter that holds it.
 #[derive(Clone, PartialEq, Eq)]
 pub enum KeySource {
+    /// `DEEPL_AUTH_KEY`: the key itself (tests, local runs).
     Value(String),
+    /// `DEEPL_AUTH_KEY_PARAMETER`: an SSM SecureString's name.
     SsmParameter(String),
 }
 
@@ -36,9 +38,11 @@ impl fmt::Debug for KeySource {
 /// What the function's engines are configured by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaEngines {
+    /// `TRANSLATORS`, default `aws`.
     pub translators: Translators,
     /// URLs, the LibreTranslate key, timing (the DeepL key comes apart).
     pub engines: EngineConfig,
+    /// Where the DeepL key comes from, when DeepL is listed.
     pub deepl_key: Option<KeySource>,
 }
 
@@ -142,8 +146,10 @@ impl LambdaEngines {
 /// Why the engines could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineSetupError {
+    /// A key could not be read from SSM.
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// An engine could not be made (a bad URL, no key).
     #[error("setting up the engines: {0}")]
     Engine(String),
 }

@@ -74,6 +74,7 @@ pub struct Limits {
 }
 
 impl LambdaConfig {
+    /// From the function's environment variables.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_vars(|k| std::env::var(k).ok())
     }
@@ -112,7 +113,7 @@ impl LambdaConfig {
                 .unwrap_or_else(|| vec!["*".into()]),
             token_secret,
             fanout_queue_url: var("FANOUT_QUEUE_URL"),
-            engines: LambdaEngines::from_vars(&var)?,
+            engines: LambdaEngines::from_vars(var)?,
             limits: Limits {
                 messages_per_minute: number(&var, "RATE_LIMIT_PER_MINUTE")?,
                 max_room_members: number(&var, "MAX_ROOM_MEMBERS")?,

@@ -22,9 +22,13 @@ pub const ROUTE_KEY: &str = "POST /translate";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TranslateResponse {
+    /// `translatedText`: the translation (the text itself for the same language).
     pub translated_text: String,
+    /// `sourceLang`: the language translated from (the detected one for `auto`).
     pub source_lang: String,
+    /// `targetLang`: the language asked for.
     pub target_lang: String,
+    /// The call's id under which it is kept: a ULID.
     pub id: String,
 }
 

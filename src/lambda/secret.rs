@@ -13,8 +13,11 @@ use crate::core::TokenSecret;
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read {what} from SSM parameter {name}: {why}")]
 pub struct SecretError {
+    /// What the parameter holds (the room-token secret, the DeepL key).
     pub what: &'static str,
+    /// The SSM parameter's name.
     pub name: String,
+    /// What went wrong, in words (an SDK error code at most, never the value).
     pub why: String,
 }
 

@@ -12,10 +12,14 @@ use crate::translate::AmazonTranslate;
 /// Why an AWS adapter could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
+    /// The DynamoDB table could not be found, created or made ready.
     #[error(transparent)]
     Table(#[from] TableError),
+    /// The runtime for the start-up calls could not start.
     #[error("starting the AWS SDK: {0}")]
     Runtime(#[from] std::io::Error),
+    /// Neither the environment nor the profile files name a region, and no
+    /// `--dynamodb-endpoint` was given.
     #[error(
         "no AWS region is configured: set AWS_REGION (or a region in ~/.aws/config), \
          or use --dynamodb-endpoint for DynamoDB Local"

@@ -29,6 +29,7 @@ pub enum Outbound {
     /// `String`; the management API checks what it is given). Shared: a
     /// frame fanned out to many is not copied per socket.
     Text(Bytes),
+    /// A binary frame (the management API was posted bytes that are not UTF-8).
     Binary(Bytes),
     /// Send a close frame with this code and reason, then stop.
     Close(u16, &'static str),
@@ -171,22 +172,27 @@ impl Registry {
         self.conns.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Adds a connection, once its `$connect` has succeeded.
     pub fn register(&self, id: ConnectionId, live: Arc<Live>) {
         self.lock().insert(id, live);
     }
 
+    /// Forgets a connection that has ended.
     pub fn remove(&self, id: &ConnectionId) {
         self.lock().remove(id);
     }
 
+    /// The live connection `id`, if this server holds it.
     pub fn info(&self, id: &ConnectionId) -> Option<Arc<Live>> {
         self.lock().get(id).cloned()
     }
 
+    /// How many connections this server holds.
     pub fn len(&self) -> usize {
         self.lock().len()
     }
 
+    /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

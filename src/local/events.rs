@@ -17,12 +17,17 @@ use http::HeaderMap;
 /// life; what every connection has in common is shared, not copied.
 #[derive(Debug, Clone)]
 pub struct EventContext {
+    /// The stage (`requestContext.stage`), `local` by default.
     pub stage: Arc<str>,
     /// `host:port` of the gateway; API Gateway's `{apiId}.execute-api...`.
     pub domain_name: Arc<str>,
+    /// `requestContext.connectionId`.
     pub connection_id: String,
+    /// When the handshake was accepted (ms since the epoch): `connectedAt`.
     pub connected_at_ms: i64,
+    /// The peer's address: `identity.sourceIp`.
     pub source_ip: String,
+    /// The handshake's `User-Agent`: `identity.userAgent`.
     pub user_agent: Option<String>,
 }
 

@@ -44,12 +44,16 @@ const TRANSLATION_CACHE_ENTRIES: NonZeroUsize = NonZeroUsize::new(4096).expect("
 /// Why the local server could not start or run.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// Apertium was chosen but is missing or broken; says how to install it.
     #[error("{0}; install Apertium with: {APERTIUM_INSTALL}")]
     Apertium(#[from] ApertiumError),
+    /// The store could not be opened.
     #[error("opening the store: {0}")]
     Store(#[from] StoreError),
+    /// Binding or serving the socket failed.
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
+    /// The instance id could not be read or kept.
     #[error(transparent)]
     Instance(#[from] super::instance::InstanceError),
     /// An AWS adapter asked of a build without them.
@@ -58,10 +62,13 @@ pub enum ServeError {
          build with `--features aws` (e.g. `cargo run --release --features aws -- serve ...`)"
     )]
     NeedsAws(&'static str),
+    /// `--web DIR` could not be read.
     #[error(transparent)]
     Web(#[from] SiteError),
+    /// An engine of `--translator` could not be set up (a bad URL, no key).
     #[error("--translator {0}: {1}")]
     Engine(&'static str, String),
+    /// An AWS adapter (`--store dynamodb`, `--translator aws`) could not be set up.
     #[cfg(feature = "aws")]
     #[error(transparent)]
     Aws(#[from] super::aws::SetupError),

@@ -19,6 +19,7 @@ pub struct Metered<T: ?Sized> {
 }
 
 impl<T: ?Sized> Metered<T> {
+    /// Wraps `inner`, counting into `counters`.
     pub fn new(inner: Arc<T>, counters: Arc<Counters>) -> Self {
         Self { inner, counters }
     }

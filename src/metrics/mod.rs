@@ -55,6 +55,7 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Whether nothing was counted.
     pub fn is_zero(&self) -> bool {
         *self == Self::default()
     }

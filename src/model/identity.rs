@@ -15,10 +15,12 @@ use crate::limits::{CLIENT_MAX_CHARS, CLIENT_MIN_CHARS};
 pub struct ConnectionId(String);
 
 impl ConnectionId {
+    /// Wraps the id the gateway gave.
     pub fn new(s: impl Into<String>) -> Self {
         Self(s.into())
     }
 
+    /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -61,6 +63,7 @@ impl ClientKey {
         Self(key.into())
     }
 
+    /// The key as stored (64 hex characters).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -86,6 +89,7 @@ impl fmt::Debug for ClientKey {
 pub struct ClientTag(String);
 
 impl ClientTag {
+    /// The tag as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }

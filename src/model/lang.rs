@@ -45,16 +45,19 @@ impl From<Lang> for String {
 }
 
 impl Lang {
+    /// English: the default `lang`.
     pub const EN: Lang = Lang("en");
     /// Spanish: with English, where engines' pairs meet (pivots).
     pub const ES: Lang = Lang("es");
 
+    /// Checks `s` against the list (case-sensitive, as the codes are written).
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         contract::language(s)
             .map(|l| Lang(l.code))
             .ok_or_else(|| InvalidInput::Lang(format!("unknown language code {:?}", truncate(s))))
     }
 
+    /// The code as written in the list (`en`, `zh-TW`).
     pub fn as_str(&self) -> &'static str {
         self.0
     }
@@ -68,11 +71,14 @@ impl Lang {
 /// The source of a `translate`: a code, or `auto` (detect).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceLang {
+    /// `auto`: let the engine detect the language.
     Auto,
+    /// A code from the list.
     Code(Lang),
 }
 
 impl SourceLang {
+    /// Reads `auto` or a language code.
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         if s == "auto" {
             Ok(Self::Auto)

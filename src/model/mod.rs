@@ -22,19 +22,28 @@ pub use records::{
 /// Why a value from the wire was refused; each maps to one protocol error code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidInput {
+    /// Not a valid room name (`invalid_room`); says why.
     #[error("{0}")]
     Room(String),
+    /// Not a supported language code (`invalid_lang`); says why.
     #[error("{0}")]
     Lang(String),
+    /// Not a valid display name (`invalid_name`); says why.
     #[error("{0}")]
     Name(String),
+    /// Text that is blank once trimmed (`empty_text`).
     #[error("text is empty")]
     EmptyText,
+    /// Text over `MAX_TEXT_BYTES` (`text_too_long`).
     #[error(
         "text is {bytes} bytes; the limit is {}",
         crate::limits::MAX_TEXT_BYTES
     )]
-    TextTooLong { bytes: usize },
+    TextTooLong {
+        /// The text's length in UTF-8 bytes.
+        bytes: usize,
+    },
+    /// Any other malformed field (`bad_request`); says which and why.
     #[error("{0}")]
     BadRequest(String),
 }

@@ -13,6 +13,7 @@ use crate::limits::{MAX_CLIENT_MSG_ID_CHARS, MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX
 pub struct RoomName(String);
 
 impl RoomName {
+    /// Checks `s` as is (no trimming); `invalid_room` says why not.
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         let n = s.chars().count();
         if n == 0 || n > MAX_ROOM_CHARS {
@@ -31,10 +32,12 @@ impl RoomName {
         Ok(Self(s.to_owned()))
     }
 
+    /// `lobby`, the room of a connection that names none.
     pub fn lobby() -> Self {
         Self("lobby".into())
     }
 
+    /// The name as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -60,6 +63,7 @@ fn invisible(c: char) -> bool {
 }
 
 impl UserName {
+    /// Normalizes, strips and trims `s`, then checks it; `invalid_name` says why not.
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         // Printable ASCII is NFC already and holds nothing invisible and no
         // control character: only trimming and the length are left to
@@ -102,6 +106,7 @@ impl UserName {
         Self(format!("guest-{tag}"))
     }
 
+    /// The name as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -112,6 +117,7 @@ impl UserName {
 pub struct ChatText(String);
 
 impl ChatText {
+    /// Trims `s` and checks its length: `empty_text` or `text_too_long` if it fails.
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         let t = s.trim();
         if t.is_empty() {
@@ -123,10 +129,12 @@ impl ChatText {
         Ok(Self(t.to_owned()))
     }
 
+    /// The trimmed text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The trimmed text, owned.
     pub fn into_string(self) -> String {
         self.0
     }
@@ -138,6 +146,7 @@ impl ChatText {
 pub struct ClientMsgId(String);
 
 impl ClientMsgId {
+    /// Checks the length; `bad_request` if it is empty or too long.
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         let n = s.chars().count();
         if n == 0 || n > MAX_CLIENT_MSG_ID_CHARS {
@@ -148,6 +157,7 @@ impl ClientMsgId {
         Ok(Self(s.to_owned()))
     }
 
+    /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -11,9 +11,13 @@ use crate::limits::{MAX_CONNECTION_DURATION, TTL_MARGIN};
 /// A live connection: who is where, speaking what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
+    /// The gateway's connection id.
     pub id: ConnectionId,
+    /// The room it is in.
     pub room: RoomName,
+    /// The language it reads and writes in.
     pub lang: Lang,
+    /// Its display name.
     pub name: UserName,
     /// Milliseconds since the epoch.
     pub connected_at: i64,
@@ -45,6 +49,7 @@ impl Connection {
         self.client.as_ref().map(|c| c.tag(&self.room))
     }
 
+    /// Its row in its room's member list.
     pub fn member(&self) -> Member {
         Member {
             connection_id: self.id.clone(),
@@ -59,11 +64,16 @@ impl Connection {
 /// One member of a room, as the room's member rows hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
+    /// The member's connection.
     pub connection_id: ConnectionId,
+    /// Display name.
     pub name: UserName,
+    /// Language it reads in.
     pub lang: Lang,
+    /// `from.tag` in this room, when it connected with `client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<ClientTag>,
+    /// When it entered the room (ms since the epoch).
     pub joined_at: i64,
 }
 
@@ -80,13 +90,16 @@ impl Member {
 /// A member's place in its room's list: join time, then connection id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MemberKey {
+    /// When the member entered the room (ms since the epoch).
     pub joined_at: i64,
+    /// Its connection, which breaks ties.
     pub id: ConnectionId,
 }
 
 /// One page of a room's members, oldest first, and its size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MembersPage {
+    /// The members on this page, oldest first.
     pub members: Vec<Member>,
     /// Where the next page starts, when there is one.
     pub next: Option<MemberKey>,
@@ -95,7 +108,9 @@ pub struct MembersPage {
 /// A translation kept with its message, so nobody pays for it twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Translation {
+    /// The translated text.
     pub text: String,
+    /// What translated it (`amazon-translate`, `apertium`, `pseudo`).
     pub engine: String,
     /// The language a pivot translation went through (en→es→pt), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,7 +120,9 @@ pub struct Translation {
 /// Where a message sits in its room's history: its sort key parts.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MessageKey {
+    /// Server time of sending (ms since the epoch).
     pub ts: i64,
+    /// The message id, which breaks ties.
     pub id: String,
 }
 
@@ -113,17 +130,27 @@ pub struct MessageKey {
 /// sent; the reader's one when it comes back from history).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
+    /// Unique and sortable by time (a ULID).
     pub id: String,
+    /// The room it was sent to.
     pub room: RoomName,
+    /// Server time of sending (ms since the epoch).
     pub ts: i64,
+    /// The sender's display name at the time.
     pub from_name: UserName,
+    /// The sending connection.
     pub from_connection: ConnectionId,
+    /// The sender's tag in this room, when it connected with `client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_tag: Option<ClientTag>,
+    /// The language it was written in (the detected one for `auto`).
     pub source_lang: Lang,
+    /// The text as written.
     pub text: String,
+    /// Translations by target language.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub translations: BTreeMap<Lang, Translation>,
+    /// The sender's `clientMsgId`, echoed on its own copy only.
     pub client_msg_id: Option<ClientMsgId>,
     /// Epoch seconds after which it is deleted (retention); `None` keeps it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +158,7 @@ pub struct Message {
 }
 
 impl Message {
+    /// Its place in the room's history.
     pub fn key(&self) -> MessageKey {
         MessageKey {
             ts: self.ts,
@@ -148,8 +176,11 @@ pub struct TranslationRecord {
     pub ts: i64,
     /// The language translated from (detected, when the call said `auto`).
     pub source_lang: Lang,
+    /// The language asked for.
     pub target_lang: Lang,
+    /// The text as sent (trimmed).
     pub text: String,
+    /// The translation (the text itself when the languages are the same).
     pub translated_text: String,
     /// What translated it; `None` when source and target were the same
     /// language and the text came back as written.

@@ -11,13 +11,21 @@ use crate::model::{Lang, Translation};
 /// way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TranslateError {
+    /// The engine has no way between these two languages
+    /// (`unsupported_language_pair`).
     #[error("the engine cannot translate {from} to {to}")]
     UnsupportedPair {
+        /// The source language's code.
         from: &'static str,
+        /// The target language's code.
         to: &'static str,
     },
+    /// The engine was asked and failed on this text (`translation_failed`); says
+    /// why, for the logs.
     #[error("translation failed: {0}")]
     Failed(String),
+    /// The engine is down, slow or out of budget (`translation_unavailable`);
+    /// says why, for the logs.
     #[error("translation engine unavailable: {0}")]
     Unavailable(String),
     /// Translation is switched off (`--translator none`): not a failure.
@@ -89,6 +97,7 @@ impl Hints {
 pub struct EngineStatus {
     /// `apertium`, `libretranslate`, `deepl`, `amazon-translate`, `pseudo`.
     pub name: &'static str,
+    /// Whether it is translating now.
     pub ok: bool,
     /// Directed pairs it translates itself; `None`: all of them.
     pub pairs: Option<usize>,

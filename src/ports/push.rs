@@ -11,14 +11,17 @@ use crate::model::ConnectionId;
 pub struct Frame(Bytes);
 
 impl Frame {
+    /// Wraps a frame's JSON text.
     pub fn new(json: String) -> Self {
         Self(Bytes::from(json))
     }
 
+    /// Its length in bytes, as API Gateway counts it.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether it holds no bytes at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -28,6 +31,7 @@ impl Frame {
         &self.0
     }
 
+    /// The frame as text.
     pub fn as_str(&self) -> &str {
         // Built from a `String` only, so always valid.
         std::str::from_utf8(&self.0).unwrap_or_default()
@@ -54,6 +58,7 @@ pub enum PushError {
     /// Throttled (`LimitExceededException`): worth another try shortly.
     #[error("throttled")]
     Throttled,
+    /// Any other failure; says what, for the logs.
     #[error("push failed: {0}")]
     Other(String),
 }
@@ -61,6 +66,7 @@ pub enum PushError {
 /// Delivery of one frame to one connection (`PostToConnection`).
 #[async_trait]
 pub trait Push: Send + Sync {
+    /// Sends `frame` to connection `to`, as one WebSocket text frame.
     async fn post(&self, to: &ConnectionId, frame: &Frame) -> Result<(), PushError>;
 
     /// Ends a connection (`DeleteConnection`). Gateways that can send a

@@ -15,9 +15,11 @@ pub struct FanoutBatch {
     /// `{message id}#{n}`: names the batch, so a redelivered batch can be
     /// told from a new one and never posts twice to one connection.
     pub id: String,
+    /// The message's room.
     pub room: RoomName,
     /// The frame, encoded once for every recipient of this batch.
     pub frame: String,
+    /// The connections to post the frame to.
     pub to: Vec<ConnectionId>,
 }
 
@@ -48,7 +50,9 @@ impl FanoutBatch {
 #[derive(Debug, thiserror::Error)]
 #[error("fan-out queue: {reason} ({} batches unsent)", unsent.len())]
 pub struct QueueError {
+    /// Why the queue refused, for the logs.
     pub reason: String,
+    /// The batches the queue does not hold.
     pub unsent: Vec<FanoutBatch>,
 }
 

@@ -21,21 +21,30 @@ pub enum StoreError {
     /// The backend failed; `source` keeps its own error for the logs.
     #[error("store backend: {context}")]
     Backend {
+        /// What the store was doing, in words.
         context: String,
+        /// The backend's own error, if there was one.
         #[source]
         source: Option<Source>,
     },
+    /// An item that does not read back as what was written; says which and why.
     #[error("corrupt item {pk}/{sk}: {reason}")]
     Corrupt {
+        /// The item's partition key.
         pk: String,
+        /// The item's sort key.
         sk: String,
+        /// What did not parse.
         reason: String,
     },
     /// DynamoDB's 400 KB item limit, enforced by every store.
     #[error("item {pk}/{sk} would be {bytes} bytes; the limit is {MAX_ITEM_BYTES}")]
     ItemTooLarge {
+        /// The item's partition key.
         pk: String,
+        /// The item's sort key.
         sk: String,
+        /// The size it would have had (DynamoDB's way of counting).
         bytes: usize,
     },
 }
@@ -64,6 +73,7 @@ impl StoreError {
 /// Result of writing a message that may repeat a `clientMsgId`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PutOutcome {
+    /// Written.
     Stored,
     /// The sender already had a message with this `clientMsgId`.
     Duplicate,
@@ -73,7 +83,10 @@ pub enum PutOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
     /// In, and the room's member count after it came in.
-    Admitted { count: usize },
+    Admitted {
+        /// The room's member count, this connection included.
+        count: usize,
+    },
     /// The room already holds its maximum; nothing was written.
     Full,
 }
@@ -81,7 +94,9 @@ pub enum Admission {
 /// A connection that was deleted, and its room's count after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Departure {
+    /// The connection as it was stored.
     pub conn: Connection,
+    /// Its room's member count after it left.
     pub count: usize,
 }
 
@@ -90,6 +105,7 @@ pub struct Departure {
 pub struct HistoryQuery {
     /// Only messages strictly older than this.
     pub before: Option<MessageKey>,
+    /// At most this many messages.
     pub limit: usize,
     /// The reader's language: the translation into it comes with each
     /// message, when one was made.
@@ -101,6 +117,7 @@ pub struct HistoryQuery {
 /// One page of a room's history, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryPage {
+    /// The messages, oldest first, each with the reader's translation if made.
     pub messages: Vec<Message>,
     /// Whether older messages exist before the first one returned.
     pub more: bool,
@@ -123,16 +140,27 @@ pub enum Delivery {
 pub enum Counter {
     /// One sender's counts in the hour of `at` (fields chosen by the
     /// caller: messages per minute, characters).
-    Sender { who: String, at: DateTime<Utc> },
+    Sender {
+        /// The sender: its client key, else its address, else its connection.
+        who: String,
+        /// Any time in the hour counted.
+        at: DateTime<Utc>,
+    },
     /// The whole deployment's characters on the UTC day of `at`.
-    Budget { at: DateTime<Utc> },
+    Budget {
+        /// Any time in the day counted.
+        at: DateTime<Utc>,
+    },
 }
 
 /// One field of a counter to add to, refused if it would pass `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step<'a> {
+    /// The counter's field to add to.
     pub field: &'a str,
+    /// How much to add.
     pub add: i64,
+    /// The field's limit, if any: the add is refused past it.
     pub max: Option<i64>,
 }
 
@@ -157,6 +185,7 @@ pub trait Store: Send + Sync {
         conn: &Connection,
         max_members: usize,
     ) -> Result<Admission, StoreError>;
+    /// The connection row, if it exists.
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
     /// Moves a connection to a new room, language or name. A new room is
     /// entered like [`Store::put_connection`] (its count in `Admitted`)
@@ -228,6 +257,7 @@ pub trait Store: Send + Sync {
 
     /// A fan-out batch's delivery marker, if it was ever written.
     async fn delivery(&self, batch: &str) -> Result<Option<Delivery>, StoreError>;
+    /// Writes a fan-out batch's delivery marker (replacing any earlier one).
     async fn put_delivery(&self, batch: &str, delivery: &Delivery) -> Result<(), StoreError>;
 
     /// Keeps one call of the REST API as history, under its own partition

@@ -20,56 +20,86 @@ pub const ACTIONS: &[&str] = &["translate", "join", "history", "members", "typin
 #[serde(tag = "action", rename_all = "camelCase")]
 #[serde(rename_all_fields = "camelCase")]
 pub enum ClientFrame {
+    /// Send a chat message to the sender's room.
     Translate {
+        /// The message (required; 1 to 10,000 UTF-8 bytes after trimming).
         text: Option<String>,
+        /// The sender's own id for it: echoed on its own copy; a repeat is dropped.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
+        /// The text's language: a code or `auto`; the sender's `lang` when absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source_lang: Option<String>,
     },
+    /// Change room, language or display name.
     Join {
+        /// The room to move to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<String>,
+        /// The new language.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
+        /// The new display name.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
+    /// Ask for a page of the room's older messages.
     History {
+        /// How many (1–100, default 50).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
+        /// The cursor (`next`) of an earlier `history`, for the page before it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         before: Option<String>,
     },
+    /// Ask for a page of the room's members.
     Members {
+        /// The cursor (`next`) of an earlier `members` or `joined`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<String>,
     },
+    /// Tell the other members the sender is typing.
     Typing {},
+    /// Ask for a `pong`.
     Ping {},
 }
 
 /// A validated client request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// Send `text` to the sender's room.
     Translate {
+        /// The text, trimmed and within the limit.
         text: ChatText,
+        /// The sender's id for the message, if it gave one.
         client_msg_id: Option<ClientMsgId>,
+        /// The text's language, if given; otherwise the sender's `lang`.
         source_lang: Option<SourceLang>,
     },
+    /// Change any of room, language and display name.
     Join {
+        /// The new room, if given.
         room: Option<RoomName>,
+        /// The new language, if given.
         lang: Option<Lang>,
+        /// The new display name, if given.
         name: Option<UserName>,
     },
+    /// A page of older messages.
     History {
+        /// How many, within 1 to `HISTORY_MAX_LIMIT` (the default filled in).
         limit: u32,
+        /// The cursor to continue before, still unchecked (the route decodes it).
         before: Option<String>,
     },
+    /// A page of the room's members.
     Members {
+        /// The cursor to continue after, still unchecked (the route decodes it).
         after: Option<String>,
     },
+    /// Relay "typing" to the other members.
     Typing,
+    /// Answer with a `pong`.
     Ping,
 }
 

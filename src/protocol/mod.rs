@@ -15,8 +15,11 @@ use crate::model::InvalidInput;
 /// A refused frame: becomes an `error` frame to its sender.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameError {
+    /// The error code (`bad_request`, `invalid_room`, …).
     pub code: &'static str,
+    /// A sentence for people.
     pub message: String,
+    /// The refused frame's action, when known.
     pub action: Option<String>,
     /// The refused `translate`'s `clientMsgId`, echoed so the sender knows
     /// which one failed.
@@ -24,6 +27,7 @@ pub struct FrameError {
 }
 
 impl FrameError {
+    /// A refusal with `code`, a sentence, and the frame's action if known.
     pub fn new(code: &'static str, message: impl Into<String>, action: Option<&str>) -> Self {
         Self {
             code,
@@ -33,6 +37,7 @@ impl FrameError {
         }
     }
 
+    /// Names the refused `translate`'s `clientMsgId`.
     pub fn with_client_msg_id(mut self, id: Option<String>) -> Self {
         self.client_msg_id = id;
         self
@@ -42,6 +47,7 @@ impl FrameError {
         Self::new(e.code(), e.to_string(), Some(action))
     }
 
+    /// The `error` frame to send.
     pub fn to_frame(&self) -> ServerFrame {
         ServerFrame::Error {
             code: self.code.to_owned(),

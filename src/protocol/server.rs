@@ -11,61 +11,102 @@ use crate::ports::{Frame, TranslateError};
 #[serde(tag = "type", rename_all = "camelCase")]
 #[serde(rename_all_fields = "camelCase")]
 pub enum ServerFrame {
+    /// A chat message in the reader's language.
     Message(MessageFrame),
+    /// Someone joined, left or changed name or language (sent to the other
+    /// members only, and not in rooms over the presence threshold).
     Presence {
+        /// The room the change happened in.
         room: String,
+        /// What changed.
         event: PresenceEvent,
+        /// The member's display name (the new one after a rename).
         name: String,
+        /// The member's language.
         lang: String,
+        /// The room's size after the change.
         count: usize,
+        /// The member's tag (as `from.tag`), when it connected with `client`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tag: Option<String>,
+        /// The old name, on an `update` that renamed the member.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         previous_name: Option<String>,
     },
+    /// The answer to `join`: who the sender now is, and the first page of members.
     Joined {
+        /// The sender's connection id.
         connection_id: String,
+        /// The room joined.
         room: String,
+        /// The sender's language.
         lang: String,
+        /// The sender's display name.
         name: String,
+        /// The sender's tag, when it connected with `client`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tag: Option<String>,
+        /// The room's size.
         count: usize,
+        /// The first page of members (at most 500, oldest first).
         members: Vec<MemberView>,
+        /// The `after` for the next page of `members`; null on the last page.
         next: Option<String>,
     },
+    /// The answer to `members`: one page of the room's members.
     Members {
+        /// The sender's room.
         room: String,
+        /// The room's size.
         count: usize,
+        /// This page (at most 500, oldest first).
         members: Vec<MemberView>,
+        /// The `after` for the next page; null on the last page.
         next: Option<String>,
     },
+    /// Another member is typing (relayed at most once every 3 seconds).
     Typing {
+        /// The room.
         room: String,
+        /// The typing member's display name.
         name: String,
+        /// The typing member's tag, when it connected with `client`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tag: Option<String>,
     },
+    /// The answer to `history`: one page of older messages, oldest first.
     History {
+        /// The sender's room.
         room: String,
+        /// The language the messages are rendered in (the sender's current `lang`).
         lang: String,
+        /// The messages, oldest first, each a whole `message`.
         messages: Vec<HistoryItem>,
+        /// The `before` for the next older page; null when there is nothing older.
         next: Option<String>,
     },
+    /// The answer to `ping`.
     Pong {
+        /// Server time, ms since the epoch.
         ts: i64,
     },
+    /// A refused frame: what was wrong, for its sender.
     Error {
+        /// One of the error codes of docs/PROTOCOL.md (`bad_request`, `rate_limited`, …).
         code: String,
+        /// A sentence for people; never internals or secrets.
         message: String,
+        /// The action of the refused frame, when it named a known one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         action: Option<String>,
+        /// The refused `translate`'s `clientMsgId`, when it carried one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
     },
 }
 
 impl ServerFrame {
+    /// The frame as JSON text.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("server frames always serialize")
     }
@@ -81,22 +122,30 @@ impl ServerFrame {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum HistoryItem {
+    /// A message rendered in the reader's language.
     Message(MessageFrame),
 }
 
+/// What a `presence` frame reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PresenceEvent {
+    /// The member arrived (connected, or switched into this room).
     Join,
+    /// The member left (disconnected, or switched to another room).
     Leave,
     /// The member changed only its name or language.
     Update,
 }
 
+/// One member as `joined` and `members` list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
+    /// Display name.
     pub name: String,
+    /// Language.
     pub lang: String,
+    /// Tag, when the member connected with `client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
 }
@@ -111,11 +160,16 @@ impl From<&Member> for MemberView {
     }
 }
 
+/// Who sent a message: its `from` object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Sender {
+    /// Display name at the time of sending.
     pub name: String,
+    /// The sending connection's id.
     pub connection_id: String,
+    /// 12 hex characters derived from the sender's `client` and the room, when it
+    /// gave one: the same for all its messages in that room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
 }
@@ -124,23 +178,37 @@ pub struct Sender {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageFrame {
+    /// Unique, sortable by time.
     pub id: String,
+    /// The room it was sent in.
     pub room: String,
+    /// Server time of sending, ms since the epoch.
     pub ts: i64,
+    /// The sender.
     pub from: Sender,
+    /// The language the text was written in (the detected one for `auto`).
     pub source_lang: String,
+    /// The reader's language: the language of `text` when `translated`.
     pub lang: String,
+    /// The text for this reader: the translation, or the original as written.
     pub text: String,
+    /// The original text, present when `lang` differs from `sourceLang`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
+    /// False when `text` comes as written (same language, or no translation).
     pub translated: bool,
+    /// What translated it (`amazon-translate`, `apertium`, `pseudo`); absent when
+    /// not translated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
     /// The pivot language of a two-step translation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// Why a translation failed: `unsupported_language_pair`,
+    /// `translation_failed` or `translation_unavailable`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// On the sender's own copy only: the `clientMsgId` its `translate` carried.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_msg_id: Option<String>,
 }

@@ -19,33 +19,52 @@ use crate::ports::{
 /// Which store call is being made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StoreOp {
+    /// [`Store::put_connection`].
     PutConnection,
+    /// [`Store::get_connection`].
     GetConnection,
+    /// [`Store::update_connection`].
     UpdateConnection,
+    /// [`Store::delete_connection`].
     DeleteConnection,
+    /// [`Store::room_count`].
     RoomCount,
+    /// [`Store::room_members`].
     RoomMembers,
+    /// [`Store::touch_typing`].
     TouchTyping,
+    /// [`Store::connections_of_instance`].
     ConnectionsOfInstance,
+    /// [`Store::connections_before`].
     ConnectionsBefore,
+    /// [`Store::has_client_msg`].
     HasClientMsg,
+    /// [`Store::put_message`].
     PutMessage,
+    /// [`Store::messages_before`].
     MessagesBefore,
+    /// [`Store::put_translation`].
     PutTranslation,
     /// A sender's counter.
     IncrementSender,
     /// The daily budget.
     IncrementBudget,
+    /// [`Store::delivery`].
     Delivery,
+    /// [`Store::put_delivery`].
     PutDelivery,
+    /// [`Store::put_rest_translation`].
     PutRestTranslation,
+    /// [`Store::rest_translations`].
     RestTranslations,
+    /// [`Store::purge_expired`].
     PurgeExpired,
 }
 
 /// How a call ended, as far as a hook cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// The call succeeded (and is none of the cases below).
     Ok,
     /// `put_message` found the `clientMsgId` already used.
     Duplicate,
@@ -53,6 +72,7 @@ pub enum Outcome {
     Counted(i64),
     /// `increment` refused: a limit was reached.
     Refused,
+    /// The call returned an error.
     Failed,
 }
 
@@ -71,10 +91,12 @@ pub struct Hooked<H> {
 }
 
 impl<H: StoreHook> Hooked<H> {
+    /// Wraps `inner`, calling `hook` around each of its calls.
     pub fn new(inner: Arc<dyn Store>, hook: H) -> Self {
         Self { inner, hook }
     }
 
+    /// The hook, to read what it gathered.
     pub fn hook(&self) -> &H {
         &self.hook
     }

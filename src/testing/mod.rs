@@ -144,10 +144,12 @@ impl CountingTranslator {
         self.slow.lock().unwrap().insert(to, delay);
     }
 
+    /// How many translations were asked for.
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }
 
+    /// How many characters were sent to translate.
     pub fn characters(&self) -> usize {
         self.characters.load(Ordering::SeqCst)
     }
@@ -220,6 +222,7 @@ pub struct FailNext {
 }
 
 impl FailNext {
+    /// Makes the next `times` calls of `op` fail with a backend error.
     pub fn fail(&self, op: StoreOp, times: usize) {
         self.left.lock().unwrap().insert(op, times);
     }
@@ -234,6 +237,7 @@ impl FailNext {
         self.calls.lock().unwrap().clone()
     }
 
+    /// Forgets the calls counted so far.
     pub fn reset_calls(&self) {
         self.calls.lock().unwrap().clear();
     }

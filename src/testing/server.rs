@@ -21,6 +21,7 @@ pub fn test_config() -> ServeConfig {
 
 /// A running server; [`TestServer::stop`] shuts it down gracefully.
 pub struct TestServer {
+    /// The address it listens on.
     pub addr: SocketAddr,
     stage: String,
     stop: Option<oneshot::Sender<()>>,

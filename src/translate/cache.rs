@@ -22,6 +22,7 @@ pub struct Cached<T> {
 }
 
 impl<T> Cached<T> {
+    /// Wraps `inner`, keeping at most `capacity` translations.
     pub fn new(inner: T, capacity: NonZeroUsize) -> Self {
         Self {
             inner,

@@ -22,10 +22,13 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Why a request got no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {
+    /// The URL cannot be used (its text, why).
     #[error("bad engine URL {0:?}: {1}")]
     Url(String, String),
+    /// No connection, or it broke before an answer.
     #[error("cannot reach the engine: {0}")]
     Connect(String),
+    /// The answer's body broke off or was too big.
     #[error("the engine's answer could not be read: {0}")]
     Body(String),
 }
@@ -33,7 +36,9 @@ pub enum HttpError {
 /// An answer: its status and body.
 #[derive(Debug, Clone)]
 pub struct Answer {
+    /// The HTTP status.
     pub status: StatusCode,
+    /// The body, at most 1 MiB.
     pub body: Bytes,
     /// `Retry-After` in seconds, when given.
     pub retry_after: Option<u64>,

@@ -8,7 +8,9 @@
 /// A piece of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment<'a> {
+    /// Text for the engine to translate.
     Text(&'a str),
+    /// Text to carry through unchanged (a URL, a mention, a number, …).
     Keep(&'a str),
 }
 

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use crate::model::{Lang, Translation};
 use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
+/// The engine of `--translator none`: translates nothing, detects nothing.
 #[derive(Debug, Default, Clone)]
 pub struct NoTranslator;
 

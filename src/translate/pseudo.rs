@@ -8,6 +8,7 @@ use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
 pub const ENGINE: &str = "pseudo";
 
+/// The fake engine: `[es] Hello` for any pair.
 #[derive(Debug, Default, Clone)]
 pub struct PseudoTranslator;
 

@@ -3,7 +3,7 @@
 //! slower than its budget. Every live member still gets each message
 //! exactly once, and the sender always hears something clean.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -13,7 +13,8 @@ use crate::model::{Lang, RoomName};
 use crate::store::StoreOp;
 use crate::testing::Fault;
 
-#[tokio::test]
+// Paused time: the throttled member's retry pauses pass without waiting.
+#[tokio::test(start_paused = true)]
 async fn failing_recipients_never_cost_the_others_their_message() {
     let f = fixture();
     for (id, lang) in [
@@ -77,7 +78,9 @@ async fn a_store_failure_is_a_clean_error_and_the_retry_lands_once() {
     assert_eq!(f.take_type("s", "message").len(), 1);
 }
 
-#[tokio::test]
+// Paused time: the engine's budget passes without waiting, and the clock
+// below reads tokio's, so it measures the budget, not the machine's speed.
+#[tokio::test(start_paused = true)]
 async fn a_slow_engine_is_cut_off_and_the_message_still_arrives() {
     let f = fixture_with(Policy {
         engine_timeout: Duration::from_millis(200),
@@ -88,10 +91,15 @@ async fn a_slow_engine_is_cut_off_and_the_message_still_arrives() {
     f.join("s", "f", "en").await;
     f.join("k", "f", "ko").await;
     f.join("e", "f", "es").await;
-    let t = Instant::now();
+    let t = tokio::time::Instant::now();
     f.send("s", json!({"action":"translate","text":"hello"}))
         .await;
-    assert!(t.elapsed() < Duration::from_secs(5));
+    // Cut off at the budget, long before the slow engine's 30 s.
+    let waited = t.elapsed();
+    assert!(
+        waited >= Duration::from_millis(200) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
     let k = f.take_type("k", "message");
     assert_eq!(
         (k[0]["text"].as_str(), k[0]["error"].as_str()),

@@ -4,7 +4,7 @@
 //! - `chat.rs`: translate, fan-out, `clientMsgId`, errors.
 //! - `rooms.rs`: presence, join, members, typing, room capacity.
 //! - `history.rs`: pages, cursors, the 128 KB frame, retention.
-//! - `limits.rs`: the shared counters and the daily budget.
+//! - `quota.rs`: the shared counters and the daily budget.
 //! - `queue.rs`: big rooms through the fan-out queue, redelivery.
 //! - `faults.rs`: failing pushes, stores and engines.
 

@@ -82,6 +82,7 @@ impl DynamoStore {
         }
     }
 
+    /// The table's name.
     pub fn table(&self) -> &str {
         &self.table
     }

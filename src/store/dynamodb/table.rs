@@ -16,14 +16,20 @@ use super::items::{PK, SK, TTL};
 /// Why the table could not be made ready.
 #[derive(Debug, thiserror::Error)]
 pub enum TableError {
+    /// A DynamoDB call failed.
     #[error("DynamoDB {op} on table {table}: {detail}")]
     Sdk {
+        /// The operation (`DescribeTable`, `CreateTable`, …).
         op: &'static str,
+        /// The table's name.
         table: String,
+        /// The SDK's error, in full.
         detail: String,
     },
+    /// The new table was not `ACTIVE` within a minute; names the table.
     #[error("table {0} did not become ACTIVE in time")]
     NotActive(String),
+    /// A request could not be built (a bug, not a service failure).
     #[error("building a DynamoDB request: {0}")]
     Build(#[from] BuildError),
 }

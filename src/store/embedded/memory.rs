@@ -18,9 +18,11 @@ pub struct MemoryBackend {
     rows: Mutex<Map>,
 }
 
+/// The embedded store on memory: gone when the process ends.
 pub type MemoryStore = EmbeddedStore<MemoryBackend>;
 
 impl MemoryStore {
+    /// An empty store.
     pub fn in_memory() -> Self {
         EmbeddedStore::new(MemoryBackend::default())
     }

@@ -138,6 +138,21 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         f: WriteFn<R>,
     ) -> impl Future<Output = Result<R, StoreError>> + Send;
+    /// Runs `f` in the next write transaction, and is done once `f` has
+    /// run there, before that transaction is durable. For the limits'
+    /// counters: their answer decides whether a message may go, and
+    /// acknowledges nothing to anyone, so a message need not wait for a
+    /// commit of its own for each of them. Should that commit fail, its
+    /// steps are lost: a limit then under-counts by one group's steps, and
+    /// nothing acknowledged is lost. By default the same as [`write`].
+    ///
+    /// [`write`]: Backend::write
+    fn write_early<R: Send + 'static>(
+        &self,
+        f: WriteFn<R>,
+    ) -> impl Future<Output = Result<R, StoreError>> + Send {
+        self.write(f)
+    }
 }
 
 use crate::store::keys;
@@ -178,6 +193,7 @@ pub struct EmbeddedStore<B> {
 }
 
 impl<B: Backend> EmbeddedStore<B> {
+    /// A store on `backend`, with an empty member cache.
     pub fn new(backend: B) -> Self {
         Self {
             backend: Arc::new(backend),
@@ -379,7 +395,9 @@ impl<B: Backend> Store for EmbeddedStore<B> {
             .iter()
             .map(|s| (s.field.to_owned(), s.add, s.max))
             .collect();
-        self.write(move |tx| upkeep::increment(tx, &counter, &steps))
+        // Counters touch no member rows: no cache to watch.
+        self.backend
+            .write_early(Box::new(move |tx| upkeep::increment(tx, &counter, &steps)))
             .await
     }
 

@@ -6,6 +6,10 @@
 //! no trace), and commits with one fsync. A write is answered only after
 //! its batch is durable, so whatever the core acknowledges survives a
 //! crash — and a busy server pays one fsync per batch, not per message.
+//! The limits' counters are the exception ([`Backend::write_early`]):
+//! answered once they have run in their group, so a message waits for one
+//! commit (its own), not one per counter; the groups commit in order, so
+//! the message's commit makes its counters durable too.
 
 use std::future::Future;
 use std::ops::Bound;
@@ -51,6 +55,7 @@ impl Drop for RedbBackend {
     }
 }
 
+/// The embedded store on a redb file: kept across restarts.
 pub type RedbStore = EmbeddedStore<RedbBackend>;
 
 impl RedbStore {
@@ -256,6 +261,33 @@ impl Backend for RedbBackend {
             });
             (ok, answer)
         });
+        self.submit(job, rx)
+    }
+
+    fn write_early<R: Send + 'static>(
+        &self,
+        f: WriteFn<R>,
+    ) -> impl Future<Output = Result<R, StoreError>> + Send {
+        let (tx, rx) = oneshot::channel::<Result<R, StoreError>>();
+        let job: Job = Box::new(move |wtx: &mut dyn WriteTx| {
+            let result = f(wtx);
+            let ok = result.is_ok();
+            // Answered as soon as it has run; the commit comes after.
+            let _ = tx.send(result);
+            let answer: Answer = Box::new(|_| {});
+            (ok, answer)
+        });
+        self.submit(job, rx)
+    }
+}
+
+impl RedbBackend {
+    /// Hands `job` to the writer; its answer comes through `rx`.
+    fn submit<R: Send + 'static>(
+        &self,
+        job: Job,
+        rx: oneshot::Receiver<Result<R, StoreError>>,
+    ) -> impl Future<Output = Result<R, StoreError>> + Send + use<R> {
         let sent = match &self.jobs {
             Some(jobs) => jobs.send(job).map_err(|_| ()),
             None => Err(()),

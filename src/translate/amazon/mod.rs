@@ -32,6 +32,7 @@ use crate::model::{Lang, Translation};
 use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 use crate::translate::pieces::Pieces;
 
+/// The engine's name in `message` frames and records.
 pub const ENGINE: &str = "amazon-translate";
 
 /// `SourceLanguageCode` that asks Amazon Translate to detect.
@@ -54,6 +55,7 @@ pub struct AmazonTranslate {
 }
 
 impl AmazonTranslate {
+    /// The engine on a client already built.
     pub fn new(client: Client) -> Self {
         Self::with(OnFirstUse::ready(client))
     }

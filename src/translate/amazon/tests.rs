@@ -1,8 +1,6 @@
 //! The request/response mapping against the SDK's own mocks
 //! (`aws-smithy-mocks`): what is sent, what comes back, and every error.
 
-use std::time::Duration;
-
 use aws_sdk_translate::config::http::HttpResponse;
 use aws_sdk_translate::config::retry::RetryConfig;
 use aws_sdk_translate::config::{BehaviorVersion, Credentials, Region};
@@ -19,7 +17,8 @@ use aws_smithy_types::body::SdkBody;
 
 use super::*;
 
-/// The SDK's standard retries, with no real waiting.
+/// The SDK's standard retries. The tests run on paused time, so its
+/// backoff passes without waiting.
 const ATTEMPTS: u32 = 3;
 
 fn engine(rules: &[&Rule]) -> AmazonTranslate {
@@ -33,12 +32,7 @@ fn engine(rules: &[&Rule]) -> AmazonTranslate {
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
         .http_client(create_mock_http_client())
         .interceptor(mocks)
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(ATTEMPTS)
-                .with_initial_backoff(Duration::from_millis(1))
-                .with_max_backoff(Duration::from_millis(2)),
-        )
+        .retry_config(RetryConfig::standard().with_max_attempts(ATTEMPTS))
         .build();
     AmazonTranslate::new(Client::from_conf(conf))
 }
@@ -68,7 +62,7 @@ async fn translate_with(
     err
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn sends_the_codes_and_returns_the_translation() {
     let rule = mock!(Client::translate_text)
         .match_requests(|r| {
@@ -92,7 +86,7 @@ async fn sends_the_codes_and_returns_the_translation() {
     assert_eq!(rule.num_calls(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn unsupported_pair() {
     let err = translate_with(|| {
         TranslateTextError::UnsupportedLanguagePairException(
@@ -106,7 +100,7 @@ async fn unsupported_pair() {
     assert_eq!(err.code(), Some("unsupported_language_pair"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn throttling_and_server_errors_are_unavailable() {
     let throttled = translate_with(|| {
         TranslateTextError::TooManyRequestsException(TooManyRequestsException::builder().build())
@@ -128,7 +122,7 @@ async fn throttling_and_server_errors_are_unavailable() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn other_service_errors_fail() {
     let invalid = translate_with(|| {
         TranslateTextError::InvalidRequestException(InvalidRequestException::builder().build())
@@ -146,7 +140,7 @@ async fn other_service_errors_fail() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_5xx_is_retried_then_unavailable() {
     let rule = mock!(Client::translate_text)
         .sequence()
@@ -161,7 +155,7 @@ async fn a_5xx_is_retried_then_unavailable() {
     assert_eq!(rule.num_calls(), ATTEMPTS as usize, "the SDK retried");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_5xx_then_success_is_a_translation() {
     let rule = mock!(Client::translate_text)
         .sequence()
@@ -195,7 +189,7 @@ fn cbor_error(code: &str) -> Vec<u8> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn errors_over_the_wire_are_read_like_modeled_ones() {
     let wire = |status: u16, body: Vec<u8>| {
         mock!(Client::translate_text)
@@ -246,7 +240,7 @@ async fn errors_over_the_wire_are_read_like_modeled_ones() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn errors_never_carry_the_text() {
     let rule = mock!(Client::translate_text).then_error(|| {
         TranslateTextError::InvalidRequestException(
@@ -262,7 +256,7 @@ async fn errors_never_carry_the_text() {
     assert!(!err.to_string().contains("secret"), "{err}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn too_long_is_refused_before_any_call() {
     let rule = mock!(Client::translate_text).then_output(|| output("x", "en", "es"));
     let translator = engine(&[&rule]);
@@ -280,7 +274,7 @@ async fn too_long_is_refused_before_any_call() {
     assert_eq!(rule.num_calls(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn detect_sends_auto_and_reuses_its_english() {
     let rule = mock!(Client::translate_text)
         .match_requests(|r| r.source_language_code() == Some("auto"))
@@ -297,7 +291,7 @@ async fn detect_sends_auto_and_reuses_its_english() {
     assert_eq!(rule.num_calls(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn detect_gives_up_quietly() {
     let rule = mock!(Client::translate_text).then_error(|| {
         TranslateTextError::DetectedLanguageLowConfidenceException(
@@ -320,7 +314,7 @@ fn no_comprehend() -> TranslateTextError {
     )
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn auto_where_comprehend_is_not_offered_is_dropped_quietly() {
     let auto = mock!(Client::translate_text)
         .match_requests(|r| r.source_language_code() == Some("auto"))
@@ -354,7 +348,7 @@ async fn auto_where_comprehend_is_not_offered_is_dropped_quietly() {
     assert_eq!(other.num_calls(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_chat_message_sent_as_auto_falls_back_to_the_senders_language() {
     use std::sync::Arc;
 

@@ -21,6 +21,7 @@ use super::{chunk, detect, mask};
 use crate::model::{Lang, Translation};
 use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
+/// The engine's name in `message` frames and records.
 pub const ENGINE: &str = "apertium";
 /// Where Debian's packages put the modes.
 pub const DEFAULT_MODES_DIR: &str = "/usr/share/apertium/modes";
@@ -34,8 +35,10 @@ const PIVOTS: &[&str] = &["es", "en", "ca", "fr", "pt"];
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ApertiumError {
+    /// The modes directory could not be read.
     #[error("cannot read Apertium modes in {0}: {1}")]
     Modes(PathBuf, std::io::Error),
+    /// The modes directory holds no language pair.
     #[error("no Apertium language pair is installed in {0}")]
     NoPairs(PathBuf),
 }
@@ -43,10 +46,14 @@ pub enum ApertiumError {
 /// A way from one language to another: one mode, or two through a pivot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
+    /// The modes to run in turn (one, or two through the pivot).
     pub modes: Vec<String>,
+    /// The pivot language, when there are two modes.
     pub via: Option<Lang>,
 }
 
+/// The Apertium engine: the installed pairs, each mode run as a warm
+/// pipeline (started on first use, then kept).
 pub struct Apertium {
     /// Direct pairs: (from, to) → mode name.
     direct: HashMap<(Lang, Lang), String>,

@@ -46,11 +46,13 @@ pub fn target_codes(lang: Lang) -> Vec<String> {
 /// `?type=target`, in our codes, and the target code to send for each.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Languages {
+    /// Sources, each with the targets it reaches.
     pub pairs: BTreeMap<Lang, BTreeSet<Lang>>,
     targets: HashMap<Lang, String>,
 }
 
 impl Languages {
+    /// From the codes the two lists give.
     pub fn from_lists(sources: &[String], targets: &[String]) -> Self {
         let upper = |v: &[String]| -> BTreeSet<String> {
             v.iter().map(|c| c.to_ascii_uppercase()).collect()
@@ -78,14 +80,17 @@ impl Languages {
         }
     }
 
+    /// Their target code for `lang`, when the account has it.
     pub fn target(&self, lang: Lang) -> Option<&str> {
         self.targets.get(&lang).map(String::as_str)
     }
 
+    /// Whether DeepL translates `from` to `to`.
     pub fn has(&self, from: Lang, to: Lang) -> bool {
         self.pairs.get(&from).is_some_and(|t| t.contains(&to))
     }
 
+    /// How many directed pairs.
     pub fn count(&self) -> usize {
         self.pairs.values().map(BTreeSet::len).sum()
     }

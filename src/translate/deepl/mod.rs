@@ -36,8 +36,11 @@ use super::standing::Standing;
 use crate::model::{Lang, Translation};
 use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
+/// The engine's name in `message` frames and `/status.json`.
 pub const ENGINE: &str = "deepl";
+/// DeepL API Free, for keys ending in `:fx`.
 pub const FREE_URL: &str = "https://api-free.deepl.com";
+/// DeepL API Pro.
 pub const PRO_URL: &str = "https://api.deepl.com";
 /// `text` items one call takes.
 const MAX_TEXTS: usize = 50;
@@ -49,14 +52,18 @@ const QUOTA_PAUSE: Duration = Duration::from_secs(15 * 60);
 /// Why the engine could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum DeeplError {
+    /// No key was given.
     #[error("DeepL needs an API key: set DEEPL_AUTH_KEY")]
     NoKey,
+    /// The key holds characters no header can.
     #[error("the DeepL key cannot be sent in a header")]
     BadKey,
+    /// The endpoint URL is unusable.
     #[error(transparent)]
     Http(#[from] HttpError),
 }
 
+/// The DeepL engine: its client, key, pairs and standing.
 pub struct Deepl {
     http: EngineHttp,
     auth: HeaderValue,

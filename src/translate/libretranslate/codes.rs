@@ -38,6 +38,7 @@ pub fn ours(theirs: &str) -> Vec<Lang> {
 /// One entry of `GET /languages`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Listed {
+    /// Their language code.
     pub code: String,
     /// Older servers leave it out: then every listed code is a target.
     #[serde(default)]
@@ -47,6 +48,7 @@ pub struct Listed {
 /// What a server translates, in our codes, and which of its codes to send.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Languages {
+    /// Sources, each with the targets it reaches.
     pub pairs: BTreeMap<Lang, BTreeSet<Lang>>,
     codes: HashMap<Lang, (String, bool)>,
 }

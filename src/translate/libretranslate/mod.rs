@@ -32,12 +32,14 @@ use super::standing::Standing;
 use crate::model::{Lang, Translation};
 use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
+/// The engine's name in `message` frames and `/status.json`.
 pub const ENGINE: &str = "libretranslate";
 /// A 429 without `Retry-After` backs off this long.
 const DEFAULT_BACKOFF: Duration = Duration::from_secs(2);
 /// `/detect`'s confidence (0–100) below which its guess is not used.
 const DETECT_CONFIDENCE: f64 = 50.0;
 
+/// The LibreTranslate engine: its client, key, pairs and standing.
 pub struct LibreTranslate {
     http: EngineHttp,
     api_key: Option<String>,

@@ -40,6 +40,7 @@ pub struct RouterConfig {
     pub call_timeout: Duration,
     /// All the calls of one translation (fallbacks, pivot legs) together.
     pub budget: Duration,
+    /// When a failing engine rests.
     pub breaker: BreakerConfig,
 }
 
@@ -87,6 +88,7 @@ struct Outcome {
 }
 
 impl Router {
+    /// The engines in order of preference.
     pub fn new(engines: Vec<Arc<dyn Engine>>, config: RouterConfig) -> Self {
         let slots = engines
             .into_iter()

@@ -201,7 +201,7 @@ async fn the_budget_bounds_the_whole_translation() {
 async fn an_engine_that_keeps_failing_rests_then_comes_back() {
     let libre = Fake::new("libretranslate", &[("ja", "en")]);
     libre.failing.store(true, Ordering::SeqCst);
-    let r = router(&[libre.clone()]);
+    let r = router(std::slice::from_ref(&libre));
     for _ in 0..3 {
         let err = r.translate("x", l("ja"), l("en")).await.unwrap_err();
         assert_eq!(err.code(), Some("translation_unavailable"));

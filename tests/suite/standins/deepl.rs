@@ -80,7 +80,7 @@ fn app(script: Arc<Mutex<Script>>) -> axum::Router {
         .with_state(script)
 }
 
-fn authorised(headers: &HeaderMap) -> Result<(), Response> {
+fn authorised(headers: &HeaderMap) -> Result<(), Box<Response>> {
     let auth = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -88,7 +88,10 @@ fn authorised(headers: &HeaderMap) -> Result<(), Response> {
     if auth == format!("DeepL-Auth-Key {KEY}") {
         Ok(())
     } else {
-        Err(json(403, json!({"message": "Authorization failed"})))
+        Err(Box::new(json(
+            403,
+            json!({"message": "Authorization failed"}),
+        )))
     }
 }
 
@@ -98,7 +101,7 @@ async fn languages(
     uri: Uri,
 ) -> Response {
     if let Err(e) = authorised(&headers) {
-        return e;
+        return *e;
     }
     let script = script.lock().unwrap();
     let target = uri
@@ -128,7 +131,7 @@ async fn translate(
     body: Bytes,
 ) -> Response {
     if let Err(e) = authorised(&headers) {
-        return e;
+        return *e;
     }
     let mut script = script.lock().unwrap();
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {

@@ -105,17 +105,17 @@ async fn languages(State(script): State<Arc<Mutex<Script>>>) -> Response {
 }
 
 /// The body as JSON, the key checked; an error answer otherwise.
-fn request(script: &Script, body: &Bytes) -> Result<Value, Response> {
+fn request(script: &Script, body: &Bytes) -> Result<Value, Box<Response>> {
     let Ok(req) = serde_json::from_slice::<Value>(body) else {
-        return Err(json(
+        return Err(Box::new(json(
             400,
             json!({"error": "Invalid request: body is not JSON"}),
-        ));
+        )));
     };
-    if let Some(key) = &script.api_key {
-        if req["api_key"].as_str() != Some(key) {
-            return Err(json(403, json!({"error": "Invalid API key"})));
-        }
+    if let Some(key) = &script.api_key
+        && req["api_key"].as_str() != Some(key)
+    {
+        return Err(Box::new(json(403, json!({"error": "Invalid API key"}))));
     }
     Ok(req)
 }
@@ -124,7 +124,7 @@ async fn translate(State(script): State<Arc<Mutex<Script>>>, body: Bytes) -> Res
     let mut script = script.lock().unwrap();
     let req = match request(&script, &body) {
         Ok(r) => r,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     if script.rate_limited > 0 {
         script.rate_limited -= 1;
@@ -194,7 +194,7 @@ async fn detect(State(script): State<Arc<Mutex<Script>>>, body: Bytes) -> Respon
     let script = script.lock().unwrap();
     let req = match request(&script, &body) {
         Ok(r) => r,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let text = req["q"].as_str().unwrap_or_default();
     let (language, confidence) = if text.chars().any(|c| ('\u{3040}'..='\u{30FF}').contains(&c)) {

@@ -168,6 +168,41 @@ async fn redb_keeps_everything_across_a_reopen() {
     );
 }
 
+/// Counters are answered before their commit is durable (a message does
+/// not wait for a commit per counter), but groups commit in order: once a
+/// later write is durable, so is every counter step answered before it.
+#[tokio::test]
+async fn redb_counters_are_durable_with_the_next_write() {
+    use honyaku::ports::{Counter, Step, Tally};
+    let dir = tempfile::tempdir().unwrap();
+    let counter = Counter::Sender {
+        who: "c:early".into(),
+        at: chrono::Utc::now(),
+    };
+    let step = |add| Step {
+        field: "chars",
+        add,
+        max: Some(100),
+    };
+    {
+        let store = RedbStore::open(dir.path()).unwrap();
+        assert_eq!(
+            store.increment(&counter, &[step(60)]).await.unwrap(),
+            Tally::Counted(vec![60])
+        );
+        store
+            .put_connection(&conn("a", "p", "en"), 10)
+            .await
+            .unwrap();
+    }
+    let store = RedbStore::open(dir.path()).unwrap();
+    assert_eq!(
+        store.increment(&counter, &[step(60)]).await.unwrap(),
+        Tally::Refused(vec![60]),
+        "the first 60 survived the reopen"
+    );
+}
+
 #[test]
 fn redb_refuses_a_path_it_cannot_use() {
     let file = tempfile::NamedTempFile::new().unwrap();
