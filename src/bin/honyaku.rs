@@ -363,7 +363,7 @@ async fn pick_translator(
     let notice = format!(
         "Apertium is not installed and no LibreTranslate answers at {}, so messages are \
          only pseudo-translated (\"[es] text\"). For real translations: {APERTIUM_INSTALL}; \
-         or start LibreTranslate (README: \"Every language\") and pass --translator \
+         or start LibreTranslate (see the README) and pass --translator \
          apertium,libretranslate",
         engines.libretranslate_url
     );

@@ -171,6 +171,34 @@ mod http_engines {
         assert!(!script.received.iter().any(String::is_empty));
     }
 
+    /// The router in front (LibreTranslate, then Apertium when installed)
+    /// meets the same contract, directly and through a cross-engine pivot.
+    #[tokio::test]
+    async fn the_router_meets_the_contract() {
+        use honyaku::config::EngineConfig;
+        use honyaku::translate::router::Router;
+        let standin = LibreStandin::start_with(Script {
+            languages: default_languages(),
+            forbidden: forbidden(),
+            ..Script::default()
+        })
+        .await;
+        let mut engines: Vec<std::sync::Arc<dyn Engine>> =
+            vec![std::sync::Arc::new(libretranslate(&standin, None).await)];
+        let apertium = crate::helpers::apertium::apertium();
+        let has_apertium = apertium.is_some();
+        if let Some(a) = apertium {
+            engines.push(std::sync::Arc::new(a));
+        }
+        let router = Router::new(engines, EngineConfig::default().router);
+        contract(&router, l("en"), l("ja")).await;
+        if has_apertium {
+            // ja→ca: LibreTranslate to English, Apertium on.
+            contract(&router, l("ja"), l("ca")).await;
+        }
+        assert!(standin.script().violations.is_empty());
+    }
+
     #[tokio::test]
     async fn libretranslate_errors_are_mapped() {
         let standin = LibreStandin::start_with(Script {
