@@ -249,3 +249,26 @@ async fn the_lambda_routes_deepl_then_libretranslate() {
     );
     assert!(status[1].ok);
 }
+
+/// The real `honyaku-lambda` reads `TRANSLATORS` at init and refuses a
+/// list it cannot serve, with a sentence, before polling for events.
+#[cfg(feature = "aws")]
+#[test]
+fn the_lambda_binary_refuses_engines_it_cannot_run() {
+    for (translators, says) in [
+        ("apertium", "apertium does not run on Lambda"),
+        ("deepl,aws", "DEEPL_AUTH_KEY_PARAMETER is not set"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_honyaku-lambda"))
+            .env("TABLE_NAME", "t")
+            .env("TRANSLATORS", translators)
+            .env_remove("DEEPL_AUTH_KEY")
+            .env_remove("DEEPL_AUTH_KEY_PARAMETER")
+            .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{translators}: {err}");
+    }
+}
