@@ -6,15 +6,15 @@ mod engines;
 pub use engines::{EngineConfig, Translators};
 
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use crate::core::Policy;
 use crate::limits::{
-    DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, INTEGRATION_TIMEOUT,
-    MAX_CONNECTION_DURATION, SWEEP_INTERVAL,
+    DEFAULT_CHARS_PER_DAY, DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT,
+    INTEGRATION_TIMEOUT, MAX_CONNECTION_DURATION, REQUEST_READ_TIMEOUT, SWEEP_INTERVAL,
 };
 
 /// `--store`.
@@ -78,6 +78,25 @@ impl FromStr for TranslatorKind {
                 "unknown translator {s:?}; expected apertium, libretranslate, deepl, aws, \
                  pseudo or none (or a comma list of them)"
             ))),
+        }
+    }
+}
+
+impl TranslatorKind {
+    /// Whether the engine bills per character (Amazon Translate, DeepL):
+    /// such an engine gets a finite daily
+    /// budget by default, so a flood cannot run up the bill.
+    pub fn bills(self) -> bool {
+        matches!(self, Self::Aws | Self::Deepl)
+    }
+
+    /// `--chars-per-day` when not given: [`DEFAULT_CHARS_PER_DAY`] for an
+    /// engine that bills, else unlimited (0).
+    pub fn default_chars_per_day(self) -> u64 {
+        if self.bills() {
+            DEFAULT_CHARS_PER_DAY
+        } else {
+            0
         }
     }
 }
@@ -206,6 +225,14 @@ pub struct ServeConfig {
     /// restart can clear what a crash left; `None`: kept in the data
     /// directory (`instance-id`), made on first start.
     pub instance_id: Option<String>,
+    /// `--allowed-host`: names (`name` or `name:port`) this server answers
+    /// to besides the address it listens on (the Host check).
+    pub allowed_hosts: Vec<String>,
+    /// A request (line, headers and body) must arrive in full within this
+    /// long; then it is answered 408 and its connection closed.
+    pub request_read_timeout: Duration,
+    /// `--trusted-proxy`: peers whose `X-Forwarded-For` names the caller.
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 impl Default for ServeConfig {
@@ -231,6 +258,9 @@ impl Default for ServeConfig {
             integration_timeout: INTEGRATION_TIMEOUT,
             management_key: None,
             instance_id: None,
+            allowed_hosts: Vec::new(),
+            request_read_timeout: REQUEST_READ_TIMEOUT,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -279,6 +309,62 @@ impl FromStr for ManagementKey {
 impl fmt::Debug for ManagementKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ManagementKey({}:…)", self.id)
+    }
+}
+
+/// An address range, `10.0.0.0/8` or `::1/128` (a bare address is `/32`
+/// or `/128`): who `--trusted-proxy` trusts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    net: IpAddr,
+    bits: u8,
+}
+
+impl Cidr {
+    /// Whether `ip` is in the range (IPv4-mapped IPv6 counts as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.net, ip.to_canonical()) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.bits)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.bits))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            ConfigError(format!(
+                "bad address range {s:?}; use e.g. 127.0.0.1/32, 10.0.0.0/8 or ::1/128"
+            ))
+        };
+        let (addr, bits) = match s.trim().split_once('/') {
+            Some((a, b)) => (a, Some(b)),
+            None => (s.trim(), None),
+        };
+        let net: IpAddr = addr.parse().map_err(|_| bad())?;
+        let net = net.to_canonical();
+        let max = if net.is_ipv4() { 32 } else { 128 };
+        let bits = match bits {
+            Some(b) => b.parse::<u8>().ok().filter(|b| *b <= max).ok_or_else(bad)?,
+            None => max,
+        };
+        Ok(Self { net, bits })
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.net, self.bits)
     }
 }
 
@@ -333,6 +419,33 @@ mod tests {
             TranslatorKind::None
         );
         assert!(parse_stage("a/b").is_err());
+        assert_eq!(
+            TranslatorKind::Aws.default_chars_per_day(),
+            DEFAULT_CHARS_PER_DAY
+        );
+        const { assert!(DEFAULT_CHARS_PER_DAY > 0) };
+        assert_eq!(TranslatorKind::Apertium.default_chars_per_day(), 0);
+    }
+
+    #[test]
+    fn address_ranges() {
+        let c: Cidr = "10.0.0.0/8".parse().unwrap();
+        assert!(c.contains("10.1.2.3".parse().unwrap()));
+        assert!(c.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!c.contains("11.0.0.1".parse().unwrap()));
+        let one: Cidr = "127.0.0.1".parse().unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        let all: Cidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("8.8.8.8".parse().unwrap()));
+        let v6: Cidr = "fd00::/8".parse().unwrap();
+        assert!(
+            v6.contains("fd12::1".parse().unwrap()) && !v6.contains("fe80::1".parse().unwrap())
+        );
+        for bad in ["", "10.0.0.0/33", "x/8", "::/129", "10.0.0.0/"] {
+            assert!(bad.parse::<Cidr>().is_err(), "{bad}");
+        }
+        assert_eq!(c.to_string(), "10.0.0.0/8");
     }
 
     #[test]

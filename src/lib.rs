@@ -17,12 +17,14 @@
 //!                (thin: the Lambda runtime around lambda::function)
 //!   local/       `honyaku serve`, the local API Gateway (feature `local`):
 //!                server (routes, start-up), listener (accept, caps), slots,
-//!                gateway (shared state), handshake, session (one socket),
-//!                events, connections (in-process Push), queue (in-process
-//!                fan-out), management (@connections), management_access +
-//!                sigv4 (who may call it), rest, response, web (the page),
-//!                sweep, instance (id), aws (--store dynamodb, --translator
-//!                aws; feature `aws`)
+//!                deadline (whole-request time), host_check (DNS rebinding),
+//!                client_ip (--trusted-proxy), gateway (shared state),
+//!                handshake, session (one socket), events, connections
+//!                (in-process Push), queue (in-process fan-out), management
+//!                (@connections), management_access + sigv4 (who may call
+//!                it), rest + rest_cors (who may call it), response, web (the
+//!                page), sweep, instance (id), aws (--store dynamodb,
+//!                --translator aws; feature `aws`)
 //!   lambda/      mod.rs: ApiGatewayWebsocketProxyRequest → core →
 //!                ApiGatewayProxyResponse, the entry both gateways call;
 //!                rest.rs: the HTTP API's POST /translate; with feature
@@ -32,7 +34,8 @@
 //!   push/        ApiGatewayPush, the Management API push (feature `aws`)
 //!   queue/       sqs/, the SQS fan-out queue (feature `aws`)
 //!   store/       keys (every key), embedded/ (memory and redb on one
-//!                implementation), dynamodb/ (feature `aws`), hooked
+//!                implementation), dynamodb/ (feature `aws`), hooked,
+//!                private_files (the data directory 0700, files 0600)
 //!   translate/   pseudo, none, apertium/, amazon/ (feature `aws`), cache,
 //!                languages, mask, chunk, detect
 //!   aws/         the AWS SDK setup the AWS adapters share: sdk (HTTPS
@@ -48,7 +51,8 @@
 //!                tests/ (unit tests)
 //!   protocol/    wire frames ⇄ commands: client.rs, server.rs
 //!   ports/       store, engine (Translator), push, queue
-//!   model/       parsed domain types (names, lang, identity, records)
+//!   model/       parsed domain types (names + name_chars, lang, identity,
+//!                records)
 //!   config.rs    typed configuration (ServeConfig); limits.rs every limit
 //!                and default; contract.rs web/contract.json compiled in
 //!   testing/     shared test doubles and start_server (feature `testing`)

@@ -81,6 +81,10 @@ pub const MAX_REQUEST_HEAD_BYTES: usize = 10 * 1024;
 pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 /// A request's line and headers must arrive within this long (slowloris).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// A whole request, body included, must arrive within this long (a slow
+/// body must not hold a connection's place); then 408 and the connection
+/// closes. 64 KiB in 30 s is 2 KiB/s, slower than any real client.
+pub const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 // ---- policy defaults (flags, environment and template parameters) ----
 
@@ -90,6 +94,11 @@ pub const DEFAULT_MESSAGES_PER_MINUTE: u32 = 100;
 pub const DEFAULT_STRIKES_BEFORE_CLOSE: u32 = 50;
 /// Members one room may hold.
 pub const DEFAULT_MAX_ROOM_MEMBERS: usize = 5_000;
+/// What one address may send, in messages a minute and characters an
+/// hour, as a multiple of one sender's limits: senders that name
+/// themselves (`client`) share their address's total, so a fresh `client`
+/// per connection resets nothing; a few people behind one NAT still fit.
+pub const ADDRESS_LIMIT_MULTIPLE: u32 = 3;
 /// Characters one sender may have translated per hour.
 pub const DEFAULT_CHARS_PER_HOUR: u32 = 100_000;
 /// Characters the whole deployment may send to the engine per UTC day

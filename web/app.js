@@ -3,29 +3,31 @@
 // (join form, timeline, members, typing, composer).
 import { Composer } from './composer.js';
 import { Connection, resolveWsBase } from './connection.js';
-import { loadContract, loadReach, loadStatus } from './contract.js';
+import { loadCapability, loadContract } from './contract.js';
 import { applyStrings, configure as configureI18n, setLocale, t } from './i18n.js';
 import { JoinForm, fieldError, languageNote } from './join.js';
 import {
   configureLanguages, fillLanguageSelect, guessLanguage, isTranslated, languageLabel,
 } from './languages.js';
 import { Members } from './members.js';
+import { Notes } from './notes.js';
 import { Pending } from './pending.js';
 import { PresenceLines } from './presence.js';
 import {
   clientSecret, configurePrefs, langProblem, loadPrefs, pageParams, roomProblem, savePrefs,
-  shareLink, updatePageUrl,
+  shareLink, takeToken, updatePageUrl,
 } from './prefs.js';
 import {
-  errorElement, errorText, messageElement, presenceElement, renderStatus, showEngineBanner,
-  systemElement, validTag,
+  el, errorElement, errorText, messageElement, presenceElement, renderStatus, systemElement, validTag,
 } from './render.js';
 import { mentions } from './text.js';
 import { Timeline } from './timeline.js';
 import { Typing } from './typing.js';
+import { markFirstUntranslated } from './untranslated.js';
 import { markSharedNames, showConnection, showSettings, ui, wireView } from './view.js';
 
-const params = pageParams();
+// The token leaves the address bar as soon as it is read.
+const params = { ...pageParams(), token: takeToken() };
 const state = {
   name: '', room: '', lang: 'en',
   tag: null,             // my tag in this room (from `joined`), null before or without `client`
@@ -35,8 +37,6 @@ const state = {
   focusAfterJoin: false,
   myConnections: new Set(),
   lastSeenId: null,      // newest message id shown before the last reset
-  engineNote: '',
-  engineNoteDismissed: false,
 };
 let contract;
 let connection = null;
@@ -45,10 +45,13 @@ let composer;
 const me = () => ({ name: state.name, lang: state.lang, tag: state.tag });
 const send = (frame) => connection?.send(frame) ?? false;
 const timeline = new Timeline({
-  list: ui.messages, jump: ui.jumpLatest, title: () => `${state.room} — honyaku`, onChange: markSharedNames,
+  list: ui.messages, jump: ui.jumpLatest, title: () => `${state.room} — honyaku`,
+  onChange: () => { markSharedNames(); markFirstUntranslated(ui.messages); },
 });
+let notes;
 const members = new Members({
-  list: ui.members, count: ui.memberCount, more: ui.membersMore, send, me, onChange: markSharedNames,
+  list: ui.members, count: ui.memberCount, more: ui.membersMore, send, me,
+  onChange: () => { markSharedNames(); notes?.update(); },
 });
 let typing;
 const presenceLines = new PresenceLines({ members, show: (frame) => timeline.add(presenceElement(frame)) });
@@ -72,7 +75,17 @@ async function start() {
   }
   configureI18n({ rtl: contract.rtl });
   configurePrefs(contract.limits);
-  configureLanguages(contract.languages, await loadReach());
+  configureLanguages(contract.languages, await loadCapability());
+  notes = new Notes({
+    ui,
+    where: () => ({ room: state.room, lang: state.lang }),
+    othersLangs: () => members.othersLangs(),
+    onCapability: () => {
+      join.refill();
+      fillLanguageSelect(ui.langSwitch, state.lang);
+      showLanguageNote();
+    },
+  });
   typing = new Typing({
     node: ui.typing, send, intervalMs: contract.limits.typingIntervalMs ?? 3000, myTag: () => state.tag,
   });
@@ -109,6 +122,7 @@ async function useLocale(lang) {
   join?.refill();
   fillLanguageSelect(ui.langSwitch, ui.chatView.hidden ? lang : state.lang);
   showLanguageNote();
+  notes.relabel();
   renderStatus(ui.status, ui.status.dataset.state);
   members.render();
   timeline.relabel();
@@ -126,7 +140,6 @@ function enterChat({ name, room, lang }) {
   useLocale(lang);
   showCurrent();
   composer.focus();
-  loadServerNotice();
   // Created at once so messages typed before the endpoint is known are queued.
   connection = new Connection({
     base: null,
@@ -170,6 +183,7 @@ function onState(connState, detail = {}) {
 }
 
 function onOpen() {
+  notes.refresh();
   resetConversation();
   // `join` with nothing new: the reply tells my tag, the room's size and first members.
   send({ action: 'join' });
@@ -202,7 +216,7 @@ function renderMessage(msg) {
 }
 
 function onMessage(msg) {
-  noteEngine(msg.engine);
+  notes.engine(msg.engine);
   typing.messageFrom(msg.from);
   const echo = pending.confirm(msg.clientMsgId);
   if (echo && msg.from?.connectionId) state.myConnections.add(msg.from.connectionId);
@@ -229,9 +243,9 @@ function onJoined(frame) {
     presenceLines.clear();
     typing.clear();
     resetConversation({ roomChanged });
-    timeline.add(systemElement(roomChanged
-      ? t('youJoined', { room: state.room })
-      : t('nowReading', { lang: languageLabel(state.lang) })));
+    timeline.add(roomChanged
+      ? systemElement('youJoined', { room: state.room })
+      : systemElement('nowReading', { lang: languageLabel(state.lang) }));
     requestHistory();
     if (langChanged) useLocale(state.lang);
   } else {
@@ -250,7 +264,7 @@ function onHistory(frame) {
   if (state.historyFresh) settleUnconfirmed(messages);
   const items = [];
   for (const msg of messages) {
-    noteEngine(msg.engine);
+    notes.engine(msg.engine);
     if (!timeline.find(msg.id)) items.push(renderMessage(msg));
   }
   timeline.addHistory(items, { fresh: state.historyFresh });
@@ -321,22 +335,6 @@ function markOwn() {
   timeline.decorate();
 }
 
-/** The server's own word on its engine (status.json; a static host has none). */
-async function loadServerNotice() {
-  const status = await loadStatus();
-  if (typeof status?.notice === 'string' && status.notice && !state.engineNoteDismissed) {
-    state.engineNote = status.notice;
-    showEngineBanner(ui.engineBanner, status.notice);
-  }
-}
-
-/** Explain an engine whose output could puzzle a reader (the test translator). */
-function noteEngine(engine) {
-  if (engine !== 'pseudo' || state.engineNote === 'pseudo' || state.engineNoteDismissed) return;
-  state.engineNote = 'pseudo';
-  showEngineBanner(ui.engineBanner, t('pseudoNote'));
-}
-
 function requestHistory(before) {
   if (state.historyBusy) return;
   const frame = { action: 'history', limit: contract.limits.historyDefaultLimit ?? 50 };
@@ -394,7 +392,7 @@ function switchTo({ room, lang }) {
 /** Header, switch controls and share link reflect the current state. */
 function showCurrent() {
   ui.roomName.textContent = state.room;
-  ui.meName.textContent = `${state.name} · ${languageLabel(state.lang)}`;
+  ui.meName.replaceChildren(el('bdi', '', state.name), ' · ', el('bdi', '', languageLabel(state.lang)));
   fillLanguageSelect(ui.langSwitch, state.lang);
   showLanguageNote();
   if (!ui.roomSwitchError.textContent) ui.roomSwitch.value = state.room;
@@ -428,11 +426,6 @@ ui.roomSwitch.addEventListener('input', () => {
 });
 ui.leaveButton.addEventListener('click', leaveRoom);
 ui.reconnectNow.addEventListener('click', () => connection?.reconnectNow());
-ui.engineBannerClose.addEventListener('click', () => {
-  state.engineNoteDismissed = true;
-  showEngineBanner(ui.engineBanner, '');
-  composer.focus();
-});
 window.addEventListener('online', () => {
   if (connection && !connection.isOpen) connection.reconnectNow();
 });

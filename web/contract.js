@@ -54,22 +54,43 @@ export async function loadStatus() {
 }
 
 /**
+ * What translates here: `graph`, the language graph (`"all"`, an object
+ * mapping each source code to the codes it reaches, or null when unknown),
+ * and `engines`, the server's engines as /status.json lists them
+ * (`[{name, ok, pairs, url?}]`), or null when it does not say; and the
+ * server's `notice`.
+ * config.json (a page hosted for a deployment) speaks first, then the
+ * local server. `fresh` asks the server again: on a server with several
+ * engines, what translates changes as engines come and go.
+ */
+export async function loadCapability({ fresh = false } = {}) {
+  const config = await loadConfig();
+  if (fresh) fetched.delete('status.json');
+  const status = config.languages === undefined ? await loadStatus() : null;
+  const graph = config.languages ?? status?.languages ?? null;
+  return { graph, engines: enginesFrom(status?.engines), notice: status?.notice ?? null };
+}
+
+/** The engines list, each `{name, ok, pairs}` (pairs a count, or null), or null when absent. */
+export function enginesFrom(list) {
+  if (!Array.isArray(list)) return null;
+  return list.filter((e) => typeof e?.name === 'string' && e.name).map((e) => ({
+    name: e.name,
+    ok: e.ok !== false,
+    pairs: Array.isArray(e.pairs) ? e.pairs.length : (Number.isInteger(e.pairs) ? e.pairs : null),
+  }));
+}
+
+/**
  * Which languages the engine can translate, as a function code → true
  * (both ways), 'into' (others' messages reach it, but nothing is translated
  * from it), false (neither) or null (unknown: nothing is marked).
- * config.json (a page hosted for a deployment) speaks first, then the
- * local server's language graph.
+ * `"all"`: every pair works. An object maps each source code to the codes
+ * it reaches. Anything else: unknown.
  */
-export async function loadReach() {
-  const config = await loadConfig();
-  const graph = config.languages ?? (await loadStatus())?.languages;
-  return reachFrom(graph);
-}
-
-/** `"all"`: every pair works. An object maps each source code to the codes it reaches. Anything else: unknown. */
 export function reachFrom(graph) {
   if (graph === 'all') return () => true;
-  if (!graph || typeof graph !== 'object' || Array.isArray(graph)) return () => null;
+  if (!isGraph(graph)) return () => null;
   const from = new Set();
   const to = new Set();
   for (const [source, targets] of Object.entries(graph)) {
@@ -81,4 +102,15 @@ export function reachFrom(graph) {
     if (!to.has(code)) return false;
     return from.has(code) ? true : 'into';
   };
+}
+
+/** Whether a message in `from` reaches a reader of `to` translated: true, false, or null when unknown. */
+export function pairFrom(graph) {
+  if (graph === 'all') return () => true;
+  if (!isGraph(graph)) return () => null;
+  return (from, to) => from === to || (Array.isArray(graph[from]) && graph[from].includes(to));
+}
+
+function isGraph(graph) {
+  return Boolean(graph) && typeof graph === 'object' && !Array.isArray(graph);
 }

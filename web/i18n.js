@@ -72,6 +72,21 @@ export function t(key, params = {}) {
   });
 }
 
+/**
+ * `t(key, params)` as nodes to append, each string value in a <bdi> of its
+ * own: a name written right to left cannot reorder the sentence around it.
+ */
+export function tIsolated(key, params = {}) {
+  const marked = Object.fromEntries(Object.entries(params)
+    .map(([name, value]) => [name, typeof value === 'string' ? `\u0000${name}\u0000` : value]));
+  return t(key, marked).split(/\u0000(\w+)\u0000/).map((part, index) => {
+    if (index % 2 === 0) return part;
+    const bdi = document.createElement('bdi');
+    bdi.textContent = params[part];
+    return bdi;
+  }).filter((part) => part !== '');
+}
+
 export function formatNumber(value) {
   return new Intl.NumberFormat(locale).format(value);
 }

@@ -3,7 +3,7 @@
 // translate.
 import { t } from './i18n.js';
 import {
-  fillLanguageSelect, isTranslated, languageLabel, translatedCount,
+  enginesText, fillLanguageSelect, isTranslated, languageLabel, translatedCount,
 } from './languages.js';
 import { langProblem, nameProblem, roomProblem } from './prefs.js';
 
@@ -13,8 +13,13 @@ export function fieldError(input, errorNode, text) {
   input.setAttribute('aria-invalid', String(Boolean(text)));
 }
 
-/** What a reader of `code` should know about this engine, '' when nothing. */
+/** What a reader of `code` should know about what translates here (and which engines do), '' when nothing. */
 export function languageNote(code) {
+  const engines = enginesText();
+  return [capabilityNote(code), engines ? t('enginesHere', { engines }) : ''].filter(Boolean).join(' ');
+}
+
+function capabilityNote(code) {
   const translated = translatedCount();
   if (translated === 0) return t('langHintNone');
   if (isTranslated(code) === false) return t('langHintPicked', { lang: languageLabel(code) });

@@ -1,17 +1,44 @@
 // Languages as the contract lists them (web/contract.json), shown by their
 // own names, sorted as shown, split by whether the running engine can
 // translate them, and found by typing.
+import { pairFrom, reachFrom } from './contract.js';
 import { currentLocale, displayName, t } from './i18n.js';
 
 let languages = [];
 let names = new Map();
 let reach = () => null;
+let pair = () => null;
+let engineList = null;
 
-/** Take the contract's list and the engine's reach (code → true | false | null). */
-export function configureLanguages(list, reachOf) {
+/** Take the contract's list, and what translates here (`loadCapability`'s `{graph, engines}`). */
+export function configureLanguages(list, { graph = null, engines = null } = {}) {
   languages = list;
   names = new Map(list.map(({ code, name }) => [code, name]));
-  reach = reachOf;
+  setCapability({ graph, engines });
+}
+
+/** What translates here changed (an engine came or went). */
+export function setCapability({ graph = null, engines = null }) {
+  reach = reachFrom(graph);
+  pair = pairFrom(graph);
+  engineList = engines;
+}
+
+/** Whether a message written in `from` reaches a reader of `to` translated (true, false, null: unknown). */
+export function translatesPair(from, to) {
+  return pair(from, to);
+}
+
+/** The server's engines (`[{name, ok, pairs}]`), or null when it does not say. */
+export function engines() {
+  return engineList;
+}
+
+/** "apertium, libretranslate (not answering)" in the interface language, or '' when unknown. */
+export function enginesText() {
+  if (!engineList || engineList.length === 0) return '';
+  const labels = engineList.map((e) => (e.ok ? e.name : t('engineDown', { engine: e.name })));
+  return new Intl.ListFormat(currentLocale(), { type: 'unit' }).format(labels);
 }
 
 export function isLanguage(code) {

@@ -100,6 +100,11 @@ export class Members {
     return Boolean(tag) && this.entries.some((entry) => entry.tag === tag);
   }
 
+  /** The languages of everyone loaded but me. */
+  othersLangs() {
+    return this.entries.filter((entry, index) => !this.isMe(entry, index)).map((entry) => entry.lang);
+  }
+
   isMe(entry, index) {
     const me = this.me();
     if (me.tag && entry.tag) return entry.tag === me.tag;

@@ -5,6 +5,7 @@ import { isLanguage } from './languages.js';
 
 const KEY = 'honyaku.prefs';
 const CLIENT_KEY = 'honyaku.client';
+const TOKEN_KEY = 'honyaku.token';
 const ROOM_CHARS = /^[A-Za-z0-9_-]+$/;
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/u;
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -70,6 +71,23 @@ export function clientSecret() {
 export function pageParams(url = new URL(location.href)) {
   const get = (key) => url.searchParams.get(key);
   return { room: get('room'), lang: get('lang'), name: get('name'), token: get('token') };
+}
+
+/**
+ * The room token of this tab. Read from the link once, then kept for this
+ * tab only (sessionStorage, so a reload still connects) and taken out of
+ * the address bar: it stays out of history entries, bookmarks, copied
+ * addresses and any Referer.
+ */
+export function takeToken(url = new URL(location.href)) {
+  const given = url.searchParams.get('token');
+  if (given === null) {
+    try { return sessionStorage.getItem(TOKEN_KEY); } catch { return null; }
+  }
+  try { sessionStorage.setItem(TOKEN_KEY, given); } catch { /* kept for this page only */ }
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url);
+  return given;
 }
 
 /** Link that opens the join form for `room` on this page; nothing else is passed on. */

@@ -1,15 +1,12 @@
 // DOM for single items: messages, presence and system lines, the status.
 // Every server-provided string goes in through textContent or an
 // attribute; nothing here parses HTML.
-import { currentLocale, t } from './i18n.js';
+import { isolateMentions } from './bidi.js';
+import { currentLocale, t, tIsolated } from './i18n.js';
 import { languageInUi, languageLabel } from './languages.js';
 import { fillWithLinks } from './text.js';
+import { untranslatedMarker } from './untranslated.js';
 
-const TRANSLATION_ERRORS = {
-  unsupported_language_pair: 'errPairUnsupported',
-  translation_failed: 'errTranslationFailed',
-  translation_unavailable: 'errTranslationUnavailable',
-};
 /** Refusals the page words itself; any other code shows the server's sentence. */
 const KNOWN_ERRORS = new Set([
   'bad_request', 'invalid_room', 'invalid_lang', 'invalid_name', 'empty_text', 'text_too_long',
@@ -86,16 +83,15 @@ export function messageElement(msg, { own = false, mention = false } = {}) {
 
   const text = el('p', 'text');
   fillWithLinks(text, msg.text ?? '');
+  isolateMentions(text);
   text.dir = 'auto';
   if (msg.lang) text.lang = String(msg.lang);
   item.append(text);
 
+  // Untranslated, the text is the original: its language is the sender's.
   if (msg.error) {
-    const code = String(msg.error);
-    const key = TRANSLATION_ERRORS[code];
-    const marker = el('p', 'error-marker', `⚠ ${key ? t(key) : t('errNotTranslatedCode', { code })}`);
-    marker.dataset.code = code;
-    item.append(marker);
+    if (msg.sourceLang) text.lang = String(msg.sourceLang);
+    item.append(untranslatedMarker(item, msg, tag ? `tag:${tag}` : `name:${item.dataset.sender}`));
   }
 
   // "Show original" only when it would show something else.
@@ -117,6 +113,7 @@ function originalToggle(msg) {
   const source = msg.sourceLang ? languageLabel(msg.sourceLang) : t('unknownLanguage');
   const originalText = el('p', 'original-text');
   fillWithLinks(originalText, msg.original);
+  isolateMentions(originalText);
   originalText.dir = 'auto';
   if (msg.sourceLang) originalText.lang = String(msg.sourceLang);
   original.append(el('span', 'source-lang', source), originalText);
@@ -151,24 +148,24 @@ export function setPendingState(item, state, reason) {
   if (status) status.textContent = t(LOCAL_STATUS[state]) + (reason ? ` (${reason})` : '');
 }
 
-/** A member arriving, leaving or changing name or language. */
+/** A member arriving, leaving or changing name or language; names and languages isolated (<bdi>). */
 export function presenceElement(frame) {
-  const name = frame.name ?? t('someone');
-  let text;
+  const name = String(frame.name ?? t('someone'));
+  let parts;
   if (frame.event === 'update') {
     const renamed = typeof frame.previousName === 'string' && frame.previousName !== frame.name;
-    text = renamed
-      ? t('presenceRenamed', { previous: frame.previousName, name })
-      : t('presenceLang', { name, lang: languageLabel(frame.lang) });
+    parts = renamed
+      ? tIsolated('presenceRenamed', { previous: frame.previousName, name })
+      : tIsolated('presenceLang', { name, lang: languageLabel(frame.lang) });
   } else if (frame.event === 'leave') {
-    text = t('presenceLeft', { name });
+    parts = tIsolated('presenceLeft', { name });
   } else {
-    text = t('presenceJoined', { name });
-    if (frame.lang) text += ` · ${languageLabel(frame.lang)}`;
+    parts = tIsolated('presenceJoined', { name });
+    if (frame.lang) parts.push(' · ', el('bdi', '', languageLabel(frame.lang)));
   }
-  if (Number.isInteger(frame.count)) text += ` · ${t('inRoomCount', { count: frame.count })}`;
-  const item = el('li', 'presence', text);
-  item.dir = 'auto';
+  if (Number.isInteger(frame.count)) parts.push(` · ${t('inRoomCount', { count: frame.count })}`);
+  const item = el('li', 'presence');
+  item.append(...parts);
   item.dataset.event = String(frame.event ?? '');
   const tag = validTag(frame.tag);
   if (tag) item.dataset.tag = tag;
@@ -190,8 +187,18 @@ export function errorElement(frame) {
   return item;
 }
 
-export function systemElement(text) {
-  return el('li', 'system', text);
+/** A line about the session, in the interface language; `relabelSystemLines` says it again in a new one. */
+export function systemElement(key, params = {}) {
+  const item = el('li', 'system', t(key, params));
+  item.dataset.key = key;
+  item.dataset.params = JSON.stringify(params);
+  return item;
+}
+
+export function relabelSystemLines(list) {
+  for (const item of list.querySelectorAll('.system[data-key]')) {
+    item.textContent = t(item.dataset.key, JSON.parse(item.dataset.params));
+  }
 }
 
 const STATUS_KEYS = { connecting: 'statusConnecting', online: 'statusOnline', offline: 'statusOffline' };

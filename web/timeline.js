@@ -3,7 +3,7 @@
 // each day, an unread divider, "jump to latest", and the unread count in
 // the tab title while the tab is hidden.
 import { currentLocale, t } from './i18n.js';
-import { el } from './render.js';
+import { el, relabelSystemLines } from './render.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 const NEAR_BOTTOM_PX = 80;
@@ -222,6 +222,7 @@ export class Timeline {
       separator.textContent = dayLabel(new Date(y, m - 1, d));
     }
     this.divider.textContent = t('unreadDivider');
+    relabelSystemLines(this.list);
     this.refresh();
   }
 }

@@ -1,6 +1,6 @@
 // "Aki is typing…": tell the room while the reader types (at most one
 // `typing` per interval, as the contract allows), and show who else is.
-import { t } from './i18n.js';
+import { t, tIsolated } from './i18n.js';
 import { validTag } from './render.js';
 
 /** How long a `typing` shows without another one or a message. */
@@ -59,10 +59,12 @@ export class Typing {
 
   render() {
     const names = [...this.typists.values()].map((entry) => entry.name);
-    let text = '';
-    if (names.length === 1) text = t('typingOne', { name: names[0] });
-    else if (names.length === 2) text = t('typingTwo', { a: names[0], b: names[1] });
-    else if (names.length > 2) text = t('typingMany');
-    if (this.node.textContent !== text) this.node.textContent = text;
+    let line = [];
+    if (names.length === 1) line = ['typingOne', { name: names[0] }];
+    else if (names.length === 2) line = ['typingTwo', { a: names[0], b: names[1] }];
+    else if (names.length > 2) line = ['typingMany'];
+    const text = line.length ? t(...line) : '';
+    // Names isolated (<bdi>): one written right to left keeps the sentence in order.
+    if (this.node.textContent !== text) this.node.replaceChildren(...(line.length ? tIsolated(...line) : []));
   }
 }

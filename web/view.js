@@ -11,7 +11,8 @@ const IDS = [
   'engine-banner-close', 'lang-switch', 'lang-switch-hint', 'room-switch-form', 'room-switch',
   'room-switch-error', 'share-link', 'copy-link', 'copy-status', 'leave-button', 'load-earlier', 'messages',
   'jump-latest', 'typing', 'composer-form', 'composer', 'composer-counter', 'composer-error', 'members',
-  'member-count', 'members-more', 'members-panel', 'room-hint',
+  'member-count', 'members-more', 'members-panel', 'room-hint', 'lang-note', 'lang-note-text',
+  'lang-note-detail', 'lang-note-close',
 ];
 
 /** Every element the scripts use, by camelCased id (`room-switch` → `ui.roomSwitch`). */

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
+use crate::capability::Capability;
 use crate::commands::{Command, HELP, HISTORY_DEFAULT, translate_frame};
 use crate::connection::{Connection, Event};
 use crate::error::ClientError;
@@ -49,6 +50,8 @@ pub struct Chat<S> {
     pub interactive: bool,
     /// How long a message may wait for its echo.
     pub echo_timeout: Duration,
+    /// What translates on the server: warned about again after `/lang`.
+    pub capability: Capability,
 }
 
 /// The session's moving parts, apart from the settings.
@@ -62,6 +65,9 @@ pub(crate) struct State {
     /// The newest message id shown in this room: message ids sort by time,
     /// so a catch-up shows only what is newer.
     pub last_seen: Option<String>,
+    /// `last_seen` when the catch-up started: what its history shows is
+    /// newer than this (not than an echo or a live line that came first).
+    pub catch_up_after: Option<String>,
     /// Message ids shown lately: an echo that a catch-up already showed
     /// is not shown twice.
     pub shown: VecDeque<String>,
@@ -102,6 +108,7 @@ impl<S: Screen> Chat<S> {
             offline_since: None,
             room: None,
             last_seen: None,
+            catch_up_after: None,
             shown: VecDeque::new(),
             catch_up: None,
             quiet_joined: false,
@@ -191,6 +198,11 @@ impl<S: Screen> Chat<S> {
             }
         };
         match command {
+            // Enter on an empty line while offline: knock now, not after the wait.
+            Command::Nothing if !st.outbox.is_online() => {
+                self.conn.retry_now();
+                self.screen.status(&self.render.note("retrying now…"));
+            }
             Command::Nothing => {}
             Command::Quit => return Flow::Quit,
             Command::Help => {
@@ -251,11 +263,11 @@ impl<S: Screen> Chat<S> {
                 self.screen.status(&self.render.back(since.elapsed()));
                 // Ask where we are first: what was missed shows before the
                 // echoes of what is sent again.
-                if self.interactive {
-                    self.catch_up(st, honyaku::limits::HISTORY_MAX_LIMIT as u32);
+                let greeting = self.interactive.then(|| {
                     st.quiet_joined = true;
-                }
-                st.outbox.reconnected(&self.conn);
+                    Self::plan_catch_up(st, honyaku::limits::HISTORY_MAX_LIMIT as u32)
+                });
+                st.outbox.reconnected(&self.conn, greeting);
             }
             Event::Ended(_) => unreachable!("handled by run"),
         }
@@ -265,13 +277,21 @@ impl<S: Screen> Chat<S> {
     /// Asks where we are (the `joined` also says who we are), then what we
     /// missed, ahead of any queued message.
     pub(crate) fn catch_up(&mut self, st: &mut State, limit: u32) {
+        let join = Self::plan_catch_up(st, limit);
+        st.outbox.send_now(join, &self.conn);
+    }
+
+    /// The `join` that starts a catch-up of `limit` messages newer than
+    /// what was shown so far (kept now: live lines may come before the
+    /// history does).
+    fn plan_catch_up(st: &mut State, limit: u32) -> ClientFrame {
         st.catch_up = Some(limit);
-        let join = ClientFrame::Join {
+        st.catch_up_after = st.last_seen.clone();
+        ClientFrame::Join {
             room: None,
             lang: None,
             name: None,
-        };
-        st.outbox.send_now(join, &self.conn);
+        }
     }
 
     /// A message that never got its echo.

@@ -18,7 +18,8 @@ pub const HELP: &str = "\
 /original      toggle showing the original under translated messages
 /quit          leave (Ctrl-D too)
 /help          this list
-Any other line is sent as a message; start it with // to send a leading /.";
+Any other line is sent as a message; start it with // to send a leading /.
+Offline, Enter on an empty line reconnects now instead of after the wait.";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {

@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{mpsc, watch};
+use std::sync::Arc;
+
+use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::Message;
@@ -67,6 +69,8 @@ pub struct Connection {
     frames: mpsc::UnboundedSender<String>,
     events: mpsc::UnboundedReceiver<Event>,
     quit: watch::Sender<bool>,
+    /// Cuts the wait before the next reconnect attempt short.
+    retry: Arc<Notify>,
     task: JoinHandle<()>,
 }
 
@@ -78,17 +82,20 @@ impl Connection {
         let (frames_tx, frames_rx) = mpsc::unbounded_channel();
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let (quit_tx, quit_rx) = watch::channel(false);
+        let retry = Arc::new(Notify::new());
         let keeper = Keeper {
             target,
             opts,
             frames: frames_rx,
             events: events_tx,
             quit: quit_rx,
+            retry: retry.clone(),
         };
         Ok(Self {
             frames: frames_tx,
             events: events_rx,
             quit: quit_tx,
+            retry,
             task: tokio::spawn(keeper.run(socket)),
         })
     }
@@ -98,6 +105,12 @@ impl Connection {
     pub fn send(&self, frame: &ClientFrame) {
         let text = serde_json::to_string(frame).expect("client frames always serialize");
         let _ = self.frames.send(text);
+    }
+
+    /// While offline: try to reconnect now rather than after the planned
+    /// wait (a key the person pressed).
+    pub fn retry_now(&self) {
+        self.retry.notify_one();
     }
 
     /// The next event; `None` after [`Event::Ended`].
@@ -126,6 +139,7 @@ struct Keeper {
     frames: mpsc::UnboundedReceiver<String>,
     events: mpsc::UnboundedSender<Event>,
     quit: watch::Receiver<bool>,
+    retry: Arc<Notify>,
 }
 
 impl Keeper {
@@ -156,7 +170,10 @@ impl Keeper {
                     retry_in,
                 });
                 let retry = async {
-                    sleep(retry_in).await;
+                    tokio::select! {
+                        () = sleep(retry_in) => {}
+                        () = self.retry.notified() => tracing::info!("retrying now, as asked"),
+                    }
                     handshake::connect(&self.target, self.opts.connect_timeout).await
                 };
                 let result = tokio::select! {

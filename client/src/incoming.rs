@@ -38,7 +38,9 @@ impl<S: Screen> Chat<S> {
                 let unseen: Vec<&MessageFrame> = messages
                     .iter()
                     .map(|HistoryItem::Message(m)| m)
-                    .filter(|m| !catching_up || st.last_seen.as_ref().is_none_or(|s| m.id > *s))
+                    .filter(|m| {
+                        !catching_up || st.catch_up_after.as_ref().is_none_or(|s| m.id > *s)
+                    })
                     .filter(|m| !catching_up || !st.shown.contains(&m.id))
                     .collect();
                 for m in &unseen {
@@ -117,11 +119,16 @@ impl<S: Screen> Chat<S> {
             ServerFrame::Joined {
                 connection_id,
                 room,
+                lang,
                 name,
                 tag,
                 next,
                 ..
             } => {
+                if let Some(warning) = self.capability.language_changed(lang) {
+                    let line = self.render.note(&warning);
+                    self.screen.warn(&line);
+                }
                 self.render.me = Me {
                     name: Some(name.clone()),
                     tag: tag.clone(),
@@ -130,6 +137,7 @@ impl<S: Screen> Chat<S> {
                 st.members_next = next.clone();
                 if st.room.as_deref() != Some(room) {
                     st.last_seen = None;
+                    st.catch_up_after = None;
                     st.room = Some(room.clone());
                 }
                 // History only now: its messages are marked as ours by the

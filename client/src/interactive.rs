@@ -23,12 +23,14 @@ use rustyline::{Config, Context, Editor, ExternalPrinter, Helper};
 use tokio::sync::mpsc;
 use unicode_width::UnicodeWidthStr;
 
+use crate::capability::Capability;
 use crate::chat::{Chat, Input, Inputs};
 use crate::commands::Command;
 use crate::connection::Connection;
 use crate::error::ClientError;
 use crate::render::Renderer;
 use crate::screen::{self, DEFAULT_COLS, LastLine, Screen, UP_AND_CLEAR};
+use crate::wrap::wrap;
 
 const PROMPT: &str = "> ";
 /// The server relays one `typing` per 3 s; sending more is wasted.
@@ -65,6 +67,7 @@ impl Screen for Terminal {
     fn show(&mut self, text: &str) -> io::Result<()> {
         self.sync();
         let prefix = self.last.line();
+        let text = wrap(text, self.cols.load(Ordering::SeqCst));
         self.print(format!("{prefix}{text}\n"))
     }
 
@@ -141,6 +144,7 @@ pub async fn run(
     conn: Connection,
     render: Renderer,
     echo_timeout: Duration,
+    capability: Capability,
 ) -> Result<(), ClientError> {
     let restore = Restore {
         saved: tcgetattr(io::stdin()).ok(),
@@ -213,6 +217,7 @@ pub async fn run(
         json: false,
         interactive: true,
         echo_timeout,
+        capability,
     };
     let result = chat
         .run(Inputs {

@@ -4,6 +4,7 @@
 //!
 //! - `cli`: the flags, checked into `Settings` and a `Mode`.
 //! - `target`: the URL and its `$connect` query parameters.
+//! - `capability`: whether this language translates on the server (`/status.json`).
 //! - `handshake`: one connection attempt and why it was refused.
 //! - `reasons`: network errors and close codes in plain words.
 //! - `connection`: the socket kept alive: keepalive, reconnect, re-join.
@@ -13,16 +14,21 @@
 //! - `incoming`: a session's frames: bookkeeping, then lines.
 //! - `outbox`: frames out in order, messages pipelined.
 //! - `screen`: where lines go; lines that update in place.
+//! - `wrap`: long lines broken between words.
 //! - `typing`: who is typing.
 //! - `commands`: typed lines and slash commands.
 //! - `interactive`: the line editor and printing above the prompt.
 //! - `script`: `--send`, `--listen`, and the plain stdout/stderr screen.
 //! - `render`: frames as lines, colours, control characters removed.
+//! - `mention`: whether a message names the reader.
+//! - `bidi`: right-to-left names and text isolated (FSI…PDI) in a line.
 //! - `error`: the error type and the exit codes.
 //!
 //! The wire frames are the server crate's own (`honyaku::protocol`).
 
 mod backoff;
+mod bidi;
+mod capability;
 mod chat;
 mod cli;
 mod commands;
@@ -32,6 +38,7 @@ mod handshake;
 mod identity;
 mod incoming;
 mod interactive;
+mod mention;
 mod outbox;
 mod reasons;
 mod render;
@@ -39,6 +46,7 @@ mod screen;
 mod script;
 mod target;
 mod typing;
+mod wrap;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -46,6 +54,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::capability::Capability;
 use crate::chat::Chat;
 use crate::cli::{Cli, Mode, Settings};
 use crate::connection::{Connection, Options};
@@ -53,6 +62,11 @@ use crate::error::ClientError;
 use crate::render::Renderer;
 use crate::screen::Screen;
 use crate::target::Target;
+
+/// The language `$connect` assumes when none is given (docs/PROTOCOL.md).
+const DEFAULT_LANG: &str = "en";
+/// How long the start waits for /status.json at most (a local server answers at once).
+const STATUS_WAIT: Duration = Duration::from_secs(2);
 
 fn main() -> ExitCode {
     let stdout_tty = io::stdout().is_terminal();
@@ -84,6 +98,7 @@ fn main() -> ExitCode {
 async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
     let render = Renderer {
         color: render::want_color(stdout_tty) && !s.json,
+        retry_key: matches!(s.mode, Mode::Interactive),
         ..Renderer::default()
     };
     let options = Options {
@@ -96,8 +111,23 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
         keep_identity(&mut target, &render);
     }
     let endpoint = target.endpoint().to_owned();
+    // Asked while the WebSocket connects; only a person chatting is warned.
+    let lang = target.param("lang").unwrap_or(DEFAULT_LANG).to_owned();
+    let status = matches!(s.mode, Mode::Lines | Mode::Interactive)
+        .then(|| capability::status_authority(&endpoint))
+        .flatten()
+        .map(|authority| tokio::spawn(capability::fetch_status(authority, STATUS_WAIT)));
     let conn = Connection::open(target, options).await?;
     let connected = render.note(&format!("connected to {endpoint}"));
+    let status = match status {
+        Some(task) => task.await.ok().flatten(),
+        None => None,
+    };
+    let warning = status
+        .as_ref()
+        .and_then(|status| capability::warning(status, &lang))
+        .map(|w| render.note(&w));
+    let capability = Capability::new(status, &lang);
     match s.mode {
         Mode::Send(text) => script::send(conn, &text, s.json, render, s.timeout).await,
         Mode::Listen { count } => {
@@ -107,6 +137,9 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
         Mode::Lines => {
             let mut screen = script::Plain::new();
             screen.warn(&connected);
+            if let Some(warning) = &warning {
+                screen.warn(warning);
+            }
             let chat = Chat {
                 conn,
                 screen,
@@ -114,10 +147,16 @@ async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
                 json: s.json,
                 interactive: false,
                 echo_timeout: s.timeout,
+                capability,
             };
             chat.run(script::stdin_lines()).await
         }
-        Mode::Interactive => interactive::run(conn, render, s.timeout).await,
+        Mode::Interactive => {
+            if let Some(warning) = &warning {
+                script::Plain::new().warn(warning);
+            }
+            interactive::run(conn, render, s.timeout, capability).await
+        }
     }
 }
 

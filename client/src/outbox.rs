@@ -248,23 +248,33 @@ impl Outbox {
         self.online
     }
 
-    /// A new connection: what the old one never answered goes again, in
-    /// order, then the queue.
-    pub fn reconnected(&mut self, conn: &impl Wire) {
+    /// A new connection: `greeting` (a catch-up's `join`) goes first and
+    /// is waited for; then what the old connection never answered goes
+    /// again, in order, then the queue. Sent after the greeting's reply,
+    /// the echoes of messages sent again cannot come before what the
+    /// catch-up shows.
+    pub fn reconnected(&mut self, conn: &impl Wire, greeting: Option<ClientFrame>) {
         self.online = true;
-        let deadline = Instant::now() + self.timeout;
-        self.in_flight.retain_mut(|p| {
-            let (frame, again) = match &p.waiting {
-                Waiting::Echo { frame, .. } => (frame, true),
-                Waiting::Reply { frame, resend, .. } => (frame, *resend),
-            };
-            if again {
-                conn.send(frame);
-                p.deadline = deadline;
+        let old = std::mem::take(&mut self.in_flight);
+        for pending in old.into_iter().rev() {
+            match pending.waiting {
+                // The send to come counts again; this one did not arrive.
+                Waiting::Echo { frame, tries, .. } => {
+                    self.held.push_front((frame, tries.saturating_sub(1)));
+                }
+                Waiting::Reply {
+                    frame,
+                    resend: true,
+                    ..
+                } => self.queue.push_front(frame),
+                // A greeting or catch-up of the old connection: the new one asks afresh.
+                Waiting::Reply { resend: false, .. } => {}
             }
-            again
-        });
-        self.pump(conn);
+        }
+        match greeting {
+            Some(frame) => self.send_now(frame, conn),
+            None => self.pump(conn),
+        }
     }
 
     /// When [`Self::expire`] has something to do: the oldest unanswered

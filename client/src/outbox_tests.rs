@@ -122,11 +122,28 @@ fn offline_holds_and_a_reconnect_resends_in_order() {
     out.push(say("c", "3"), &wire);
     out.push(members(), &wire);
     assert_eq!(wire.take(), Vec::<String>::new());
-    out.reconnected(&wire);
+    out.reconnected(&wire, None);
     assert_eq!(wire.take(), ["b", "c"]);
     out.echo(Some("2"), &wire);
     out.echo(Some("3"), &wire);
     assert_eq!(wire.take(), ["members"]);
+}
+
+/// Issue 25 item 8: after a reconnect the catch-up goes first, and what
+/// was unanswered or queued waits for its replies, so no echo can come
+/// before the history of what was missed.
+#[test]
+fn after_a_reconnect_the_catch_up_goes_first_and_messages_wait_for_it() {
+    let wire = Recorder::default();
+    let mut out = Outbox::new(T);
+    out.push(say("a", "1"), &wire);
+    wire.take();
+    out.offline();
+    out.push(say("b", "2"), &wire);
+    out.reconnected(&wire, Some(members()));
+    assert_eq!(wire.take(), ["members"]);
+    out.reply(Reply::Members, &wire);
+    assert_eq!(wire.take(), ["a", "b"]);
 }
 
 #[test]
@@ -139,7 +156,7 @@ fn a_greeting_goes_first_and_is_not_resent() {
     assert_eq!(wire.take(), ["members"]);
     out.offline();
     // ...which the old connection took with it.
-    out.reconnected(&wire);
+    out.reconnected(&wire, None);
     assert_eq!(wire.take(), ["a"]);
 }
 

@@ -9,11 +9,16 @@ use chrono::{Local, TimeZone};
 
 use honyaku::protocol::{HistoryItem, MemberView, MessageFrame, PresenceEvent, ServerFrame};
 
+use crate::bidi;
+use crate::mention::mentions;
+
 /// Each style with the code that ends only it, so that styles nest: a
 /// coloured name inside a dim line leaves the rest of the line dim.
 type Style = (&'static str, &'static str);
 const DIM: Style = ("\x1b[2m", "\x1b[22m");
 const RED: Style = ("\x1b[31m", "\x1b[39m");
+/// A message that names the reader: bold.
+const MENTION: Style = ("\x1b[1m", "\x1b[22m");
 /// Name colours: the normal and bright variants of green to cyan.
 const PALETTE: &[&str] = &[
     "\x1b[32m", "\x1b[33m", "\x1b[34m", "\x1b[35m", "\x1b[36m", "\x1b[92m", "\x1b[93m", "\x1b[94m",
@@ -31,6 +36,8 @@ pub struct Renderer {
     pub show_original: bool,
     /// Who "you" are, from the last `joined`.
     pub me: Me,
+    /// A person at a keyboard: say which key retries now while offline.
+    pub retry_key: bool,
 }
 
 /// This session as the server knows it: messages and members that are
@@ -160,28 +167,44 @@ impl Renderer {
     }
 
     /// `HH:MM Name: text`, and the original on a second line when asked.
+    /// A message from someone else that names the reader starts with `»`
+    /// (and is bold, in colour).
     pub fn message(&self, m: &MessageFrame) -> String {
         let time = Local
             .timestamp_millis_opt(m.ts)
             .single()
             .map(|t| t.format("%H:%M").to_string())
             .unwrap_or_else(|| "--:--".into());
-        let you = if self.me.wrote(m) { " (you)" } else { "" };
+        let own = self.me.wrote(m);
+        let you = if own { " (you)" } else { "" };
+        let mention = !own
+            && self.me.name.as_deref().is_some_and(|name| {
+                mentions(&m.text, name) || m.original.as_deref().is_some_and(|o| mentions(o, name))
+            });
+        let text = indent(&bidi::isolate(&clean(&m.text)));
+        let (mark, text) = if mention {
+            ("» ", self.paint(MENTION, &text))
+        } else {
+            ("", text)
+        };
         let mut line = format!(
-            "{} {}{you}: {}",
+            "{mark}{} {}{you}: {text}",
             self.dim(&time),
             self.name(&m.from.name),
-            indent(&clean(&m.text))
         );
         if let Some(code) = &m.error {
             line.push(' ');
-            line.push_str(&self.dim(&format!("[untranslated: {}]", clean(code))));
+            line.push_str(&self.dim(&format!("({})", untranslated(code, m))));
         }
         if self.show_original
             && m.translated
             && let Some(original) = &m.original
         {
-            let original = format!("  ↳ ({}) {}", clean(&m.source_lang), clean(original));
+            let original = format!(
+                "  ↳ ({}) {}",
+                clean(&m.source_lang),
+                bidi::isolate(&clean(original))
+            );
             line.push_str("\n      ");
             line.push_str(&self.dim(&indent(&original)));
         }
@@ -218,13 +241,17 @@ impl Renderer {
     /// A dropped connection, or a failed attempt to get it back.
     pub fn lost(&self, reason: &str, attempt: u32, retry_in: std::time::Duration) -> String {
         let secs = retry_in.as_secs_f32();
+        let key = if self.retry_key { " (Enter: now)" } else { "" };
         self.note(&if attempt <= 1 {
             format!(
-                "connection lost ({}); reconnecting in {secs:.1}s",
+                "connection lost ({}); reconnecting in {secs:.1}s{key}",
                 clean(reason)
             )
         } else {
-            format!("still offline ({}); retrying in {secs:.1}s", clean(reason))
+            format!(
+                "still offline ({}); retrying in {secs:.1}s{key}",
+                clean(reason)
+            )
         })
     }
 
@@ -302,7 +329,8 @@ impl Renderer {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
         });
         let colour = PALETTE[hash as usize % PALETTE.len()];
-        self.paint((colour, DEFAULT_COLOUR), &clean(name).replace('\n', " "))
+        let shown = bidi::isolate(&clean(name).replace('\n', " "));
+        self.paint((colour, DEFAULT_COLOUR), &shown)
     }
 
     fn dim(&self, s: &str) -> String {
@@ -318,6 +346,21 @@ impl Renderer {
         } else {
             s.to_owned()
         }
+    }
+}
+
+/// Why a message came as written, in words (the `error` codes of
+/// docs/PROTOCOL.md); an unknown code is named as it came.
+fn untranslated(code: &str, m: &MessageFrame) -> String {
+    match code {
+        "unsupported_language_pair" => format!(
+            "not translated: this server does not translate {} into {}",
+            clean(&m.source_lang),
+            clean(&m.lang)
+        ),
+        "translation_failed" => "not translated: the translation failed".into(),
+        "translation_unavailable" => "not translated: translation is unavailable right now".into(),
+        other => format!("not translated: {}", clean(other)),
     }
 }
 
@@ -338,10 +381,10 @@ pub fn clean(s: &str) -> String {
 fn excerpt(text: &str) -> String {
     const MAX: usize = 40;
     let one_line = clean(text).replace('\n', " ");
-    match one_line.char_indices().nth(MAX) {
+    bidi::isolate(&match one_line.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}…", &one_line[..i]),
         None => one_line,
-    }
+    })
 }
 
 /// Continuation lines of a multi-line message, indented under its text.

@@ -8,6 +8,7 @@ const PLAIN: Renderer = Renderer {
         tag: None,
         connection_id: None,
     },
+    retry_key: false,
 };
 
 /// From JSON, as it arrives: new optional fields in the frame type do not
@@ -42,11 +43,29 @@ fn messages() {
         error: Some("unsupported_language_pair".into()),
         ..msg()
     };
+    let said = PLAIN.message(&failed);
     assert!(
-        PLAIN
-            .message(&failed)
-            .contains("[untranslated: unsupported_language_pair]")
+        said.ends_with("(not translated: this server does not translate ja into es)"),
+        "{said}"
     );
+    for (code, words) in [
+        (
+            "translation_failed",
+            "(not translated: the translation failed)",
+        ),
+        (
+            "translation_unavailable",
+            "(not translated: translation is unavailable right now)",
+        ),
+        ("something_new", "(not translated: something_new)"),
+    ] {
+        let m = MessageFrame {
+            error: Some(code.into()),
+            ..failed.clone()
+        };
+        assert!(PLAIN.message(&m).ends_with(words), "{code}");
+        assert!(!PLAIN.message(&m).contains("untranslated:"));
+    }
 }
 
 #[test]
@@ -207,4 +226,45 @@ fn other_frames() {
         next: None,
     };
     assert_eq!(PLAIN.frame(&h).unwrap(), "* no earlier messages in lobby");
+}
+
+#[test]
+fn a_message_naming_me_stands_out() {
+    let me = Renderer {
+        me: Me {
+            name: Some("Aki".into()),
+            ..Me::default()
+        },
+        ..PLAIN
+    };
+    let from_ben = |text: &str| MessageFrame {
+        text: text.into(),
+        original: None,
+        from: serde_json::from_value(serde_json::json!({"name": "Ben", "connectionId": "c2"}))
+            .unwrap(),
+        ..msg()
+    };
+    assert!(me.message(&from_ben("hi @aki, look")).starts_with("» "));
+    assert!(!me.message(&from_ben("Akira is here")).starts_with("» "));
+    // Named in the original only (a translation may change the name's form).
+    let in_original = MessageFrame {
+        original: Some("Aki さん".into()),
+        ..from_ben("Señor Akí")
+    };
+    assert!(me.message(&in_original).starts_with("» "));
+    // My own message naming me does not.
+    let mine = MessageFrame {
+        client_msg_id: Some("hc-1".into()),
+        ..from_ben("Aki here")
+    };
+    assert!(!me.message(&mine).starts_with("» "));
+    let coloured = Renderer {
+        color: true,
+        ..me.clone()
+    };
+    assert!(
+        coloured
+            .message(&from_ben("hi Aki"))
+            .contains("\x1b[1mhi Aki\x1b[22m")
+    );
 }

@@ -115,7 +115,8 @@ pub fn rows(text: &str, cols: usize) -> usize {
         .sum()
 }
 
-fn visible_width(line: &str) -> usize {
+/// Columns `line` takes on a terminal, colour codes (CSI sequences) excluded.
+pub fn visible_width(line: &str) -> usize {
     let mut width = 0;
     let mut rest = line;
     while let Some(i) = rest.find('\x1b') {

@@ -82,6 +82,14 @@ impl Target {
         self.query.iter().any(|(k, _)| k == key)
     }
 
+    /// A parameter's value as sent (percent-encoded), when set.
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The full URL to connect to. It may hold the token and the client
     /// secret: never log it.
     pub fn url(&self) -> String {

@@ -8,6 +8,7 @@ mod common;
 use common::term::Term;
 use common::ws::Peer;
 use common::{Url, chat, config, config_home, run, serve, serve_on};
+use honyaku::config::TranslatorKind;
 use serde_json::{Value, json};
 
 /// Runs a blocking step of the terminal session off the runtime, which
@@ -95,6 +96,46 @@ async fn join_lang_and_messages_both_ways() {
     assert_eq!(quit(term).await, 0);
 }
 
+/// A server that cannot translate the language: one line at start says so
+/// in plain words (from its /status.json); a server that translates it
+/// says nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_language_that_does_not_translate_is_said_at_start() {
+    let mut nothing = config();
+    nothing.translator = TranslatorKind::None.into();
+    let server = serve(nothing).await;
+    let term = start(&[
+        "--url",
+        &server.url(),
+        "--room",
+        "nt",
+        "--lang",
+        "ja",
+        "--name",
+        "Aki",
+    ]);
+    let (term, ()) = step(term, |t| {
+        t.wait_for("you are Aki (ja) in nt");
+        t.wait_for("* this server translates nothing right now: everyone reads messages as they were written");
+        assert_eq!(t.lines_with("translat").len(), 1, "{}", t.text());
+        // Said again after /lang, once.
+        t.send_line("/lang es");
+        t.wait_for("you are Aki (es) in nt");
+        assert_eq!(t.lines_with("translates nothing").len(), 2, "{}", t.text());
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+
+    let translates = serve(config()).await;
+    let term = start(&["--url", &translates.url(), "--room", "nt", "--lang", "ja"]);
+    let (term, ()) = step(term, |t| {
+        t.wait_for("(ja) in nt");
+        assert_eq!(t.lines_with("translat").len(), 0, "{}", t.text());
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+}
+
 async fn quit(term: Term) -> i32 {
     tokio::task::spawn_blocking(move || term.quit())
         .await
@@ -147,6 +188,187 @@ async fn offline_is_one_line_and_typed_lines_are_queued() {
     .await;
     assert_eq!(quit(term).await, 0);
     server.stop().await;
+}
+
+/// Issue 25 item 8: with a line queued while offline, what others wrote
+/// meanwhile still shows after the reconnect (before the fix, the queued
+/// line's echo came before the catch-up's history, which then dropped
+/// everything older than that echo).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn others_lines_show_after_a_reconnect_with_a_queued_line() {
+    let server = serve(config()).await;
+    let addr = server.addr;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "rq", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in rq")).await;
+
+    server.stop().await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("connection lost");
+        t.send_line("queued while away");
+        t.wait_for("\"queued while away\" is queued");
+        // Until the next retry is far enough off for Ben to write first.
+        t.wait_until("a retry over 1.5 s away", |screen| {
+            screen
+                .rsplit("retrying in ")
+                .next()
+                .and_then(|rest| rest.split('s').next())
+                .and_then(|secs| secs.parse::<f32>().ok())
+                .is_some_and(|secs| secs >= 1.5)
+        });
+    })
+    .await;
+
+    let server = serve_on(addr, config()).await;
+    let mut ben = Peer::connect(&url, "room=rq&name=Ben&lang=en").await;
+    for text in ["one while you were away", "two while you were away"] {
+        ben.send(json!({"action": "translate", "text": text})).await;
+        ben.recv_where(|v| v["type"] == "message" && v["text"] == text)
+            .await;
+    }
+    let (term, ()) = step(term, |t| {
+        t.wait_for("reconnected after");
+        t.wait_for("Aki (you): queued while away");
+        t.wait_for("Ben: one while you were away");
+        t.wait_for("Ben: two while you were away");
+        let screen = t.text();
+        let at = |needle: &str| screen.find(needle).unwrap();
+        assert!(
+            at("Ben: two while you were away") < at("Aki (you): queued while away"),
+            "what was missed shows before what was sent again:\n{screen}"
+        );
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+    server.stop().await;
+}
+
+/// Issue 25 item 9: a name and text written right to left are isolated
+/// (FSI…PDI), so they cannot reorder the English line around them; plain
+/// left-to-right names carry nothing extra.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn right_to_left_names_and_text_are_isolated() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "bidi", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in bidi")).await;
+    let mut layla = Peer::connect(&url, "room=bidi&name=%D9%84%D9%8A%D9%84%D9%89&lang=ar").await;
+    layla
+        .send(json!({"action": "translate", "text": "مرحبا Aki"}))
+        .await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("[en] مرحبا Aki");
+        let raw = String::from_utf8_lossy(&t.raw).into_owned();
+        assert!(raw.contains("\u{2068}ليلى\u{2069} (ar) joined"), "{raw:?}");
+        assert!(
+            raw.contains("\u{2068}ليلى\u{2069}: \u{2068}[en] مرحبا Aki\u{2069}"),
+            "{raw:?}"
+        );
+        assert!(!raw.contains("\u{2068}Aki"), "{raw:?}");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+}
+
+/// Issue 25 item 13: offline, the status line names the key that retries
+/// now, and Enter on an empty line reconnects without waiting out the
+/// backoff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enter_retries_now_while_offline() {
+    let server = serve(config()).await;
+    let addr = server.addr;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "rn", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in rn")).await;
+    server.stop().await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("(Enter: now)");
+        // Attempt 4 waits 2 s or more, reached within about 3.5 s.
+        t.wait_until("a retry 2 s away or more", |screen| {
+            screen
+                .rsplit("retrying in ")
+                .next()
+                .and_then(|rest| rest.split('s').next())
+                .and_then(|secs| secs.parse::<f32>().ok())
+                .is_some_and(|secs| secs >= 2.0)
+        });
+    })
+    .await;
+    let server = serve_on(addr, config()).await;
+    let (term, ()) = step(term, |t| {
+        let pressed = std::time::Instant::now();
+        t.send_line("");
+        t.wait_for("reconnected after");
+        let took = pressed.elapsed();
+        assert!(
+            took < std::time::Duration::from_millis(1500),
+            "reconnected {took:?} after Enter, not at once:\n{}",
+            t.text()
+        );
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+    server.stop().await;
+}
+
+/// Issue 25 item 13: a message wider than the terminal breaks between
+/// words, its rest indented, not wherever the edge falls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_lines_break_between_words() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "wrap", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in wrap")).await;
+    let words: Vec<String> = (10..60).map(|i| format!("word{i}")).collect();
+    let mut ben = Peer::connect(&url, "room=wrap&name=Ben&lang=en").await;
+    ben.send(json!({"action": "translate", "text": words.join(" ")}))
+        .await;
+    let (term, ()) = step(term, move |t| {
+        t.wait_for("word59");
+        let rows = t.lines_with("word");
+        assert!(rows.len() >= 4, "{}", t.text());
+        for row in &rows {
+            let tokens = row
+                .split_whitespace()
+                .skip_while(|w| !w.starts_with("word"));
+            for token in tokens {
+                assert!(
+                    words.contains(&token.to_owned()),
+                    "{token:?} cut: {}",
+                    t.text()
+                );
+            }
+        }
+        assert!(
+            rows[1..].iter().all(|r| r.starts_with("      word")),
+            "{rows:?}"
+        );
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+}
+
+/// Issue 25 item 13: a message that names me stands out (`»` first; bold
+/// in colour); one that only contains a longer name does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_stand_out() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "at", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in at")).await;
+    let mut ben = Peer::connect(&url, "room=at&name=Ben&lang=en").await;
+    for text in ["Akira is someone else", "over to you @aki"] {
+        ben.send(json!({"action": "translate", "text": text})).await;
+    }
+    let (term, ()) = step(term, |t| {
+        t.wait_for("Ben: over to you @aki");
+        let named = t.lines_with("over to you @aki");
+        assert!(named[0].starts_with("» "), "{named:?}");
+        let other = t.lines_with("Akira is someone else");
+        assert!(!other[0].starts_with("» "), "{other:?}");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
 }
 
 /// Your identity outlives the process: after a restart, the history shows

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use honyaku::config::{
-    APERTIUM_INSTALL, DEFAULT_ADDR, EngineConfig, FlagDuration, ManagementKey, ServeConfig,
+    APERTIUM_INSTALL, Cidr, DEFAULT_ADDR, EngineConfig, FlagDuration, ManagementKey, ServeConfig,
     StoreKind, TranslatorKind, Translators, parse_duration, parse_instance_id, parse_stage,
 };
 use honyaku::core::policy::retention_days;
@@ -140,6 +140,19 @@ struct ServeArgs {
     /// that send no Origin; '*' accepts any web page.
     #[arg(long = "allowed-origin", value_name = "URL")]
     allowed_origins: Vec<String>,
+    /// Also answer requests whose Host is this name (repeatable; `NAME` or
+    /// `NAME:PORT`), e.g. the public name of a shared server behind a
+    /// proxy. By default only the address the server listens on (and
+    /// localhost on loopback): other names get 421 (DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+    /// A proxy in front of this server (repeatable; an address or a range,
+    /// e.g. 127.0.0.1/32): requests from it are taken to come from the
+    /// right-most X-Forwarded-For address that is not a trusted proxy, for
+    /// the per-address limits and sourceIp. Without it X-Forwarded-For is
+    /// ignored.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<Cidr>,
     /// Require access tokens signed with this secret at $connect.
     #[arg(long, env = "HONYAKU_TOKEN_SECRET", hide_env_values = true)]
     token_secret: Option<String>,
@@ -175,8 +188,8 @@ struct ServeArgs {
     #[arg(long, default_value_t = DEFAULTS.policy.chars_per_hour)]
     chars_per_hour: u32,
     /// Characters sent to the engine per UTC day, for the whole server;
-    /// 0 is unlimited (default: unlimited, but with --translator aws, which
-    /// is billed, the same daily budget as the Lambda's).
+    /// 0 is unlimited (default: 1,000,000 for an engine that bills — aws,
+    /// deepl — as on the Lambda; unlimited for local engines).
     #[arg(long, env = "CHARS_PER_DAY")]
     chars_per_day: Option<u64>,
     /// Rooms larger than this get no presence and no typing.
@@ -246,8 +259,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (translator, translator_notice) =
         pick_translator(args.translator, &args.apertium_modes, &engines).await;
     // Billed engines get the Lambda's daily budget unless told otherwise.
-    let billed =
-        translator.contains(TranslatorKind::Aws) || translator.contains(TranslatorKind::Deepl);
+    let chars_per_day = args
+        .chars_per_day
+        .unwrap_or(translator.default_chars_per_day());
     let config = ServeConfig {
         stage: args.stage,
         store: args.store,
@@ -265,11 +279,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             messages_per_minute: args.rate_limit,
             max_room_members: args.max_room_members,
             chars_per_hour: args.chars_per_hour,
-            chars_per_day: args.chars_per_day.unwrap_or(if billed {
-                DEFAULTS.policy.chars_per_day
-            } else {
-                0
-            }),
+            chars_per_day,
             presence_max_members: args.presence_max_members,
             rest_per_minute: args.rest_rate_limit,
             retention: retention_days(args.retention),
@@ -281,6 +291,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections_per_ip: args.max_connections_per_ip,
         management_key: args.management_key,
         instance_id: args.instance_id,
+        allowed_hosts: args.allowed_hosts,
+        trusted_proxies: args.trusted_proxies,
         ..DEFAULTS.clone()
     };
     let management_keyed = config.management_key.is_some();
@@ -319,7 +331,8 @@ fn network_note(stage: &str, management_keyed: bool) -> String {
         "*** Note: listening beyond this machine, without TLS: chat traffic and tokens \
          travel in clear text. Put a TLS proxy in front (README: \"Sharing on a network\"). \
          Web pages may connect only from this page's own origin (--allowed-origin adds \
-         others); {management}."
+         others); requests must name this server in Host (--allowed-host adds a name, \
+         --trusted-proxy a proxy whose X-Forwarded-For is read); {management}."
     )
 }
 

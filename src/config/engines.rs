@@ -24,6 +24,18 @@ impl Translators {
     }
 }
 
+impl Translators {
+    /// `--chars-per-day` when not given: the billed default when any
+    /// listed engine bills (`aws`, `deepl`), else unlimited (0).
+    pub fn default_chars_per_day(&self) -> u64 {
+        self.0
+            .iter()
+            .map(|k| k.default_chars_per_day())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 impl From<TranslatorKind> for Translators {
     fn from(kind: TranslatorKind) -> Self {
         Self(vec![kind])

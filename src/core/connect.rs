@@ -6,8 +6,9 @@ use crate::model::{ClientKey, Connection, ConnectionId, Lang, RoomName, UserName
 use crate::ports::{Admission, StoreError};
 use crate::protocol::PresenceEvent;
 
-/// `$connect` query parameters as they came; `None` when absent.
-#[derive(Debug, Clone, Default)]
+/// `$connect` query parameters as they came; `None` when absent. Its
+/// `Debug` leaves out the token and the `client` secret.
+#[derive(Clone, Default)]
 pub struct ConnectParams {
     /// `room`, unchecked.
     pub room: Option<String>,
@@ -26,6 +27,22 @@ pub struct ConnectParams {
     pub host: Option<String>,
     /// `identity.sourceIp`.
     pub source_ip: Option<String>,
+}
+
+impl std::fmt::Debug for ConnectParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "…");
+        f.debug_struct("ConnectParams")
+            .field("room", &self.room)
+            .field("lang", &self.lang)
+            .field("name", &self.name)
+            .field("token", &hidden(&self.token))
+            .field("client", &hidden(&self.client))
+            .field("origin", &self.origin)
+            .field("host", &self.host)
+            .field("source_ip", &self.source_ip)
+            .finish()
+    }
 }
 
 impl App {
@@ -120,4 +137,24 @@ pub(super) async fn clear_instance(app: &App, instance: &str) -> Result<usize, S
         tracing::info!(cleared, "removed connections left by an earlier run");
     }
     Ok(cleared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_token_and_the_client() {
+        let p = ConnectParams {
+            room: Some("team".into()),
+            token: Some("tok.SECRET".into()),
+            client: Some("client-SECRET-value".into()),
+            ..ConnectParams::default()
+        };
+        let shown = format!("{p:?}");
+        assert!(
+            shown.contains("team") && !shown.contains("SECRET"),
+            "{shown}"
+        );
+    }
 }

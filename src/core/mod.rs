@@ -128,7 +128,7 @@ impl App {
 /// the free function of the same name in its route's file — so a reader
 /// (or a tool) can follow a frame from here into its route by name.
 impl App {
-    /// `$connect`: see [`connect::connect`].
+    /// `$connect`: see `connect` in `core/connect.rs`.
     pub async fn connect(
         &self,
         id: ConnectionId,
@@ -138,27 +138,27 @@ impl App {
         connect::connect(self, id, params, connected_at).await
     }
 
-    /// `$disconnect`: see [`connect::disconnect`].
+    /// `$disconnect`: see `disconnect` in `core/connect.rs`.
     pub async fn disconnect(&self, id: &ConnectionId) {
         connect::disconnect(self, id).await
     }
 
-    /// A restarted instance's leftover rows: see [`connect::clear_instance`].
+    /// A restarted instance's leftover rows: see `clear_instance` in `core/connect.rs`.
     pub async fn clear_instance(&self, instance: &str) -> Result<usize, StoreError> {
         connect::clear_instance(self, instance).await
     }
 
-    /// Every other route of a client frame: see [`routes::message`].
+    /// Every other route of a client frame: see `message` in `core/routes.rs`.
     pub async fn message(&self, id: &ConnectionId, body: &str) {
         routes::message(self, id, body).await
     }
 
-    /// The fan-out worker's batch: see [`deliver::deliver`].
+    /// The fan-out worker's batch: see `deliver` in `core/deliver.rs`.
     pub async fn deliver(&self, batch: FanoutBatch) -> Result<(), DeliverError> {
         deliver::deliver(self, batch).await
     }
 
-    /// `POST /translate`: see [`rest::translate_text`].
+    /// `POST /translate`: see `translate_text` in `core/rest.rs`.
     pub async fn translate_text(
         &self,
         req: TranslateRequest,

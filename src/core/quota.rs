@@ -5,7 +5,10 @@
 //!   translated per hour (one conditional `UpdateItem ADD`, 1 WCU, per
 //!   message), and the deployment's characters per UTC day. A sender is
 //!   its `client` when it gave one, else its address — never just its
-//!   connection, so a reconnect does not start afresh.
+//!   connection, so a reconnect does not start afresh. A `client` is the
+//!   sender's own choice, so its messages count toward its address's
+//!   total too (a second `UpdateItem`), at `ADDRESS_LIMIT_MULTIPLE` times
+//!   the limits: a fresh `client` per connection resets nothing.
 //! - A per-connection flood guard in memory: any frame past the rate is
 //!   refused, and a connection that keeps at it is closed (1008). It needs
 //!   no store round trip, so even a flood of pings costs nothing.
@@ -20,18 +23,39 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::App;
 use super::policy::Policy;
+use crate::limits::ADDRESS_LIMIT_MULTIPLE;
 use crate::model::{Connection, ConnectionId};
 use crate::ports::{Counter, Step, StoreError, Tally};
 
 /// Field of a sender's counter: characters this hour.
 const CHARS: &str = "chars";
 
-/// The counter's identity for a connection's sender.
-pub(super) fn who(conn: &Connection) -> String {
+/// Whose counters a message is charged to: its sender's (its `client`,
+/// else its address), and — when the sender chose its own key — its
+/// address's too, at [`ADDRESS_LIMIT_MULTIPLE`] times the limits, so a
+/// fresh `client` per connection does not reset what an address may send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Sender {
+    key: String,
+    address: Option<String>,
+}
+
+impl Sender {
+    /// A caller known only by a key (the REST API's address).
+    pub(super) fn keyed(key: String) -> Self {
+        Self { key, address: None }
+    }
+}
+
+/// The counters for a connection's sender.
+pub(super) fn who(conn: &Connection) -> Sender {
     match (&conn.client, &conn.source_ip) {
-        (Some(key), _) => format!("c:{}", key.as_str()),
-        (None, Some(ip)) => format!("ip:{ip}"),
-        (None, None) => format!("conn:{}", conn.id),
+        (Some(key), ip) => Sender {
+            key: format!("c:{}", key.as_str()),
+            address: ip.as_ref().map(|ip| format!("addr:{ip}")),
+        },
+        (None, Some(ip)) => Sender::keyed(format!("ip:{ip}")),
+        (None, None) => Sender::keyed(format!("conn:{}", conn.id)),
     }
 }
 
@@ -46,11 +70,38 @@ pub(super) enum Refusal {
 
 impl App {
     /// Counts one message (or REST call) of `who` costing `chars`, against
-    /// `per_minute` and the hourly characters.
+    /// `per_minute` and the hourly characters: the sender's counter first,
+    /// then its address's (a refusal there leaves the sender's count spent,
+    /// which only errs on the strict side).
     pub(super) async fn charge_sender(
+        &self,
+        who: Sender,
+        per_minute: Option<u32>,
+        chars: usize,
+    ) -> Result<Result<(), Refusal>, StoreError> {
+        if chars == 0 && per_minute.is_none() {
+            return Ok(Ok(()));
+        }
+        let hourly = self.policy.chars_per_hour;
+        if let Err(refused) = self.charge(who.key, per_minute, hourly, chars).await? {
+            return Ok(Err(refused));
+        }
+        match who.address {
+            Some(address) => {
+                let times = |n: u32| n.saturating_mul(ADDRESS_LIMIT_MULTIPLE);
+                self.charge(address, per_minute.map(times), times(hourly), chars)
+                    .await
+            }
+            None => Ok(Ok(())),
+        }
+    }
+
+    /// One counter: `per_minute` messages, `per_hour` characters.
+    async fn charge(
         &self,
         who: String,
         per_minute: Option<u32>,
+        per_hour: u32,
         chars: usize,
     ) -> Result<Result<(), Refusal>, StoreError> {
         let now = Utc::now();
@@ -66,11 +117,8 @@ impl App {
         steps.push(Step {
             field: CHARS,
             add: i64::try_from(chars).unwrap_or(i64::MAX),
-            max: Some(i64::from(self.policy.chars_per_hour)),
+            max: Some(i64::from(per_hour)),
         });
-        if chars == 0 && per_minute.is_none() {
-            return Ok(Ok(()));
-        }
         let counter = Counter::Sender { who, at: now };
         Ok(match self.store.increment(&counter, &steps).await? {
             Tally::Counted(_) => Ok(()),
@@ -160,8 +208,8 @@ impl Flood {
         self.strike(id)
     }
 
-    /// A refused frame (here, or by a shared limit).
-    pub fn strike(&self, id: &ConnectionId) -> Verdict {
+    /// A refused frame.
+    fn strike(&self, id: &ConnectionId) -> Verdict {
         let mut strikes = self.strikes.lock().unwrap_or_else(|p| p.into_inner());
         let n = strikes.entry(id.clone()).or_default();
         *n += 1;

@@ -6,7 +6,7 @@
 
 use super::engine::translate_one;
 use super::ids::message_id;
-use super::quota::Refusal;
+use super::quota::{Refusal, Sender};
 use super::{App, now_ms};
 use crate::model::{ChatText, InvalidInput, Lang, SourceLang, TranslationRecord};
 use crate::ports::{Hints, StoreError, TranslateError};
@@ -109,9 +109,10 @@ impl RestError {
     }
 }
 
-/// `POST /translate`: detects the source if asked, translates once
-/// (not at all when source and target are the same language), stores
-/// the record, and returns it. Nothing is returned that was not stored.
+/// `POST /translate`: detects the source if asked, translates once,
+/// stores the record, and returns it; nothing translated is returned that
+/// was not stored. Source and target the same: the text comes back
+/// untouched, and nothing is counted or stored.
 #[tracing::instrument(skip_all, fields(target = %req.target))]
 pub(super) async fn translate_text(
     app: &App,
@@ -132,12 +133,24 @@ pub(super) async fn translate_text(
             }
         },
     };
-    let cost = if source == req.target {
-        0
-    } else {
-        text.chars().count()
-    };
-    let who = format!("rest-ip:{}", caller.source_ip);
+    if source == req.target {
+        // Nothing to translate: the text comes back as it is, with no
+        // engine call, no count against the caller and nothing stored (an
+        // echo must not fill the table for the retention period).
+        let ts = now_ms();
+        return Ok(TranslationRecord {
+            id: message_id(ts),
+            ts,
+            source_lang: source,
+            target_lang: req.target,
+            translated_text: text.to_owned(),
+            text: req.text.into_string(),
+            engine: None,
+            ttl: None,
+        });
+    }
+    let cost = text.chars().count();
+    let who = Sender::keyed(format!("rest-ip:{}", caller.source_ip));
     match app
         .charge_sender(who, Some(app.policy.rest_per_minute), cost)
         .await?
@@ -157,24 +170,20 @@ pub(super) async fn translate_text(
     if !app.charge_budget(cost).await {
         return Err(RestError::BudgetUsedUp);
     }
-    let (translated_text, engine) = if source == req.target {
-        (text.to_owned(), None)
-    } else {
-        let t = translate_one(
-            app.translator.as_ref(),
-            limit,
-            text,
-            source,
-            req.target,
-            &Hints::default(),
-        )
-        .await
-        .map_err(|e| {
-            tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
-            RestError::Engine(e)
-        })?;
-        (t.text, Some(t.engine))
-    };
+    let t = translate_one(
+        app.translator.as_ref(),
+        limit,
+        text,
+        source,
+        req.target,
+        &Hints::default(),
+    )
+    .await
+    .map_err(|e| {
+        tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
+        RestError::Engine(e)
+    })?;
+    let (translated_text, engine) = (t.text, Some(t.engine));
     let ts = now_ms();
     let record = TranslationRecord {
         id: message_id(ts),
@@ -268,7 +277,28 @@ mod tests {
             .unwrap();
         assert_eq!(r.translated_text, "今日は");
         assert_eq!(engine.calls(), 0);
-        assert_eq!(stored(&store).await.len(), 2);
+        // Neither stored nor counted: long echoes fill nothing and use up
+        // nothing of the caller's limits.
+        assert!(stored(&store).await.is_empty());
+        let app = app.with_policy(crate::core::Policy {
+            rest_per_minute: 1,
+            chars_per_hour: 9_000,
+            ..crate::core::Policy::default()
+        });
+        let long = "x".repeat(9_990);
+        for _ in 0..3 {
+            app.translate_text(req(&long, "en", "en"), &caller())
+                .await
+                .unwrap();
+        }
+        assert!(stored(&store).await.is_empty());
+        assert_eq!(
+            app.translate_text(req("Hi", "en", "es"), &caller())
+                .await
+                .unwrap()
+                .translated_text,
+            "[es] Hi"
+        );
     }
 
     #[tokio::test]

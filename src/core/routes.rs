@@ -17,9 +17,14 @@ impl App {
     }
 }
 
+/// The close reason a flooding connection gets with 1008.
+pub const FLOOD_CLOSE_REASON: &str = "Policy Violation: too many messages";
+
+/// Closes a connection that kept sending past its rate with 1008; the
+/// reason tells the client why (the gateway lingers so it arrives).
 async fn close_flooder(app: &App, id: &ConnectionId) {
     tracing::warn!(conn = %id, "closing a connection that keeps flooding");
-    if let Err(e) = app.push.close(id, 1008, "Policy Violation").await {
+    if let Err(e) = app.push.close(id, 1008, FLOOD_CLOSE_REASON).await {
         tracing::warn!(conn = %id, error = %e, "close failed");
     }
 }
@@ -89,11 +94,9 @@ pub(super) async fn message(app: &App, id: &ConnectionId, body: &str) {
     };
     if let Err(e) = result {
         tracing::debug!(conn = %id, code = e.code, "error frame");
-        // A shared limit refusing counts towards closing a flooder too.
-        if e.code == "rate_limited" && app.flood.strike(id) == Verdict::Close {
-            close_flooder(app, id).await;
-            return;
-        }
+        // A shared limit's refusal (the sender's or its address's) is
+        // answered, not struck: the flood state is this connection's own,
+        // and others behind its address must not be closed for it.
         app.reply(id, &e.to_frame()).await;
     }
 }

@@ -1,7 +1,7 @@
 //! The Lambda function: configuration read once from the environment at
 //! init ([`LambdaConfig`]); the SDK configuration, the room-token secret
 //! and the store on the first event, the other SDK clients on their first
-//! use; then one [`lambda::handle`] per WebSocket event (with the
+//! use; then one [`super::handle`] per WebSocket event (with the
 //! Management API endpoint taken from the event), [`super::rest::handle`]
 //! per HTTP API event, or one fan-out worker run ([`worker::handle`]) per
 //! SQS event, and one EMF metrics line per invocation. `honyaku-lambda`

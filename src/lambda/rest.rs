@@ -66,6 +66,15 @@ pub async fn handle(app: &App, event: ApiGatewayV2httpRequest) -> ApiGatewayV2ht
     if route != ROUTE_KEY {
         return error(404, "not_found", "the only route is POST /translate");
     }
+    // Only JSON: a page elsewhere can send a `text/plain` POST without
+    // asking first (no CORS preflight), never an `application/json` one.
+    if !is_json(event.headers.get(http::header::CONTENT_TYPE)) {
+        return error(
+            415,
+            "unsupported_media_type",
+            "the body must be JSON, sent with Content-Type: application/json",
+        );
+    }
     let body = match body_bytes(&event) {
         Ok(body) => body,
         Err(e) => return refused(&e),
@@ -94,6 +103,14 @@ pub async fn handle(app: &App, event: ApiGatewayV2httpRequest) -> ApiGatewayV2ht
         Ok(record) => json(200, &TranslateResponse::from(record)),
         Err(e) => refused(&e),
     }
+}
+
+/// Whether a `Content-Type` is `application/json` (any parameters).
+pub fn is_json(content_type: Option<&http::HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// The body as bytes; API Gateway base64-encodes what it takes for binary.
@@ -167,6 +184,22 @@ mod tests {
     fn code(body: &str) -> (u16, &'static str) {
         let e = parse_body(body.as_bytes()).unwrap_err();
         (e.status(), e.code())
+    }
+
+    #[test]
+    fn only_json_content_types() {
+        let v = |s: &str| Some(http::HeaderValue::from_str(s).unwrap());
+        assert!(is_json(v("application/json").as_ref()));
+        assert!(is_json(v("Application/JSON; charset=utf-8").as_ref()));
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+            "application/jsonx",
+        ] {
+            assert!(!is_json(v(bad).as_ref()), "{bad}");
+        }
+        assert!(!is_json(None));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::connections::Registry;
+use super::host_check::Hosts;
 use super::slots::Slots;
 use super::web::Site;
 use crate::config::ServeConfig;
@@ -43,6 +44,8 @@ pub struct Gateway {
     pub slots: Arc<Slots>,
     /// The chat page.
     pub site: Arc<Site>,
+    /// The `Host` values this server answers to.
+    pub hosts: Hosts,
 }
 
 impl Gateway {

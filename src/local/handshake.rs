@@ -16,6 +16,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
+use super::client_ip::client_ip;
 use super::connections::Live;
 use super::events::{EventContext, connect_event, new_id};
 use super::gateway::Gateway;
@@ -57,7 +58,7 @@ pub async fn handshake(
         domain_name: gw.domain_name.clone(),
         connection_id: new_id(),
         connected_at_ms: now,
-        source_ip: peer.ip().to_canonical().to_string(),
+        source_ip: client_ip(peer, req.headers(), &gw.config.trusted_proxies).to_string(),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::config::{ServeConfig, StoreKind};
+use crate::store::private_files::{private_dir, private_file};
 
 /// The file in `--data` that keeps the id.
 pub const FILE_NAME: &str = "instance-id";
@@ -45,7 +46,8 @@ fn kept_in(dir: &Path) -> Result<String, InstanceError> {
         Err(e) => return Err(failed(e)),
     }
     let id = fresh();
-    std::fs::create_dir_all(dir).map_err(failed)?;
+    private_dir(dir).map_err(failed)?;
+    private_file(&path).map_err(failed)?;
     std::fs::write(&path, format!("{id}\n")).map_err(failed)?;
     Ok(id)
 }
@@ -64,6 +66,13 @@ mod tests {
         };
         let first = id(&config).unwrap();
         assert_eq!(id(&config).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&config.data_dir), 0o700);
+            assert_eq!(mode(&config.data_dir.join(FILE_NAME)), 0o600);
+        }
         let given = ServeConfig {
             instance_id: Some("mine".into()),
             ..config

@@ -1,7 +1,8 @@
 //! The accept loop: every TCP connection reserves its place under the
 //! connection cap first, then is served as HTTP/1.1 with API Gateway's
 //! limits on the request head (10 KB → 431) and a deadline for it
-//! (slowloris), upgrades allowed. At shutdown, open HTTP connections finish
+//! (slowloris), and one for the whole request, body included
+//! (`deadline.rs`), upgrades allowed. At shutdown, open HTTP connections finish
 //! their request and close; every connection task is tracked.
 
 use std::convert::Infallible;
@@ -20,7 +21,9 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
+use super::deadline::DeadlineBody;
 use super::gateway::Gateway;
 use super::slots::ConnSlot;
 use crate::limits::MAX_REQUEST_HEAD_BYTES;
@@ -62,7 +65,12 @@ pub async fn accept_loop(
         };
         match gw.slots.acquire(peer.ip()) {
             Some(slot) => {
-                let service = connection_service(router.clone(), peer, ConnSlot::new(slot));
+                let service = connection_service(
+                    router.clone(),
+                    peer,
+                    ConnSlot::new(slot),
+                    gw.config.request_read_timeout,
+                );
                 spawn_connection(&gw, &http, stream, service);
             }
             None => {
@@ -84,11 +92,13 @@ pub async fn accept_loop(
 }
 
 /// The router for one connection, with its peer address (for
-/// `ConnectInfo`) and its place under the cap in every request.
+/// `ConnectInfo`) and its place under the cap in every request, and each
+/// request's body due within `read_timeout` of its head (else 408).
 fn connection_service(
     router: Router,
     peer: SocketAddr,
     slot: ConnSlot,
+    read_timeout: Duration,
 ) -> impl hyper::service::Service<
     http::Request<Incoming>,
     Response = Response,
@@ -98,11 +108,34 @@ fn connection_service(
 + Send
 + 'static {
     let tower = TowerToHyperService::new(router);
-    hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
-        req.extensions_mut().insert(ConnectInfo(peer));
-        req.extensions_mut().insert(slot.clone());
-        hyper::service::Service::call(&tower, req)
+    hyper::service::service_fn(move |req: http::Request<Incoming>| {
+        let expired = CancellationToken::new();
+        let deadline = tokio::time::Instant::now() + read_timeout;
+        let (mut parts, body) = req.into_parts();
+        parts.extensions.insert(ConnectInfo(peer));
+        parts.extensions.insert(slot.clone());
+        let body = Body::new(DeadlineBody::new(body, deadline, expired.clone()));
+        let call = hyper::service::Service::call(&tower, http::Request::from_parts(parts, body));
+        async move {
+            // The handler may answer the failed body itself (400): the
+            // deadline's own answer wins.
+            tokio::select! {
+                _ = expired.cancelled() => Ok(too_slow()),
+                answered = call => Ok(if expired.is_cancelled() { too_slow() } else { answered? }),
+            }
+        }
     })
+}
+
+/// What a request whose body came too slowly gets; the connection closes
+/// (the rest of the body is never read).
+fn too_slow() -> Response {
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        [(header::CONNECTION, "close")],
+        Body::from("the request did not arrive in time\n"),
+    )
+        .into_response()
 }
 
 fn spawn_connection<S>(gw: &Arc<Gateway>, http: &http1::Builder, stream: TcpStream, service: S)

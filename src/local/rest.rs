@@ -4,7 +4,7 @@
 //! `honyaku-lambda` calls), and the `ApiGatewayV2httpResponse` comes back
 //! as the HTTP response.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use aws_lambda_events::apigw::{
@@ -20,6 +20,7 @@ use base64::engine::general_purpose::STANDARD;
 use http::request::Parts;
 use http::{StatusCode, header};
 
+use super::client_ip::client_ip;
 use super::events::new_id;
 use super::gateway::Gateway;
 use super::response::into_response;
@@ -51,7 +52,8 @@ pub async fn translate(
             );
         }
     };
-    let event = http_event(&parts, &body, peer, &gw.domain_name);
+    let caller = client_ip(peer, &parts.headers, &gw.config.trusted_proxies);
+    let event = http_event(&parts, &body, caller, &gw.domain_name);
     // Through the JSON form, as the Lambda runtime would hand it over.
     let event = serde_json::to_vec(&event)
         .and_then(|json| serde_json::from_slice::<ApiGatewayV2httpRequest>(&json));
@@ -72,7 +74,7 @@ pub async fn translate(
 fn http_event(
     parts: &Parts,
     body: &[u8],
-    peer: SocketAddr,
+    caller: IpAddr,
     domain_name: &str,
 ) -> ApiGatewayV2httpRequest {
     let now = chrono::Utc::now();
@@ -80,7 +82,7 @@ fn http_event(
     http.method = parts.method.clone();
     http.path = Some(parts.uri.path().to_owned());
     http.protocol = Some(format!("{:?}", parts.version));
-    http.source_ip = Some(peer.ip().to_canonical().to_string());
+    http.source_ip = Some(caller.to_string());
     http.user_agent = parts
         .headers
         .get(header::USER_AGENT)

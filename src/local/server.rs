@@ -1,6 +1,7 @@
 //! `run(listener, config, shutdown)`: the local gateway's HTTP routes —
 //! the WebSocket at `/{stage}`, the management API, the REST API's
-//! `POST /translate`, `/healthz`, and the chat page at `/` — until
+//! `POST /translate`, `/healthz`, and the chat page at `/`, each behind
+//! the Host check — until
 //! `shutdown` resolves or the server loop fails; then every task stops,
 //! every connection is closed with its `$disconnect`, and `run` returns
 //! once all of them have finished.
@@ -21,9 +22,10 @@ use tokio_util::task::TaskTracker;
 use super::connections::Registry;
 use super::gateway::Gateway;
 use super::handshake::handshake;
+use super::host_check::{self, Hosts};
 use super::slots::Slots;
 use super::web::{Site, SiteError};
-use super::{listener, management, management_access, rest, web};
+use super::{listener, management, management_access, rest, rest_cors, web};
 use crate::config::{APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind};
 use crate::core::App;
 use crate::limits::MAX_REST_BODY_BYTES;
@@ -268,6 +270,7 @@ impl Prepared {
                 self.config.max_connections_per_ip,
             ),
             site: self.site,
+            hosts: Hosts::new(addr, &self.config.allowed_hosts),
             config: self.config,
         });
         tracing::info!(%addr, stage = %gw.config.stage, store = %gw.config.store,
@@ -320,7 +323,11 @@ async fn serve(
         )
         .route(
             "/translate",
-            post(rest::translate).layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES)),
+            post(rest::translate)
+                // Only ever answered for a listed origin (rest_cors).
+                .options(|| async { http::StatusCode::NO_CONTENT })
+                .layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES))
+                .layer(from_fn_with_state(gw.clone(), rest_cors::guard)),
         )
         // The page's handlers see only the page, not the gateway.
         .fallback_service(
@@ -328,6 +335,7 @@ async fn serve(
                 .fallback(web::page)
                 .with_state(gw.site.clone()),
         )
+        .layer(from_fn_with_state(gw.clone(), host_check::guard))
         .layer(from_fn_with_state(gw.site.clone(), web::security_headers))
         .with_state(gw.clone());
 

@@ -19,7 +19,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use aws_lambda_events::apigw::ApiGatewayProxyResponse;
-use futures_util::{Sink, SinkExt, Stream};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::time::{Instant, Sleep};
@@ -40,8 +40,11 @@ use crate::protocol::route_key;
 
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
-/// How long a closing socket gets to flush its close frame.
-const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// How long a closing socket gets to flush its close frame and hear the
+/// peer's reply.
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+/// How long, of that, the server keeps reading after its close frame.
+const LINGER: Duration = Duration::from_secs(2);
 
 /// Why the connection ended, and what the peer is still owed.
 struct End {
@@ -56,7 +59,10 @@ enum Then {
     CloseAfterQueue,
     /// A close frame with this code, ahead of anything queued.
     CloseNow,
-    /// Nothing: the close was sent already, or the peer closed or vanished.
+    /// Nothing more: our close frame was sent already; the peer's reply
+    /// is waited for (a lingering close).
+    Sent,
+    /// Nothing: the peer closed or vanished, or writing failed.
     Flush,
 }
 
@@ -225,8 +231,11 @@ impl<'a> Session<'a> {
             }
             self.unflushed = true;
             if last {
-                // A close (DeleteConnection): flushed while finishing.
-                return self.stop(End::by_server());
+                // A close (DeleteConnection, a flooder): flushed while
+                // finishing, then the peer's reply is waited for.
+                let mut end = End::by_server();
+                end.then = Then::Sent;
+                return self.stop(end);
             }
         }
         if self.unflushed {
@@ -314,7 +323,7 @@ fn close(code: u16, reason: &'static str) -> Message {
 async fn finish(ws: &mut Socket, live: &Live, end: &End) {
     let (mut code, mut reason) = (end.code, end.reason);
     match end.then {
-        Then::Flush => {}
+        Then::Flush | Then::Sent => {}
         Then::CloseNow => {
             let _ = ws.send(close(code, reason)).await;
         }
@@ -337,7 +346,26 @@ async fn finish(ws: &mut Socket, live: &Live, end: &End) {
             let _ = ws.send(close(code, reason)).await;
         }
     }
+    if !matches!(end.then, Then::Flush) {
+        linger(ws).await;
+    }
     let _ = SinkExt::close(ws).await;
+}
+
+/// A lingering close: after our close frame, what the peer still sends is
+/// read and dropped until its close reply (or the grace period ends).
+/// Closing a socket with unread data in it makes the kernel send a reset,
+/// and a reset may destroy what the peer had not read yet: a flooder would
+/// never see its errors or the close frame saying why.
+async fn linger(ws: &mut Socket) {
+    let _ = tokio::time::timeout(LINGER, async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if msg.is_close() {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// `$disconnect` for a connection that is no longer live.

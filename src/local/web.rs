@@ -1,7 +1,7 @@
 //! The chat page at `/`: the copy of `web/` built into the binary, or with
 //! `--web DIR` a directory on disk (for work on the page), where nothing
 //! outside the directory is served (no symlinks out, no `..`) and no
-//! dotfiles. Every response carries the security headers: a CSP whose
+//! dotfiles — judged on the path with its symlinks resolved. Every response carries the security headers: a CSP whose
 //! `connect-src` names exactly this page's WebSocket endpoint (and the `ws`
 //! of the served `config.json`, when set), `Referrer-Policy: no-referrer`
 //! and `nosniff`.
@@ -63,9 +63,15 @@ impl Site {
         match &self.root {
             None => EMBEDDED.get_file(path).map(|f| f.contents().to_vec()),
             Some(root) => {
-                // Symlinks resolved: the file must still be inside.
+                // Symlinks resolved, the rules apply to where the path
+                // really leads: inside the directory, and no dotfile on the
+                // way (`gitlink -> .git` must not serve `.git/config`).
                 let file = root.join(path).canonicalize().ok()?;
-                if !file.starts_with(root) || !file.is_file() {
+                let inside = file.strip_prefix(root).ok()?;
+                let hidden = inside
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+                if hidden || !file.is_file() {
                     return None;
                 }
                 std::fs::read(file).ok()
@@ -256,6 +262,28 @@ mod tests {
             config_ws(br#"{"ws":"wss://a.example/prod"}"#).as_deref(),
             Some("wss://a.example/prod")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_judged_where_they_lead() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let web = dir.path().join("web");
+        std::fs::create_dir_all(web.join(".git")).unwrap();
+        std::fs::write(web.join(".git/config"), "secret").unwrap();
+        std::fs::write(web.join(".env"), "KEY=1").unwrap();
+        std::fs::write(web.join("index.html"), "<html>").unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "out").unwrap();
+        symlink(".git", web.join("gitlink")).unwrap();
+        symlink(".env", web.join("env.txt")).unwrap();
+        symlink("../outside.txt", web.join("out.txt")).unwrap();
+        symlink("index.html", web.join("home.html")).unwrap();
+        let site = Site::new(Some(&web), "local").unwrap();
+        assert_eq!(site.read("gitlink/config"), None);
+        assert_eq!(site.read("env.txt"), None);
+        assert_eq!(site.read("out.txt"), None);
+        assert_eq!(site.read("home.html").as_deref(), Some(&b"<html>"[..]));
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! No I/O here.
 //!
 //! - `lang.rs`: language codes (from `web/contract.json`).
-//! - `names.rs`: rooms, display names, chat text, `clientMsgId`.
+//! - `names.rs`: rooms, display names, chat text, `clientMsgId`;
+//!   `name_chars.rs` which characters a name may hold.
 //! - `identity.rs`: connection ids, the `client` key and its tag.
 //! - `records.rs`: connections, members, messages, REST records.
 
 mod identity;
 mod lang;
+mod name_chars;
 mod names;
 mod records;
 

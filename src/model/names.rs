@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
+use super::name_chars::{MAX_MARKS_PER_BASE, is_format, is_separator, longest_mark_run};
 use super::{ConnectionId, InvalidInput};
 use crate::limits::{MAX_CLIENT_MSG_ID_CHARS, MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_TEXT_BYTES};
 
@@ -43,21 +44,23 @@ impl RoomName {
     }
 }
 
-/// A display name: 1 to 32 Unicode characters once normalized to NFC,
-/// stripped of characters that show nothing or reorder what follows
-/// (so "\u{202E}nimda" cannot pass for "admin"), and trimmed; no control
-/// characters.
+/// A display name: 1 to 32 Unicode characters once stripped of characters
+/// that show nothing or reorder what follows (so "\u{202E}nimda" cannot
+/// pass for "admin"), normalized to NFC and trimmed; no control, format or
+/// separator characters, and at most a few combining marks per letter
+/// (`name_chars.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct UserName(String);
 
-/// Format characters (bidi controls, zero-width ones, tags) and fillers
-/// that render as nothing.
+/// Format characters (bidi controls, zero-width ones, tags), variation
+/// selectors and fillers that render as nothing: stripped silently. Other
+/// format characters are refused.
 fn invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0E}'
+        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
         | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}'
         | '\u{E0000}'..='\u{E0FFF}')
 }
@@ -79,12 +82,24 @@ impl UserName {
             }
             return Ok(Self(t.to_owned()));
         }
-        let visible: String = s.nfc().filter(|c| !invisible(*c)).collect();
+        // Stripped first, then normalized: "Jose\u{200B}\u{301}" must become
+        // "José", not keep a lone combining accent.
+        let visible: String = s.chars().filter(|c| !invisible(*c)).nfc().collect();
         let t = visible.trim();
         if t.chars().any(char::is_control) {
             return Err(InvalidInput::Name(
                 "name must not contain control characters".into(),
             ));
+        }
+        if t.chars().any(|c| is_format(c) || is_separator(c)) {
+            return Err(InvalidInput::Name(
+                "name must not contain format characters or line separators".into(),
+            ));
+        }
+        if longest_mark_run(t) > MAX_MARKS_PER_BASE {
+            return Err(InvalidInput::Name(format!(
+                "name must not stack more than {MAX_MARKS_PER_BASE} combining marks on one letter"
+            )));
         }
         let n = t.chars().count();
         if n == 0 || n > MAX_NAME_CHARS {
@@ -234,6 +249,54 @@ mod tests {
         // NFC: "e" + combining acute is stored as "é", one character.
         assert_eq!(UserName::parse("Jose\u{301}").unwrap().as_str(), "José");
         assert!(UserName::parse(&"e\u{301}".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn normalized_after_stripping() {
+        // The zero-width space went first, so the accent composes.
+        assert_eq!(
+            UserName::parse("Jose\u{200B}\u{301}").unwrap().as_str(),
+            "Jos\u{E9}"
+        );
+        assert_eq!(UserName::parse("Ana\u{FE0F}").unwrap().as_str(), "Ana");
+        assert_eq!(
+            UserName::parse("I \u{2764}\u{FE0F} tea").unwrap().as_str(),
+            "I \u{2764} tea"
+        );
+    }
+
+    #[test]
+    fn format_separator_and_stacked_marks_are_refused() {
+        for bad in [
+            "a\u{600}b",
+            "a\u{6DD}",
+            "\u{70F}a",
+            "a\u{110BD}",
+            "a\u{1BCA0}",
+            "a\u{13430}b",
+            "a\u{2028}b",
+            "a\u{2029}b",
+        ] {
+            assert_eq!(
+                UserName::parse(bad).unwrap_err().code(),
+                "invalid_name",
+                "{bad:?}"
+            );
+        }
+        let tower = format!(
+            "Z{}",
+            "\u{301}\u{302}\u{303}"
+                .repeat(11)
+                .chars()
+                .take(31)
+                .collect::<String>()
+        );
+        assert_eq!(UserName::parse(&tower).unwrap_err().code(), "invalid_name");
+        // A few marks, as real scripts use, are fine.
+        assert!(UserName::parse("ệ").is_ok());
+        assert!(UserName::parse("a\u{323}\u{302}\u{301}").is_ok());
+        assert!(UserName::parse("क्षत्रिय").is_ok());
+        assert!(UserName::parse("Nguyễn").is_ok());
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod dynamodb;
 mod embedded;
 pub mod hooked;
 pub(crate) mod keys;
+#[cfg(feature = "local")]
+pub(crate) mod private_files;
 
 #[cfg(feature = "aws")]
 pub use dynamodb::DynamoStore;

@@ -15,6 +15,7 @@ mod chat;
 #[cfg(feature = "aws")]
 mod dynamodb_local;
 mod engines;
+mod flood_close;
 mod gateway_binary;
 mod gateway_security;
 mod gateway_shutdown;
@@ -23,10 +24,15 @@ mod lambda_events;
 mod load;
 mod management;
 mod management_access;
+mod proxies;
+mod readme_recipes;
+mod rebinding;
 mod rest;
+mod secret_logs;
 mod serve;
 #[cfg(feature = "aws")]
 mod shared_limits;
+mod slow_bodies;
 mod standins;
 mod store_contract;
 mod translator_contract;

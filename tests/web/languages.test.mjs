@@ -161,6 +161,44 @@ if (browserAvailable('interface language')) {
       await screenshot(page, 'ui-ar-rtl.png');
     });
 
+    test('a right-to-left name keeps an English line in order (isolated in <bdi>)', { timeout: TEST_MS }, async () => {
+      const nora = await env.open({ locale: 'en-US' });
+      await joinDirect(nora, env.server.url, { room: 'bidi', lang: 'en', name: 'Nora' });
+      const layla = await env.open();
+      await joinDirect(layla, env.server.url, { room: 'bidi', lang: 'ar', name: 'ليلى' });
+      const line = nora.locator('#messages .presence', { hasText: 'joined' }).last();
+      await line.waitFor();
+      assert.equal(await line.textContent(), 'ليلى joined · العربية (ar) · 2 in the room');
+      // Laid out left to right, in the order written: the name, then "joined", then the language.
+      const order = await line.evaluate((li) => {
+        const left = (node) => {
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          return range.getBoundingClientRect().left;
+        };
+        const [name, lang] = li.querySelectorAll('bdi');
+        return { dir: getComputedStyle(li).direction, name: left(name), joined: left(name.nextSibling), lang: left(lang) };
+      });
+      assert.equal(order.dir, 'ltr');
+      assert.ok(order.name < order.joined && order.joined < order.lang, JSON.stringify(order));
+      // A message that starts with her name is still an English line; "@" stays before the name.
+      await send(nora, '@ليلى thanks for the notes');
+      const mine = (await waitForMessage(nora, '@ليلى thanks for the notes')).locator('.text');
+      assert.equal(await mine.evaluate((p) => p.matches(':dir(ltr)')), true, 'an English line, left to right');
+      assert.equal(await mine.locator('bdi.mention-name').textContent(), 'ليلى');
+      const at = await mine.evaluate((p) => {
+        const range = document.createRange();
+        range.setStart(p.firstChild, 0);
+        range.setEnd(p.firstChild, 1);
+        return range.getBoundingClientRect().left < p.querySelector('bdi').getBoundingClientRect().left;
+      });
+      assert.ok(at, '"@" is drawn before (left of) the name');
+      // "ليلى is typing…" and my own name in the header too.
+      await layla.fill('#composer', 'مرحبا');
+      await nora.locator('#typing bdi', { hasText: 'ليلى' }).waitFor();
+      assert.equal(await layla.locator('#me-name bdi').first().textContent(), 'ليلى');
+    });
+
     test('he, fa, fa-AF and ur are right to left too; others left to right', { timeout: TEST_MS }, async () => {
       const page = await env.open();
       const cases = [['he', 'rtl', 'he'], ['fa', 'rtl', 'fa'], ['fa-AF', 'rtl', 'fa'], ['ur', 'rtl', 'ur'],
@@ -185,6 +223,9 @@ if (browserAvailable('interface language')) {
       await page.selectOption('#lang-switch', 'ko');
       await page.locator('#send-button', { hasText: '보내기' }).waitFor();
       assert.equal(await page.getAttribute('html', 'lang'), 'ko');
+      // Issue 25 item 12: the line saying so is in the new language, not the old.
+      await page.locator('#messages .system', { hasText: '이제 한국어 (ko)(으)로 읽습니다.' }).waitFor();
+      assert.equal(await page.locator('#messages .system', { hasText: 'Du liest jetzt' }).count(), 0);
       assert.equal(await page.evaluate(() => window.sameDocument), true);
     });
 

@@ -160,3 +160,41 @@ async fn rest_calls_are_limited_per_address() {
     assert_eq!((e.status(), e.code()), (429, "rate_limited"));
     assert!(f.app.translate_text(req(), &two).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_fresh_client_per_connection_does_not_reset_the_address() {
+    let f = fixture_with(Policy {
+        messages_per_minute: 3,
+        ..Policy::default()
+    });
+    connect_from(&f, "b", "es", None, "10.0.0.2").await;
+    let cap = 3 * crate::limits::ADDRESS_LIMIT_MULTIPLE as usize;
+    let mut sent = 0;
+    let mut refused = 0;
+    // A new `client` for every message, all from one address.
+    for i in 0..cap + 5 {
+        let id = format!("x{i}");
+        connect_from(
+            &f,
+            &id,
+            "en",
+            Some(&format!("fresh-client-{i:04}-xxxx")),
+            "10.0.0.1",
+        )
+        .await;
+        f.send(&id, json!({"action":"translate","text":format!("m{i}")}))
+            .await;
+        let frames = f.take(&id);
+        if frames.iter().any(|e| e["code"] == "rate_limited") {
+            refused += 1;
+        } else {
+            sent += 1;
+        }
+    }
+    assert_eq!((sent, refused), (cap, 5));
+    // Another address is not affected.
+    f.clear(&["b"]);
+    f.send("b", json!({"action":"translate","text":"hola"}))
+        .await;
+    assert_eq!(f.take_type("b", "message").len(), 1);
+}

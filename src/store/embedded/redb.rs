@@ -22,6 +22,7 @@ use tokio::sync::oneshot;
 use super::memory::bounds;
 use super::{Backend, EmbeddedStore, Overlay, Query, ReadTx, Row, WriteFn, WriteTx, prefix_end};
 use crate::ports::StoreError;
+use crate::store::private_files::{private_dir, private_file};
 
 /// `(pk, sk) → item` — the whole single table.
 const TABLE: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("honyaku");
@@ -62,9 +63,12 @@ impl RedbStore {
     /// Opens (or creates) `dir/honyaku.redb` and starts its writer.
     #[tracing::instrument]
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir)
+        // Only this user may read the table (0700 directory, 0600 file).
+        private_dir(dir)
             .map_err(|e| StoreError::caused(format!("creating {}", dir.display()), e))?;
         let path = dir.join(FILE_NAME);
+        private_file(&path)
+            .map_err(|e| StoreError::caused(format!("creating {}", path.display()), e))?;
         let db = Database::create(&path)
             .map_err(|e| StoreError::caused(format!("opening {}", path.display()), e))?;
         let txn = db.begin_write().map_err(backend)?;
@@ -297,5 +301,23 @@ impl RedbBackend {
             rx.await
                 .map_err(|_| StoreError::backend("the redb writer dropped a write"))?
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_data_is_readable_by_its_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let store = RedbStore::open(&data).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join(FILE_NAME)), 0o600);
+        drop(store);
     }
 }
