@@ -3,7 +3,7 @@
 
 mod engines;
 
-pub use engines::{EngineConfig, Translators};
+pub use engines::{EngineConfig, TranslatorKind, Translators};
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use crate::core::Policy;
 use crate::limits::{
-    DEFAULT_CHARS_PER_DAY, DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT,
-    INTEGRATION_TIMEOUT, MAX_CONNECTION_DURATION, REQUEST_READ_TIMEOUT, SWEEP_INTERVAL,
+    DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, INTEGRATION_TIMEOUT,
+    MAX_CONNECTION_DURATION, REQUEST_READ_TIMEOUT, SWEEP_INTERVAL,
 };
 
 /// `--store`.
@@ -26,23 +26,6 @@ pub enum StoreKind {
     Redb,
     /// A DynamoDB table (`--table`, feature `aws`).
     Dynamodb,
-}
-
-/// One engine of `--translator`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TranslatorKind {
-    /// Local Apertium pipelines.
-    Apertium,
-    /// A LibreTranslate (or LTEngine) server, over its HTTP API.
-    LibreTranslate,
-    /// DeepL API Free or Pro.
-    Deepl,
-    /// Amazon Translate (feature `aws`).
-    Aws,
-    /// The fake engine that marks its output (`[es] Hello`).
-    Pseudo,
-    /// No translation: everyone reads originals.
-    None,
 }
 
 /// A value a flag does not accept.
@@ -64,62 +47,12 @@ impl FromStr for StoreKind {
     }
 }
 
-impl FromStr for TranslatorKind {
-    type Err = ConfigError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "apertium" => Ok(Self::Apertium),
-            "libretranslate" => Ok(Self::LibreTranslate),
-            "deepl" => Ok(Self::Deepl),
-            "aws" => Ok(Self::Aws),
-            "pseudo" => Ok(Self::Pseudo),
-            "none" => Ok(Self::None),
-            _ => Err(ConfigError(format!(
-                "unknown translator {s:?}; expected apertium, libretranslate, deepl, aws, \
-                 pseudo or none (or a comma list of them)"
-            ))),
-        }
-    }
-}
-
-impl TranslatorKind {
-    /// Whether the engine bills per character (Amazon Translate, DeepL):
-    /// such an engine gets a finite daily
-    /// budget by default, so a flood cannot run up the bill.
-    pub fn bills(self) -> bool {
-        matches!(self, Self::Aws | Self::Deepl)
-    }
-
-    /// `--chars-per-day` when not given: [`DEFAULT_CHARS_PER_DAY`] for an
-    /// engine that bills, else unlimited (0).
-    pub fn default_chars_per_day(self) -> u64 {
-        if self.bills() {
-            DEFAULT_CHARS_PER_DAY
-        } else {
-            0
-        }
-    }
-}
-
 impl fmt::Display for StoreKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Memory => "memory",
             Self::Redb => "redb",
             Self::Dynamodb => "dynamodb",
-        })
-    }
-}
-
-impl fmt::Display for TranslatorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Apertium => "apertium",
-            Self::LibreTranslate => "libretranslate",
-            Self::Deepl => "deepl",
-            Self::Aws => "aws",
-            Self::Pseudo => "pseudo",
-            Self::None => "none",
         })
     }
 }
@@ -391,6 +324,7 @@ pub fn parse_stage(s: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::DEFAULT_CHARS_PER_DAY;
 
     #[test]
     fn durations() {

@@ -5,12 +5,79 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::{ConfigError, TranslatorKind};
+use super::ConfigError;
 use crate::limits::{
-    DEFAULT_LIBRETRANSLATE_URL, ENGINE_CALL_TIMEOUT, ENGINE_FAILURES_TO_REST,
-    ENGINE_REFRESH_INTERVAL, ENGINE_REST, ROUTE_BUDGET,
+    DEFAULT_CHARS_PER_DAY, DEFAULT_LIBRETRANSLATE_URL, ENGINE_CALL_TIMEOUT,
+    ENGINE_FAILURES_TO_REST, ENGINE_REFRESH_INTERVAL, ENGINE_REST, ROUTE_BUDGET,
 };
 use crate::translate::router::{BreakerConfig, RouterConfig};
+
+/// One engine of `--translator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TranslatorKind {
+    /// Local Apertium pipelines.
+    Apertium,
+    /// A LibreTranslate (or LTEngine) server, over its HTTP API.
+    LibreTranslate,
+    /// DeepL API Free or Pro.
+    Deepl,
+    /// Amazon Translate (feature `aws`).
+    Aws,
+    /// The fake engine that marks its output (`[es] Hello`).
+    Pseudo,
+    /// No translation: everyone reads originals.
+    None,
+}
+
+impl FromStr for TranslatorKind {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "apertium" => Ok(Self::Apertium),
+            "libretranslate" => Ok(Self::LibreTranslate),
+            "deepl" => Ok(Self::Deepl),
+            "aws" => Ok(Self::Aws),
+            "pseudo" => Ok(Self::Pseudo),
+            "none" => Ok(Self::None),
+            _ => Err(ConfigError(format!(
+                "unknown translator {s:?}; expected apertium, libretranslate, deepl, aws, \
+                 pseudo or none (or a comma list of them)"
+            ))),
+        }
+    }
+}
+
+impl TranslatorKind {
+    /// Whether the engine bills per character (Amazon Translate, DeepL):
+    /// such an engine gets a finite daily
+    /// budget by default, so a flood cannot run up the bill.
+    pub fn bills(self) -> bool {
+        matches!(self, Self::Aws | Self::Deepl)
+    }
+
+    /// `--chars-per-day` when not given: [`DEFAULT_CHARS_PER_DAY`] for an
+    /// engine that bills, else unlimited (0).
+    pub fn default_chars_per_day(self) -> u64 {
+        if self.bills() {
+            DEFAULT_CHARS_PER_DAY
+        } else {
+            0
+        }
+    }
+}
+
+impl fmt::Display for TranslatorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Apertium => "apertium",
+            Self::LibreTranslate => "libretranslate",
+            Self::Deepl => "deepl",
+            Self::Aws => "aws",
+            Self::Pseudo => "pseudo",
+            Self::None => "none",
+        })
+    }
+}
 
 /// `--translator a,b,…` (the Lambda's `TRANSLATORS`): engines in order of
 /// preference, each once; `none` only alone.
