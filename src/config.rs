@@ -1,6 +1,10 @@
 //! Typed configuration, read once from flags and the environment by the
 //! binaries and passed down. The core never reads the environment.
 
+mod engines;
+
+pub use engines::{EngineConfig, TranslatorKind, Translators};
+
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
@@ -9,8 +13,8 @@ use std::time::Duration;
 
 use crate::core::Policy;
 use crate::limits::{
-    DEFAULT_CHARS_PER_DAY, DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT,
-    INTEGRATION_TIMEOUT, MAX_CONNECTION_DURATION, REQUEST_READ_TIMEOUT, SWEEP_INTERVAL,
+    DEFAULT_MAX_CONNECTIONS, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, INTEGRATION_TIMEOUT,
+    MAX_CONNECTION_DURATION, REQUEST_READ_TIMEOUT, SWEEP_INTERVAL,
 };
 
 /// `--store`.
@@ -22,19 +26,6 @@ pub enum StoreKind {
     Redb,
     /// A DynamoDB table (`--table`, feature `aws`).
     Dynamodb,
-}
-
-/// `--translator`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TranslatorKind {
-    /// Local Apertium pipelines.
-    Apertium,
-    /// Amazon Translate (feature `aws`).
-    Aws,
-    /// The fake engine that marks its output (`[es] Hello`).
-    Pseudo,
-    /// No translation: everyone reads originals.
-    None,
 }
 
 /// A value a flag does not accept.
@@ -56,57 +47,12 @@ impl FromStr for StoreKind {
     }
 }
 
-impl FromStr for TranslatorKind {
-    type Err = ConfigError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "apertium" => Ok(Self::Apertium),
-            "aws" => Ok(Self::Aws),
-            "pseudo" => Ok(Self::Pseudo),
-            "none" => Ok(Self::None),
-            _ => Err(ConfigError(format!(
-                "unknown translator {s:?}; expected apertium, aws, pseudo or none"
-            ))),
-        }
-    }
-}
-
-impl TranslatorKind {
-    /// Whether the engine bills per character (Amazon Translate; DeepL
-    /// too, where it is built in): such an engine gets a finite daily
-    /// budget by default, so a flood cannot run up the bill.
-    pub fn bills(self) -> bool {
-        matches!(self, Self::Aws)
-    }
-
-    /// `--chars-per-day` when not given: [`DEFAULT_CHARS_PER_DAY`] for an
-    /// engine that bills, else unlimited (0).
-    pub fn default_chars_per_day(self) -> u64 {
-        if self.bills() {
-            DEFAULT_CHARS_PER_DAY
-        } else {
-            0
-        }
-    }
-}
-
 impl fmt::Display for StoreKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Memory => "memory",
             Self::Redb => "redb",
             Self::Dynamodb => "dynamodb",
-        })
-    }
-}
-
-impl fmt::Display for TranslatorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Apertium => "apertium",
-            Self::Aws => "aws",
-            Self::Pseudo => "pseudo",
-            Self::None => "none",
         })
     }
 }
@@ -170,8 +116,10 @@ pub struct ServeConfig {
     pub store: StoreKind,
     /// Directory of the redb file.
     pub data_dir: PathBuf,
-    /// `--translator`: the engine.
-    pub translator: TranslatorKind,
+    /// `--translator`: the engines, in order of preference.
+    pub translator: Translators,
+    /// The engines' URLs, keys and timing.
+    pub engines: EngineConfig,
     /// `--web DIR`: serve the chat page from this directory (for work on
     /// the page); the copy built into the binary when `None`.
     pub web_dir: Option<PathBuf>,
@@ -226,7 +174,8 @@ impl Default for ServeConfig {
             stage: "local".into(),
             store: StoreKind::Redb,
             data_dir: PathBuf::from("honyaku-data"),
-            translator: TranslatorKind::Pseudo,
+            translator: TranslatorKind::Pseudo.into(),
+            engines: EngineConfig::default(),
             web_dir: None,
             idle_timeout: IDLE_TIMEOUT,
             max_connection: MAX_CONNECTION_DURATION,
@@ -375,6 +324,7 @@ pub fn parse_stage(s: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::DEFAULT_CHARS_PER_DAY;
 
     #[test]
     fn durations() {

@@ -53,6 +53,23 @@ pub const CLIENT_MSG_ID_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 pub const DELIVERY_MARKER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// One engine call may take this long; API Gateway gives the whole route 29 s.
 pub const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);
+/// One call to one engine may take this long; then the next engine for
+/// the pair is tried.
+pub const ENGINE_CALL_TIMEOUT: Duration = Duration::from_secs(4);
+/// All the engine calls of one translation (fallbacks, pivot legs), within
+/// [`ENGINE_TIMEOUT`].
+pub const ROUTE_BUDGET: Duration = Duration::from_secs(9);
+/// Failures in a row after which an engine rests.
+pub const ENGINE_FAILURES_TO_REST: u32 = 3;
+/// How long a failing engine rests before it is tried again.
+pub const ENGINE_REST: Duration = Duration::from_secs(30);
+/// How often the engines' language lists are read again.
+pub const ENGINE_REFRESH_INTERVAL: Duration = Duration::from_secs(5 * 60);
+/// Where LibreTranslate listens unless told otherwise (its own default).
+pub const DEFAULT_LIBRETRANSLATE_URL: &str = "http://127.0.0.1:5000";
+/// The start-up probe for a LibreTranslate at the default URL waits this
+/// long, no more.
+pub const LIBRETRANSLATE_PROBE_TIMEOUT: Duration = Duration::from_millis(800);
 /// Largest body `POST /translate` accepts: room for a 10,000-byte text even
 /// when every byte is written as a 6-byte `\u00XX` escape.
 pub const MAX_REST_BODY_BYTES: usize = 64 * 1024;

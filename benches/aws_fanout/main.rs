@@ -87,7 +87,7 @@ pub struct Measured {
 async fn measure(members: usize, rounds: usize, post_delay: Duration, workers: usize) -> Measured {
     let config = ServeConfig {
         store: StoreKind::Memory,
-        translator: TranslatorKind::Pseudo,
+        translator: TranslatorKind::Pseudo.into(),
         max_connections: 30_000,
         policy: policy(),
         ..ServeConfig::default()

@@ -102,7 +102,7 @@ async fn join_lang_and_messages_both_ways() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_language_that_does_not_translate_is_said_at_start() {
     let mut nothing = config();
-    nothing.translator = TranslatorKind::None;
+    nothing.translator = TranslatorKind::None.into();
     let server = serve(nothing).await;
     let term = start(&[
         "--url",

@@ -10,14 +10,17 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use honyaku::config::{
-    APERTIUM_INSTALL, Cidr, DEFAULT_ADDR, FlagDuration, ManagementKey, ServeConfig, StoreKind,
-    TranslatorKind, parse_duration, parse_instance_id, parse_stage,
+    APERTIUM_INSTALL, Cidr, DEFAULT_ADDR, EngineConfig, FlagDuration, ManagementKey, ServeConfig,
+    StoreKind, TranslatorKind, Translators, parse_duration, parse_instance_id, parse_stage,
 };
 use honyaku::core::policy::{edit_window_hours, retention_days};
 use honyaku::core::{Policy, TokenSecret, access};
 use honyaku::limits;
 use honyaku::model::RoomName;
+use honyaku::ports::EngineStatus;
 use honyaku::translate::apertium::Apertium;
+use honyaku::translate::engine::Engine;
+use honyaku::translate::libretranslate::LibreTranslate;
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
@@ -82,10 +85,40 @@ struct ServeArgs {
     /// Directory of the redb store.
     #[arg(long, default_value_os_t = DEFAULTS.data_dir.clone())]
     data: PathBuf,
-    /// apertium | aws | pseudo | none (default: apertium when installed,
-    /// else pseudo)
-    #[arg(long)]
-    translator: Option<TranslatorKind>,
+    /// Engines in order of preference, comma-separated: apertium,
+    /// libretranslate, deepl, aws, pseudo, none. Per language pair the
+    /// first that translates it is used (default: apertium when installed,
+    /// plus libretranslate when one answers at --libretranslate-url; else
+    /// pseudo).
+    #[arg(long, value_name = "LIST")]
+    translator: Option<Translators>,
+    /// Where a LibreTranslate (or LTEngine) server listens.
+    #[arg(long, env = "LIBRETRANSLATE_URL", value_name = "URL",
+        default_value_t = DEFAULTS.engines.libretranslate_url.clone())]
+    libretranslate_url: String,
+    /// The LibreTranslate server's API key, if it wants one.
+    #[arg(
+        long,
+        env = "LIBRETRANSLATE_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    libretranslate_api_key: Option<String>,
+    /// The DeepL API key; one ending in :fx uses DeepL API Free.
+    #[arg(
+        long,
+        env = "DEEPL_AUTH_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    deepl_auth_key: Option<String>,
+    /// The DeepL endpoint, instead of the one the key implies.
+    #[arg(long, env = "DEEPL_API_URL", value_name = "URL")]
+    deepl_api_url: Option<String>,
+    /// One call to one engine may take this long; then the next engine
+    /// for the pair is tried.
+    #[arg(long, default_value_t = FlagDuration(DEFAULTS.engines.router.call_timeout))]
+    engine_timeout: FlagDuration,
     /// Where Apertium's modes are installed.
     #[arg(long, default_value_os_t = DEFAULTS.apertium_modes.clone())]
     apertium_modes: PathBuf,
@@ -231,12 +264,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(TokenSecret::parse)
         .transpose()
         .context("--token-secret (HONYAKU_TOKEN_SECRET)")?;
-    let (translator, translator_notice) = pick_translator(args.translator, &args.apertium_modes);
+    let mut engines = EngineConfig {
+        libretranslate_url: args.libretranslate_url,
+        libretranslate_api_key: args.libretranslate_api_key,
+        deepl_auth_key: args.deepl_auth_key,
+        deepl_api_url: args.deepl_api_url,
+        ..DEFAULTS.engines.clone()
+    };
+    engines.router.call_timeout = args.engine_timeout.0;
+    let (translator, translator_notice) =
+        pick_translator(args.translator, &args.apertium_modes, &engines).await;
+    // Billed engines get the Lambda's daily budget unless told otherwise.
+    let chars_per_day = args
+        .chars_per_day
+        .unwrap_or(translator.default_chars_per_day());
     let config = ServeConfig {
         stage: args.stage,
         store: args.store,
         data_dir: args.data,
         translator,
+        engines,
         translator_notice,
         apertium_modes: args.apertium_modes,
         web_dir: args.web,
@@ -248,9 +295,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             messages_per_minute: args.rate_limit,
             max_room_members: args.max_room_members,
             chars_per_hour: args.chars_per_hour,
-            chars_per_day: args
-                .chars_per_day
-                .unwrap_or(translator.default_chars_per_day()),
+            chars_per_day,
             presence_max_members: args.presence_max_members,
             rest_per_minute: args.rest_rate_limit,
             retention: retention_days(args.retention),
@@ -270,6 +315,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let management_keyed = config.management_key.is_some();
     let stage = config.stage.clone();
     let server = honyaku::local::prepare(config)?;
+    for engine in server.engines().await {
+        eprintln!("{}", engine_line(&engine));
+    }
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -305,24 +353,67 @@ fn network_note(stage: &str, management_keyed: bool) -> String {
     )
 }
 
-/// The engine asked for, or Apertium when it is installed, or else the
-/// pseudo engine with a loud notice (shown here and on the page).
-fn pick_translator(
-    asked: Option<TranslatorKind>,
-    modes: &Path,
-) -> (TranslatorKind, Option<String>) {
-    if let Some(kind) = asked {
-        return (kind, None);
+/// One start-up line: `engine libretranslate: ok, 812 pairs (http://…)`.
+fn engine_line(e: &EngineStatus) -> String {
+    let pairs = e
+        .pairs
+        .map_or_else(|| "all pairs".to_owned(), |n| format!("{n} pairs"));
+    let url = e
+        .url
+        .as_ref()
+        .map(|u| format!(" ({u})"))
+        .unwrap_or_default();
+    match &e.notice {
+        None => format!("engine {}: ok, {pairs}{url}", e.name),
+        Some(why) => format!("engine {}: NOT OK, {pairs}{url}: {why}", e.name),
     }
+}
+
+/// The engines asked for; or Apertium when it is installed plus a
+/// LibreTranslate when one answers at its URL (a short probe); or else the
+/// pseudo engine with a loud notice (shown here and on the page).
+async fn pick_translator(
+    asked: Option<Translators>,
+    modes: &Path,
+    engines: &EngineConfig,
+) -> (Translators, Option<String>) {
+    if let Some(list) = asked {
+        return (list, None);
+    }
+    let mut found = Vec::new();
     if Apertium::installed(modes) {
-        return (TranslatorKind::Apertium, None);
+        found.push(TranslatorKind::Apertium);
+    }
+    if libretranslate_answers(engines).await {
+        found.push(TranslatorKind::LibreTranslate);
+    }
+    if !found.is_empty() {
+        return (Translators(found), None);
     }
     let notice = format!(
-        "Apertium is not installed, so messages are only pseudo-translated (\"[es] text\"). \
-         For real translations: {APERTIUM_INSTALL}"
+        "Apertium is not installed and no LibreTranslate answers at {}, so messages are \
+         only pseudo-translated (\"[es] text\"). For real translations: {APERTIUM_INSTALL}; \
+         or start LibreTranslate (see the README) and pass --translator \
+         apertium,libretranslate",
+        engines.libretranslate_url
     );
     eprintln!("\n*** {notice}\n");
-    (TranslatorKind::Pseudo, Some(notice))
+    (TranslatorKind::Pseudo.into(), Some(notice))
+}
+
+/// Whether a LibreTranslate lists its languages at the configured URL
+/// within a moment.
+async fn libretranslate_answers(engines: &EngineConfig) -> bool {
+    let Ok(engine) = LibreTranslate::new(
+        &engines.libretranslate_url,
+        engines.libretranslate_api_key.clone(),
+    ) else {
+        return false;
+    };
+    matches!(
+        tokio::time::timeout(limits::LIBRETRANSLATE_PROBE_TIMEOUT, engine.refresh()).await,
+        Ok(Ok(()))
+    )
 }
 
 /// Ctrl-C or SIGTERM.

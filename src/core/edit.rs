@@ -7,6 +7,7 @@ use super::deliver::Rendered;
 use super::fanout::FanoutPlan;
 use super::{App, RouteError, now_ms};
 use crate::model::{ChatText, ClientMsgId, Connection, ConnectionId, Lang, Message, MessageKey};
+use crate::ports::Hints;
 use crate::protocol::FrameError;
 
 /// A refusal of `action` naming the request's `clientMsgId`.
@@ -93,8 +94,14 @@ pub(super) async fn edit(
         .await?;
     let cost = text.as_str().chars().count() * known.engine_targets(&targets).len();
     app.charge_like_a_message(&me, cost, "edit", cmid).await?;
+    // Names kept as in a new message; no context: the edit replaces a
+    // message already in it.
+    let hints = Hints {
+        keep: super::fanout::member_names(&members),
+        context: Vec::new(),
+    };
     let done = app
-        .translate_for_room(&known, text.as_str(), source, &targets)
+        .translate_for_room(&known, text.as_str(), source, &targets, &hints)
         .await;
     let edited_at = now_ms();
     if !app

@@ -6,17 +6,19 @@
 use std::time::Duration;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{TranslateError, Translator};
+use crate::ports::{Hints, TranslateError, Translator};
 
-/// One engine call under the route's time budget.
+/// One engine call under the route's time budget, with what the call
+/// keeps untranslated and its context.
 pub(crate) async fn translate_one(
     translator: &dyn Translator,
     limit: Duration,
     text: &str,
     from: Lang,
     to: Lang,
+    hints: &Hints,
 ) -> Result<Translation, TranslateError> {
-    match tokio::time::timeout(limit, translator.translate(text, from, to)).await {
+    match tokio::time::timeout(limit, translator.translate_with(text, from, to, hints)).await {
         Ok(result) => result,
         Err(_) => Err(TranslateError::Unavailable("engine timed out".into())),
     }

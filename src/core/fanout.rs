@@ -1,8 +1,10 @@
 //! `translate`: read the room once, charge the sender and the daily
 //! budget, translate once per distinct target language (concurrently, none
 //! for the source language; the room's memory and glossary first, see
-//! `translation.rs`), store the message and its translations, then hand
-//! each language's frame — encoded once — to every member reading it.
+//! `translation.rs`) keeping the members' names untouched (and, for an
+//! engine that takes it, with the room's previous two messages as
+//! context), store the message and its translations, then hand each
+//! language's frame — encoded once — to every member reading it.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +16,7 @@ use crate::model::{
     ChatText, ClientMsgId, Connection, ConnectionId, Lang, Member, Message, MessageKey, RoomName,
     SourceLang,
 };
-use crate::ports::{PutOutcome, StoreError};
+use crate::ports::{Hints, HistoryQuery, PutOutcome, StoreError};
 use crate::protocol::FrameError;
 
 /// Who gets a message in which language: members grouped by language.
@@ -53,6 +55,17 @@ pub(super) fn dedupe_scope(conn: &Connection) -> String {
     }
 }
 
+/// Messages sent as context to engines that take it.
+const CONTEXT_MESSAGES: usize = 2;
+
+/// The members' display names, each once: never translated.
+pub(super) fn member_names(members: &[Member]) -> Vec<String> {
+    let mut names: Vec<String> = members.iter().map(|m| m.name.as_str().to_owned()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 impl App {
     /// Charges a chat message (or an edit, charged alike) of `cost`
     /// characters to its sender: one of its messages a minute, and the
@@ -82,6 +95,28 @@ impl App {
         Err(FrameError::new("rate_limited", message, Some(action))
             .with_client_msg_id(cmid)
             .into())
+    }
+
+    /// The room's last messages, oldest first, when the engine takes
+    /// context and something is to be translated; a failed read only
+    /// costs the context.
+    pub(super) async fn context(&self, room: &RoomName, nothing_to_translate: bool) -> Vec<String> {
+        if nothing_to_translate || !self.translator.wants_context() {
+            return Vec::new();
+        }
+        let query = HistoryQuery {
+            before: None,
+            limit: CONTEXT_MESSAGES,
+            lang: Lang::EN,
+            since_ms: self.policy.kept_since(now_ms()),
+        };
+        match self.store.messages_before(room, &query).await {
+            Ok(page) => page.messages.into_iter().map(|m| m.text).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading context; translating without");
+                Vec::new()
+            }
+        }
     }
 
     /// Every live member of a room, page by page.
@@ -140,8 +175,12 @@ pub(super) async fn translate(
     let cost = text.as_str().chars().count() * known.engine_targets(&targets).len();
     app.charge_like_a_message(&me, cost, "translate", client_msg_id.as_ref())
         .await?;
+    let hints = Hints {
+        keep: member_names(&members),
+        context: app.context(&me.room, targets.is_empty()).await,
+    };
     let done = app
-        .translate_for_room(&known, text.as_str(), source, &targets)
+        .translate_for_room(&known, text.as_str(), source, &targets, &hints)
         .await;
     // The key is derived from the id (`MessageKey::from_id`), so `ts` is
     // the id's own time.

@@ -14,7 +14,7 @@ use super::translation::{terms_for, translate_protected};
 use super::{App, RouteError, now_ms};
 use crate::limits::{HISTORY_TRANSLATE_CONCURRENCY, MAX_MESSAGE_BYTES};
 use crate::model::{Connection, ConnectionId, Glossary, Message, MessageKey};
-use crate::ports::{HistoryQuery, TranslateError};
+use crate::ports::{Hints, HistoryQuery, TranslateError};
 use crate::protocol::{HistoryItem, ServerFrame};
 
 /// Where an entry sits in the room's history.
@@ -69,6 +69,19 @@ impl App {
             }
             return failures;
         }
+        // The senders on this page and the reader: the names these
+        // messages most likely hold, without reading the room again.
+        let mut keep: Vec<String> = chunk
+            .iter()
+            .map(|m| m.from_name.as_str().to_owned())
+            .collect();
+        keep.push(me.name.as_str().to_owned());
+        keep.sort_unstable();
+        keep.dedup();
+        let hints = Hints {
+            keep,
+            context: Vec::new(),
+        };
         let limit = self.policy.engine_timeout;
         // The room glossary holds for history too (v1.2).
         let glossary = match self.store.glossary(&me.room).await {
@@ -88,6 +101,7 @@ impl App {
                 &m.text,
                 m.source_lang,
                 lang,
+                &hints,
             )
         });
         let results = join_all(calls).await;

@@ -9,7 +9,7 @@ use super::ids::message_id;
 use super::quota::{Refusal, Sender};
 use super::{App, now_ms};
 use crate::model::{ChatText, InvalidInput, Lang, SourceLang, TranslationRecord};
-use crate::ports::{StoreError, TranslateError};
+use crate::ports::{Hints, StoreError, TranslateError};
 
 /// A parsed `POST /translate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,12 +170,19 @@ pub(super) async fn translate_text(
     if !app.charge_budget(cost).await {
         return Err(RestError::BudgetUsedUp);
     }
-    let t = translate_one(app.translator.as_ref(), limit, text, source, req.target)
-        .await
-        .map_err(|e| {
-            tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
-            RestError::Engine(e)
-        })?;
+    let t = translate_one(
+        app.translator.as_ref(),
+        limit,
+        text,
+        source,
+        req.target,
+        &Hints::default(),
+    )
+    .await
+    .map_err(|e| {
+        tracing::warn!(%source, code = e.code(), error = %e, "translation failed");
+        RestError::Engine(e)
+    })?;
     let (translated_text, engine) = (t.text, Some(t.engine));
     let ts = now_ms();
     let record = TranslationRecord {

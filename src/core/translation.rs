@@ -13,7 +13,7 @@ use futures_util::future::join_all;
 use super::App;
 use super::engine::translate_one;
 use crate::model::{Glossary, Lang, MemoryEntry, RoomName, Translation, source_hash};
-use crate::ports::{StoreError, TranslateError, Translator, corrected_translation};
+use crate::ports::{Hints, StoreError, TranslateError, Translator, corrected_translation};
 use crate::translate::glossary::{Term, protect};
 
 /// What a room knows about one text before any engine is asked.
@@ -65,8 +65,9 @@ pub(super) fn terms_for(glossary: &Glossary, to: Lang) -> Vec<Term<'_>> {
     out
 }
 
-/// One engine call with `terms` protected. The combination point for
-/// other protected words (members' names): add them to `terms`.
+/// One engine call with the glossary's `terms` protected (placeholders
+/// put back after, or the call fails) and the `hints` (members' names
+/// kept as whole words, the room's context) handed to the engine.
 pub(super) async fn translate_protected(
     translator: &dyn Translator,
     limit: Duration,
@@ -74,12 +75,13 @@ pub(super) async fn translate_protected(
     text: &str,
     from: Lang,
     to: Lang,
+    hints: &Hints,
 ) -> Result<Translation, TranslateError> {
     let protected = protect(text, terms);
     if protected.is_empty() {
-        return translate_one(translator, limit, text, from, to).await;
+        return translate_one(translator, limit, text, from, to, hints).await;
     }
-    let mut t = translate_one(translator, limit, &protected.text, from, to).await?;
+    let mut t = translate_one(translator, limit, &protected.text, from, to, hints).await?;
     match protected.restore(&t.text) {
         Some(restored) => {
             t.text = restored;
@@ -126,6 +128,7 @@ impl App {
         text: &str,
         source: Lang,
         targets: &[Lang],
+        hints: &Hints,
     ) -> Translated {
         let mut out = Translated::default();
         for lang in targets {
@@ -151,7 +154,15 @@ impl App {
             .map(|to| terms_for(&known.glossary, *to))
             .collect();
         let calls = engine_targets.iter().zip(&terms).map(|(to, terms)| {
-            translate_protected(self.translator.as_ref(), limit, terms, text, source, *to)
+            translate_protected(
+                self.translator.as_ref(),
+                limit,
+                terms,
+                text,
+                source,
+                *to,
+                hints,
+            )
         });
         let results = join_all(calls).await;
         for (lang, result) in engine_targets.into_iter().zip(results) {

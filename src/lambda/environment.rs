@@ -2,6 +2,7 @@
 //! environment, once, at init. README ("On AWS") lists the same variables;
 //! `template.yaml` sets them from its parameters.
 
+pub use super::engines::{KeySource, LambdaEngines};
 use crate::config::ConfigError;
 use crate::core::policy::{edit_window_hours, retention_days};
 use crate::core::{Policy, TokenSecret};
@@ -31,6 +32,8 @@ pub struct LambdaConfig {
     pub fanout_queue_url: Option<String>,
     /// The policy's numbers the environment sets.
     pub limits: Limits,
+    /// `TRANSLATORS`, `LIBRETRANSLATE_URL`, `DEEPL_AUTH_KEY_PARAMETER`, ….
+    pub engines: LambdaEngines,
 }
 
 /// The room-token secret: given as is, or the name of an SSM parameter
@@ -112,6 +115,7 @@ impl LambdaConfig {
                 .unwrap_or_else(|| vec!["*".into()]),
             token_secret,
             fanout_queue_url: var("FANOUT_QUEUE_URL"),
+            engines: LambdaEngines::from_vars(var)?,
             limits: Limits {
                 messages_per_minute: number(&var, "RATE_LIMIT_PER_MINUTE")?,
                 max_room_members: number(&var, "MAX_ROOM_MEMBERS")?,
@@ -200,6 +204,7 @@ mod tests {
                 token_secret: None,
                 fanout_queue_url: None,
                 limits: Limits::default(),
+                engines: LambdaEngines::from_vars(|_| None).unwrap(),
             }
         );
         let err = from(&[]).unwrap_err();

@@ -22,8 +22,9 @@ use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+use super::engines::EngineSetupError;
 pub use super::environment::{LambdaConfig, Limits, SecretSource};
-use super::secret::{self, SecretError};
+use super::secret;
 use super::worker;
 use crate::aws::sdk::{self, OnFirstUse};
 use crate::core::App;
@@ -33,7 +34,6 @@ use crate::ports::{Push, Queue, Store, Translator};
 use crate::push::ApiGatewayPush;
 use crate::queue::SqsQueue;
 use crate::store::DynamoStore;
-use crate::translate::AmazonTranslate;
 
 /// The function: its configuration, and what the first event builds.
 pub struct Function {
@@ -61,7 +61,7 @@ impl Function {
 
     /// What every invocation shares, built by the first one (and by the
     /// next if that failed).
-    async fn ready(&self) -> Result<&Ready, SecretError> {
+    async fn ready(&self) -> Result<&Ready, EngineSetupError> {
         // Boxed: its future (the SDK's) is deep, and nested in every
         // invocation's it would pass rustc's layout recursion limit.
         self.ready
@@ -76,14 +76,16 @@ impl Ready {
     /// on first use. Reads the room-token secret when one is configured;
     /// failing that, the invocation fails rather than run without the
     /// tokens it was told to require.
-    async fn build(config: &LambdaConfig) -> Result<Self, SecretError> {
+    async fn build(config: &LambdaConfig) -> Result<Self, EngineSetupError> {
         let sdk = sdk::load(config.region.clone()).await;
         let token_secret = match &config.token_secret {
             None => None,
             Some(SecretSource::Value(v)) => Some(v.clone()),
-            Some(SecretSource::SsmParameter(name)) => {
-                Some(secret::from_ssm(&aws_sdk_ssm::Client::new(&sdk), name).await?)
-            }
+            Some(SecretSource::SsmParameter(name)) => Some(
+                secret::from_ssm(&aws_sdk_ssm::Client::new(&sdk), name)
+                    .await
+                    .map_err(EngineSetupError::Secret)?,
+            ),
         };
         let policy = config.policy(token_secret);
         let counters = Arc::new(Counters::with_budget(policy.chars_per_day));
@@ -91,7 +93,9 @@ impl Ready {
             aws_sdk_dynamodb::Client::new(&sdk),
             &config.table,
         ));
-        let translator: Arc<dyn Translator> = Arc::new(AmazonTranslate::on_first_use(&sdk));
+        // `TRANSLATORS` behind the router (Amazon Translate's client is
+        // still built on first use).
+        let translator: Arc<dyn Translator> = Arc::new(config.engines.router(&sdk).await?);
         let push = Arc::new(ApiGatewayPush::new(
             sdk.clone(),
             config.push_endpoint.clone(),
@@ -176,17 +180,19 @@ pub enum FunctionError {
     /// A payload that is no event this function knows.
     #[error("not an SQS, API Gateway WebSocket or HTTP API (2.0) event: {0}")]
     Event(#[from] serde_json::Error),
-    /// The room-token secret could not be read: nothing is served without
-    /// it (the next invocation tries again).
+    /// The room-token secret or the DeepL key could not be read, or an
+    /// engine set up: nothing is served without them (the next invocation
+    /// tries again).
     #[error(transparent)]
-    Secret(#[from] SecretError),
+    Setup(#[from] EngineSetupError),
 }
 
 impl From<FunctionError> for lambda_runtime::Diagnostic {
     fn from(e: FunctionError) -> Self {
         let error_type = match e {
             FunctionError::Event(_) => "honyaku::EventError",
-            FunctionError::Secret(_) => "honyaku::SecretError",
+            FunctionError::Setup(EngineSetupError::Secret(_)) => "honyaku::SecretError",
+            FunctionError::Setup(EngineSetupError::Engine(_)) => "honyaku::EngineError",
         };
         Self {
             error_type: error_type.into(),

@@ -10,9 +10,12 @@
 //! - `function.rs`: init, the dispatch on the event's kind, the SDK
 //!   clients made on first use;
 //! - `environment.rs`: its configuration, read once from the environment;
-//! - `secret.rs`: the room-token secret from SSM;
+//! - `secret.rs`: secrets from SSM (the room-token secret, the DeepL key);
+//! - `engines.rs`: `TRANSLATORS` and the engines behind the router;
 //! - `worker.rs`: the fan-out worker's SQS entry.
 
+#[cfg(feature = "aws")]
+pub mod engines;
 #[cfg(feature = "aws")]
 pub mod environment;
 #[cfg(feature = "aws")]

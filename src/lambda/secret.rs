@@ -1,27 +1,46 @@
-//! The room-token secret from SSM Parameter Store: one `GetParameter`
-//! (decrypted) on the first event, kept for the life of the instance. A SecureString
-//! keeps the secret out of the template, its parameters and the function's
-//! configuration, where a plain environment variable would show it.
+//! Secrets from SSM Parameter Store — the room-token secret, the DeepL
+//! key: one `GetParameter` (decrypted) on the first event, kept for the
+//! life of the instance. A SecureString keeps the secret out of the
+//! template, its parameters and the function's configuration, where a
+//! plain environment variable would show it.
 
 use aws_sdk_ssm::Client;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 
 use crate::core::TokenSecret;
 
-/// Why the secret could not be read. Never carries the value.
+/// Why a secret could not be read. Never carries the value.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read the room-token secret from SSM parameter {name}: {why}")]
+#[error("cannot read {what} from SSM parameter {name}: {why}")]
 pub struct SecretError {
+    /// What the parameter holds (the room-token secret, the DeepL key).
+    pub what: &'static str,
     /// The SSM parameter's name.
     pub name: String,
     /// What went wrong, in words (an SDK error code at most, never the value).
     pub why: String,
 }
 
-/// The decrypted value of the parameter `name`.
-#[tracing::instrument(skip(client))]
+/// The room-token secret in the parameter `name`.
 pub async fn from_ssm(client: &Client, name: &str) -> Result<TokenSecret, SecretError> {
+    let what = "the room-token secret";
+    let value = string_from_ssm(client, name, what).await?;
+    TokenSecret::parse(&value).map_err(|e| SecretError {
+        what,
+        name: name.to_owned(),
+        why: e.to_string(),
+    })
+}
+
+/// The decrypted value of the parameter `name`, which holds `what`.
+#[tracing::instrument(skip(client))]
+pub async fn string_from_ssm(
+    client: &Client,
+    name: &str,
+    what: &'static str,
+) -> Result<String, SecretError> {
     let fail = |why: String| SecretError {
+        what,
         name: name.to_owned(),
         why,
     };
@@ -40,8 +59,8 @@ pub async fn from_ssm(client: &Client, name: &str) -> Result<TokenSecret, Secret
             })
         })?;
     match out.parameter.and_then(|p| p.value) {
-        Some(v) => TokenSecret::parse(&v).map_err(|e| fail(e.to_string())),
-        None => Err(fail("the parameter has no value".into())),
+        Some(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+        _ => Err(fail("the parameter has no value".into())),
     }
 }
 

@@ -29,10 +29,15 @@ use super::{listener, management, management_access, rest, rest_cors, web};
 use crate::config::{APERTIUM_INSTALL, ServeConfig, StoreKind, TranslatorKind};
 use crate::core::App;
 use crate::limits::MAX_REST_BODY_BYTES;
-use crate::ports::{Push, Reach, Store, StoreError, Translator};
+use crate::ports::{EngineStatus, Push, Reach, Store, StoreError, Translator};
 use crate::store::{MemoryStore, RedbStore};
 use crate::translate::apertium::{Apertium, ApertiumError};
 use crate::translate::cache::Cached;
+use crate::translate::deepl::Deepl;
+use crate::translate::engine::Engine;
+use crate::translate::http::HttpError;
+use crate::translate::libretranslate::LibreTranslate;
+use crate::translate::router::Router as EngineRouter;
 use crate::translate::{NoTranslator, PseudoTranslator};
 
 /// Engine results kept in memory (a few MB at most).
@@ -62,6 +67,9 @@ pub enum ServeError {
     /// `--web DIR` could not be read.
     #[error(transparent)]
     Web(#[from] SiteError),
+    /// An engine of `--translator` could not be set up (a bad URL, no key).
+    #[error("--translator {0}: {1}")]
+    Engine(&'static str, String),
     /// An AWS adapter (`--store dynamodb`, `--translator aws`) could not be set up.
     #[cfg(feature = "aws")]
     #[error(transparent)]
@@ -86,11 +94,19 @@ async fn status(
                 .collect::<std::collections::BTreeMap<_, _>>()
         ),
     };
+    let engines: Vec<_> = gw
+        .app
+        .translator()
+        .engines()
+        .iter()
+        .map(engine_json)
+        .collect();
     let body = serde_json::json!({
         "engine": gw.config.translator.to_string(),
         "stage": gw.config.stage,
         "notice": gw.config.translator_notice,
         "languages": languages,
+        "engines": engines,
     });
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -99,8 +115,64 @@ async fn status(
         .into_response()
 }
 
-/// The core with the adapters `config` names and the given `push`.
-pub fn build_app(config: &ServeConfig, push: Arc<dyn Push>) -> Result<App, ServeError> {
+/// One engine of `/status.json`: `{"name","ok","pairs"}`, with `url` for
+/// an HTTP engine and `notice` when it is not ok (`pairs` null: all).
+fn engine_json(e: &EngineStatus) -> serde_json::Value {
+    let mut v = serde_json::json!({"name": e.name, "ok": e.ok, "pairs": e.pairs});
+    if let Some(url) = &e.url {
+        v["url"] = url.as_str().into();
+    }
+    if let Some(notice) = &e.notice {
+        v["notice"] = notice.as_str().into();
+    }
+    v
+}
+
+/// One engine of `--translator`, set up.
+fn engine(kind: TranslatorKind, config: &ServeConfig) -> Result<Arc<dyn Engine>, ServeError> {
+    let http = |e: HttpError| ServeError::Engine("libretranslate", e.to_string());
+    Ok(match kind {
+        TranslatorKind::Pseudo => Arc::new(PseudoTranslator),
+        TranslatorKind::None => Arc::new(NoTranslator),
+        TranslatorKind::Apertium => Arc::new(Apertium::discover(&config.apertium_modes)?),
+        TranslatorKind::LibreTranslate => Arc::new(
+            LibreTranslate::new(
+                &config.engines.libretranslate_url,
+                config.engines.libretranslate_api_key.clone(),
+            )
+            .map_err(http)?,
+        ),
+        TranslatorKind::Deepl => Arc::new(
+            Deepl::new(
+                config.engines.deepl_auth_key.as_deref(),
+                config.engines.deepl_api_url.as_deref(),
+            )
+            .map_err(|e| ServeError::Engine("deepl", e.to_string()))?,
+        ),
+        #[cfg(feature = "aws")]
+        TranslatorKind::Aws => Arc::new(super::aws::amazon_translate()?),
+        #[cfg(not(feature = "aws"))]
+        TranslatorKind::Aws => return Err(ServeError::NeedsAws("aws translator")),
+    })
+}
+
+/// The engines `config` lists, behind one router.
+pub fn build_router(config: &ServeConfig) -> Result<EngineRouter, ServeError> {
+    let engines = config
+        .translator
+        .0
+        .iter()
+        .map(|kind| engine(*kind, config))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(EngineRouter::new(engines, config.engines.router))
+}
+
+/// The core with the adapters `config` names and the given `push`, and
+/// the engine router inside it (for its start and refreshes).
+pub fn build_app(
+    config: &ServeConfig,
+    push: Arc<dyn Push>,
+) -> Result<(App, EngineRouter), ServeError> {
     let store: Arc<dyn Store> = match config.store {
         StoreKind::Memory => Arc::new(MemoryStore::in_memory()),
         StoreKind::Redb => Arc::new(RedbStore::open(&config.data_dir)?),
@@ -109,25 +181,19 @@ pub fn build_app(config: &ServeConfig, push: Arc<dyn Push>) -> Result<App, Serve
         #[cfg(not(feature = "aws"))]
         StoreKind::Dynamodb => return Err(ServeError::NeedsAws("dynamodb store")),
     };
-    let translator: Arc<dyn Translator> = match config.translator {
-        TranslatorKind::Pseudo => Arc::new(PseudoTranslator),
-        TranslatorKind::None => Arc::new(NoTranslator),
-        TranslatorKind::Apertium => Arc::new(Cached::new(
-            Apertium::discover(&config.apertium_modes)?,
-            TRANSLATION_CACHE_ENTRIES,
-        )),
-        #[cfg(feature = "aws")]
-        TranslatorKind::Aws => Arc::new(super::aws::amazon_translate()?),
-        #[cfg(not(feature = "aws"))]
-        TranslatorKind::Aws => return Err(ServeError::NeedsAws("aws translator")),
-    };
-    Ok(App::new(store, translator, push).with_policy(config.policy.clone()))
+    let router = build_router(config)?;
+    // The cache in front of the router holds across engines.
+    let translator: Arc<dyn Translator> =
+        Arc::new(Cached::new(router.clone(), TRANSLATION_CACHE_ENTRIES));
+    let app = App::new(store, translator, push).with_policy(config.policy.clone());
+    Ok((app, router))
 }
 
 /// A configured local gateway, ready to serve: adapters opened, so start-up
 /// errors surface before anything is printed or bound.
 pub struct Prepared {
     app: App,
+    engines: EngineRouter,
     registry: Arc<Registry>,
     site: Arc<Site>,
     config: ServeConfig,
@@ -141,11 +207,13 @@ pub fn prepare(config: ServeConfig) -> Result<Prepared, ServeError> {
     let registry = Arc::new(Registry::default());
     let instance = super::instance::id(&config)?;
     let (queue, pending) = super::queue::channel();
-    let app = build_app(&config, registry.clone())?
+    let (app, engines) = build_app(&config, registry.clone())?;
+    let app = app
         .with_instance(instance.as_str())
         .with_queue(Arc::new(queue));
     Ok(Prepared {
         app,
+        engines,
         registry,
         site,
         config,
@@ -177,6 +245,13 @@ impl Prepared {
         &self.app
     }
 
+    /// Reads every engine's pairs (once; `run` does it too) and says how
+    /// each stands, for the start-up lines.
+    pub async fn engines(&self) -> Vec<EngineStatus> {
+        self.engines.start().await;
+        self.engines.engines()
+    }
+
     /// Serves until `shutdown` resolves, then closes every connection (each
     /// gets `$disconnect`) and returns.
     pub async fn run(
@@ -185,6 +260,7 @@ impl Prepared {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let addr = listener.local_addr()?;
+        self.engines.start().await;
         // Rows this instance left in a crash go before anyone is let in,
         // quietly: nobody in those rooms is one of them.
         self.app.clear_instance(&self.instance).await?;
@@ -214,6 +290,21 @@ impl Prepared {
         }
         self.queue
             .start(gw.app.clone(), &gw.tasks, gw.shutdown.clone());
+        let (engines, every, stop) = (
+            self.engines,
+            gw.config.engines.refresh_every,
+            gw.shutdown.clone(),
+        );
+        // Pairs are read again now and then: a LibreTranslate started (or
+        // given more models) after honyaku is picked up without a restart.
+        gw.tasks.spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = tokio::time::sleep(every) => engines.refresh().await,
+                }
+            }
+        });
         serve(gw, listener, shutdown).await
     }
 }

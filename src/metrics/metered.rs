@@ -7,7 +7,9 @@ use async_trait::async_trait;
 
 use super::Counters;
 use crate::model::{ConnectionId, Lang, Translation};
-use crate::ports::{Frame, Push, PushError, Reach, Store, TranslateError, Translator};
+use crate::ports::{
+    EngineStatus, Frame, Hints, Push, PushError, Reach, Store, TranslateError, Translator,
+};
 use crate::store::Hooked;
 
 /// A port that counts into shared [`Counters`].
@@ -38,7 +40,17 @@ impl Translator for Metered<dyn Translator> {
         from: Lang,
         to: Lang,
     ) -> Result<Translation, TranslateError> {
-        let result = self.inner.translate(text, from, to).await;
+        self.translate_with(text, from, to, &Hints::default()).await
+    }
+
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        let result = self.inner.translate_with(text, from, to, hints).await;
         match &result {
             Ok(_) => self.counters.translation(text.chars().count()),
             // Switched off is no error.
@@ -54,6 +66,14 @@ impl Translator for Metered<dyn Translator> {
 
     fn reach(&self) -> Reach {
         self.inner.reach()
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        self.inner.engines()
+    }
+
+    fn wants_context(&self) -> bool {
+        self.inner.wants_context()
     }
 }
 

@@ -47,6 +47,8 @@ impl From<Lang> for String {
 impl Lang {
     /// English: the default `lang`.
     pub const EN: Lang = Lang("en");
+    /// Spanish: with English, where engines' pairs meet (pivots).
+    pub const ES: Lang = Lang("es");
 
     /// Checks `s` against the list (case-sensitive, as the codes are written).
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {

@@ -64,6 +64,49 @@ pub enum Reach {
     Pairs(BTreeMap<Lang, BTreeSet<Lang>>),
 }
 
+/// What a translation is asked with beyond the text and the pair.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hints {
+    /// Words passed through untouched, matched as whole words: the room's
+    /// member names (and, later, glossary terms).
+    pub keep: Vec<String>,
+    /// The room's previous messages, oldest first, for engines that take
+    /// context (DeepL); never translated nor billed.
+    pub context: Vec<String>,
+}
+
+impl Hints {
+    /// The kept words that occur in `text`, sorted: what can change a
+    /// translation of it (and so belongs in a cache key).
+    pub fn keep_in(&self, text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = self
+            .keep
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !w.is_empty() && text.contains(w))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// How one engine behind a router stands, for `/status.json` and the
+/// start-up lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineStatus {
+    /// `apertium`, `libretranslate`, `deepl`, `amazon-translate`, `pseudo`.
+    pub name: &'static str,
+    /// Whether it is translating now.
+    pub ok: bool,
+    /// Directed pairs it translates itself; `None`: all of them.
+    pub pairs: Option<usize>,
+    /// The server it calls, for an HTTP engine.
+    pub url: Option<String>,
+    /// Why it is not ok (wrong key, quota used up, resting, unreachable).
+    pub notice: Option<String>,
+}
+
 /// A translation engine.
 #[async_trait]
 pub trait Translator: Send + Sync {
@@ -75,9 +118,26 @@ pub trait Translator: Send + Sync {
         to: Lang,
     ) -> Result<Translation, TranslateError>;
 
+    /// [`Translator::translate`] keeping `hints.keep` untouched and, where
+    /// the engine takes it, with `hints.context`.
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        hints: &Hints,
+    ) -> Result<Translation, TranslateError>;
+
     /// Detects the language of `text`; `None` when the engine cannot.
     async fn detect(&self, text: &str) -> Option<Lang>;
 
     /// The pairs this engine translates.
     fn reach(&self) -> Reach;
+
+    /// The engines behind this one (a router's); empty for a single engine.
+    fn engines(&self) -> Vec<EngineStatus>;
+
+    /// Whether `hints.context` would be used (so the core reads the
+    /// room's previous messages only then).
+    fn wants_context(&self) -> bool;
 }

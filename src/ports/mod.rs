@@ -15,7 +15,7 @@ mod push;
 mod queue;
 mod store;
 
-pub use engine::{Reach, TranslateError, Translator};
+pub use engine::{EngineStatus, Hints, Reach, TranslateError, Translator};
 pub use push::{Frame, Push, PushError};
 pub use queue::{FanoutBatch, Queue, QueueError};
 pub use store::{

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{Reach, TranslateError, Translator};
+use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 use crate::translate::glossary::{CLOSE, OPEN};
 
 /// What the stand-in does to a placeholder.
@@ -65,11 +65,30 @@ impl Translator for ManglingTranslator {
         })
     }
 
+    /// Names are no placeholders: it leaves them as the pseudo engine does.
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        _hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        self.translate(text, from, to).await
+    }
+
     async fn detect(&self, _text: &str) -> Option<Lang> {
         None
     }
 
     fn reach(&self) -> Reach {
         Reach::All
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
+
+    fn wants_context(&self) -> bool {
+        false
     }
 }

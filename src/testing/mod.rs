@@ -30,7 +30,9 @@ pub use server::{
 };
 
 use crate::model::{ConnectionId, Lang, Translation};
-use crate::ports::{Frame, Push, PushError, Reach, StoreError, TranslateError, Translator};
+use crate::ports::{
+    EngineStatus, Frame, Hints, Push, PushError, Reach, StoreError, TranslateError, Translator,
+};
 use crate::store::{Outcome, StoreHook, StoreOp};
 use crate::translate::PseudoTranslator;
 
@@ -134,6 +136,7 @@ pub struct CountingTranslator {
     characters: AtomicUsize,
     fail: Mutex<HashMap<Lang, TranslateError>>,
     slow: Mutex<HashMap<Lang, Duration>>,
+    hints: Mutex<Vec<Hints>>,
 }
 
 impl CountingTranslator {
@@ -155,6 +158,11 @@ impl CountingTranslator {
     /// How many characters were sent to translate.
     pub fn characters(&self) -> usize {
         self.characters.load(Ordering::SeqCst)
+    }
+
+    /// The hints each `translate_with` call came with, in order.
+    pub fn hints(&self) -> Vec<Hints> {
+        self.hints.lock().unwrap().clone()
     }
 }
 
@@ -180,6 +188,18 @@ impl Translator for CountingTranslator {
         }
     }
 
+    /// One call, as `translate`; the hints are recorded.
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        self.hints.lock().unwrap().push(hints.clone());
+        self.translate(text, from, to).await
+    }
+
     /// Japanese when the text has a hiragana は, else unknown.
     async fn detect(&self, text: &str) -> Option<Lang> {
         text.contains('は')
@@ -188,6 +208,15 @@ impl Translator for CountingTranslator {
 
     fn reach(&self) -> Reach {
         Reach::All
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
+
+    /// Says yes, so the core's context reading is exercised.
+    fn wants_context(&self) -> bool {
+        true
     }
 }
 
@@ -234,4 +263,11 @@ impl StoreHook for FailNext {
     }
 
     fn after(&self, _op: StoreOp, _outcome: Outcome) {}
+}
+
+/// Behind a router, it is the pseudo engine that counts.
+impl crate::translate::engine::Engine for CountingTranslator {
+    fn name(&self) -> &'static str {
+        "pseudo"
+    }
 }

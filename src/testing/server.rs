@@ -16,7 +16,7 @@ use crate::ports::Translator;
 pub fn test_config() -> ServeConfig {
     ServeConfig {
         store: StoreKind::Memory,
-        translator: TranslatorKind::Pseudo,
+        translator: TranslatorKind::Pseudo.into(),
         ..ServeConfig::default()
     }
 }

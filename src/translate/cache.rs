@@ -9,9 +9,11 @@ use async_trait::async_trait;
 use lru::LruCache;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{Reach, TranslateError, Translator};
+use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
-type Key = (Lang, Lang, String);
+/// (from, to, text, the kept words found in the text joined by `\n`):
+/// a name kept in one room and not in another changes the translation.
+type Key = (Lang, Lang, String, String);
 
 /// Wraps an engine with a bounded LRU cache of its successes.
 pub struct Cached<T> {
@@ -41,11 +43,22 @@ impl<T: Translator> Translator for Cached<T> {
         from: Lang,
         to: Lang,
     ) -> Result<Translation, TranslateError> {
-        let key = (from, to, text.to_owned());
+        self.translate_with(text, from, to, &Hints::default()).await
+    }
+
+    /// Context is left out of the key: it only steers wording.
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        let key = (from, to, text.to_owned(), hints.keep_in(text).join("\n"));
         if let Some(hit) = self.lock().get(&key) {
             return Ok(hit.clone());
         }
-        let fresh = self.inner.translate(text, from, to).await?;
+        let fresh = self.inner.translate_with(text, from, to, hints).await?;
         self.lock().put(key, fresh.clone());
         Ok(fresh)
     }
@@ -56,6 +69,14 @@ impl<T: Translator> Translator for Cached<T> {
 
     fn reach(&self) -> Reach {
         self.inner.reach()
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        self.inner.engines()
+    }
+
+    fn wants_context(&self) -> bool {
+        self.inner.wants_context()
     }
 }
 

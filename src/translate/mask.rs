@@ -1,8 +1,10 @@
 //! What no engine may translate: URLs, e-mail addresses, `@mentions`,
-//! `` `code spans` ``, emoji and numbers, and the placeholders of
-//! protected terms (`⟦0⟧`, see `glossary.rs`). Text is cut into segments; the
+//! `` `code spans` ``, emoji, numbers, the words a request keeps (the
+//! room's member names, as whole words), and the placeholders of protected
+//! glossary terms (`⟦0⟧`, see `glossary.rs`). Text is cut into segments; the
 //! engines translate the `Text` ones and carry the `Keep` ones through
-//! unchanged, each in its own way (Apertium as superblanks).
+//! unchanged, each in its own way (Apertium as superblanks, the HTTP
+//! engines as separate array items).
 
 /// A piece of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,79 @@ fn placeholder(s: &str) -> Option<usize> {
     let digits = body.find(|c: char| !c.is_ascii_digit())?;
     (digits > 0 && body[digits..].starts_with(super::glossary::CLOSE))
         .then(|| super::glossary::OPEN.len_utf8() + digits + super::glossary::CLOSE.len_utf8())
+}
+
+/// [`segments`], with every whole-word occurrence of a `keep` word in
+/// the text segments protected too (the longest word first, so "Ana Lu"
+/// wins over "Ana").
+pub fn segments_keeping<'a>(text: &'a str, keep: &[&str]) -> Vec<Segment<'a>> {
+    let base = segments(text);
+    if keep.is_empty() {
+        return base;
+    }
+    let mut words: Vec<&str> = keep
+        .iter()
+        .copied()
+        .filter(|w| !w.trim().is_empty())
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let mut out = Vec::with_capacity(base.len());
+    for seg in base {
+        match seg {
+            Segment::Text(t) => split_words(t, &words, &mut out),
+            keep => out.push(keep),
+        }
+    }
+    out
+}
+
+/// Cuts the `words` out of `text` as `Keep` segments.
+fn split_words<'a>(text: &'a str, words: &[&str], out: &mut Vec<Segment<'a>>) {
+    let mut start = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let found = words.iter().find(|w| {
+            text[i..].starts_with(**w)
+                && !text[..i].chars().next_back().is_some_and(is_word_char)
+                && !text[i + w.len()..].chars().next().is_some_and(is_word_char)
+        });
+        match found {
+            Some(w) => {
+                if start < i {
+                    out.push(Segment::Text(&text[start..i]));
+                }
+                out.push(Segment::Keep(&text[i..i + w.len()]));
+                i += w.len();
+                start = i;
+            }
+            None => i += text[i..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if start < text.len() {
+        out.push(Segment::Text(&text[start..]));
+    }
+}
+
+/// A letter or digit of a space-separated script: Chinese and Japanese
+/// write words without spaces, so a name there needs no boundary.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        && !matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Whether a text segment holds anything to translate (a letter); pure
+/// spaces and punctuation are carried through as they are.
+pub fn has_words(text: &str) -> bool {
+    text.chars().any(char::is_alphabetic)
+}
+
+/// `text` without its leading and trailing whitespace, and that whitespace:
+/// engines trim what they are given, so it is put back around the answer.
+pub fn trim_parts(text: &str) -> (&str, &str, &str) {
+    let core = text.trim();
+    let lead = &text[..text.len() - text.trim_start().len()];
+    let trail = &text[lead.len() + core.len()..];
+    (lead, core, trail)
 }
 
 /// `` `...` `` up to the closing backtick.
@@ -179,6 +254,31 @@ mod tests {
             ]
         );
         assert_eq!(segments("⟦x⟧"), [Text("⟦x⟧")]);
+    }
+
+    #[test]
+    fn kept_words_are_whole_words() {
+        assert_eq!(
+            segments_keeping("while Tomas types, Tomasz waits", &["Tomas"]),
+            [Text("while "), Keep("Tomas"), Text(" types, Tomasz waits"),]
+        );
+        assert_eq!(
+            segments_keeping("Ana Lu and Ana: see 42", &["Ana", "Ana Lu"]),
+            [
+                Keep("Ana Lu"),
+                Text(" and "),
+                Keep("Ana"),
+                Text(": see "),
+                Keep("42"),
+            ]
+        );
+        assert_eq!(
+            segments_keeping("トマスさんが来た", &["トマス"]),
+            [Keep("トマス"), Text("さんが来た")]
+        );
+        assert_eq!(segments_keeping("hi", &[""]), [Text("hi")]);
+        assert_eq!(trim_parts("  a b \n"), ("  ", "a b", " \n"));
+        assert_eq!(trim_parts("   "), ("   ", "", ""));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{Reach, TranslateError, Translator};
+use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
 /// The engine of `--translator none`: translates nothing, detects nothing.
 #[derive(Debug, Default, Clone)]
@@ -20,11 +20,29 @@ impl Translator for NoTranslator {
         Err(TranslateError::Disabled)
     }
 
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        _hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        self.translate(text, from, to).await
+    }
+
     async fn detect(&self, _text: &str) -> Option<Lang> {
         None
     }
 
     fn reach(&self) -> Reach {
         Reach::Pairs(Default::default())
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
+
+    fn wants_context(&self) -> bool {
+        false
     }
 }

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{Reach, TranslateError, Translator};
+use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
 pub const ENGINE: &str = "pseudo";
 
@@ -27,12 +27,31 @@ impl Translator for PseudoTranslator {
         })
     }
 
+    /// The marked original keeps every name as it is.
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        _hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        self.translate(text, from, to).await
+    }
+
     async fn detect(&self, _text: &str) -> Option<Lang> {
         None
     }
 
     fn reach(&self) -> Reach {
         Reach::All
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
+
+    fn wants_context(&self) -> bool {
+        false
     }
 }
 

@@ -183,7 +183,7 @@ async fn glossary_terms_survive_apertium() {
         return;
     }
     let server = spawn(ServeConfig {
-        translator: TranslatorKind::Apertium,
+        translator: TranslatorKind::Apertium.into(),
         ..config()
     })
     .await;

@@ -144,7 +144,7 @@ async fn a_room_chats_through_apertium() {
     use crate::helpers::{Client, config, spawn};
     use serde_json::json;
     let server = spawn(honyaku::config::ServeConfig {
-        translator: honyaku::config::TranslatorKind::Apertium,
+        translator: honyaku::config::TranslatorKind::Apertium.into(),
         ..config()
     })
     .await;

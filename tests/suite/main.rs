@@ -15,6 +15,7 @@ mod big_rooms;
 mod chat;
 #[cfg(feature = "aws")]
 mod dynamodb_local;
+mod engines;
 mod flood_close;
 mod gateway_binary;
 mod gateway_security;
@@ -34,6 +35,7 @@ mod serve;
 #[cfg(feature = "aws")]
 mod shared_limits;
 mod slow_bodies;
+mod standins;
 mod store_contract;
 mod translator_contract;
 mod wire;

@@ -189,7 +189,13 @@ fn a_busy_port_is_a_clear_error() {
 
 #[tokio::test]
 async fn without_apertium_it_falls_back_to_pseudo_and_says_so() {
-    let mut cmd = serve_command(&["--apertium-modes", "/nonexistent"]);
+    // Nothing listens on port 9: no LibreTranslate either.
+    let mut cmd = serve_command(&[
+        "--apertium-modes",
+        "/nonexistent",
+        "--libretranslate-url",
+        "http://127.0.0.1:9",
+    ]);
     cmd.stderr(Stdio::piped());
     let mut server = Running::start(cmd);
     let (status, head, body) = crate::helpers::http_get(server.addr, "/status.json").await;
@@ -197,6 +203,10 @@ async fn without_apertium_it_falls_back_to_pseudo_and_says_so() {
     assert!(head.contains("application/json"));
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["engine"], "pseudo");
+    assert_eq!(
+        v["engines"],
+        serde_json::json!([{"name": "pseudo", "ok": true, "pairs": null}])
+    );
     assert!(
         v["notice"]
             .as_str()

@@ -24,7 +24,7 @@ fn dynamodb_store_says_to_build_with_the_aws_feature() {
 fn aws_translator_says_to_build_with_the_aws_feature() {
     let err = refusal(ServeConfig {
         store: StoreKind::Memory,
-        translator: TranslatorKind::Aws,
+        translator: TranslatorKind::Aws.into(),
         ..ServeConfig::default()
     });
     assert!(err.contains("aws translator"), "{err}");

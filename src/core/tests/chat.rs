@@ -180,3 +180,25 @@ async fn auto_source_is_detected_or_falls_back_to_the_senders_language() {
     let m = f.take_type("b", "message").remove(0);
     assert_eq!(m["sourceLang"], "en");
 }
+
+#[tokio::test]
+async fn member_names_and_the_last_two_messages_go_with_each_call() {
+    let f = fixture();
+    f.join("tomas", "r", "en").await;
+    f.join("aki", "r", "ja").await;
+    for text in ["one", "two", "three"] {
+        f.send("tomas", json!({"action":"translate","text":text}))
+            .await;
+    }
+    f.send(
+        "tomas",
+        json!({"action":"translate","text":"while n-tomas types"}),
+    )
+    .await;
+    let hints = f.engine.hints();
+    assert_eq!(hints.len(), 4, "one call per message (one target)");
+    let last = hints.last().unwrap();
+    assert_eq!(last.keep, ["n-aki", "n-tomas"]);
+    assert_eq!(last.context, ["two", "three"], "oldest first");
+    assert!(hints[0].context.is_empty(), "a new room has no context");
+}

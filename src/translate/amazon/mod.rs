@@ -29,7 +29,8 @@ use aws_sdk_translate::operation::translate_text::TranslateTextError;
 use crate::aws::sdk::OnFirstUse;
 use crate::limits::MAX_TEXT_BYTES;
 use crate::model::{Lang, Translation};
-use crate::ports::{Reach, TranslateError, Translator};
+use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
+use crate::translate::pieces::Pieces;
 
 /// The engine's name in `message` frames and records.
 pub const ENGINE: &str = "amazon-translate";
@@ -136,9 +137,50 @@ impl Translator for AmazonTranslate {
         Ok(self.call(text, from.as_str(), to).await?.0)
     }
 
+    /// A text naming a kept word is translated in pieces around it (and
+    /// around URLs, code and the like), concurrently: Amazon Translate has
+    /// no way to mark a word as not to be translated short of a custom
+    /// terminology, which is per account, not per room.
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        if hints.keep_in(text).is_empty() {
+            return self.translate(text, from, to).await;
+        }
+        let pieces = Pieces::new(text, hints);
+        let answers = futures_util::future::try_join_all(
+            pieces
+                .to_send()
+                .into_iter()
+                .map(|p| self.translate(p, from, to)),
+        )
+        .await?;
+        let answers: Vec<String> = answers.into_iter().map(|t| t.text).collect();
+        let text = pieces
+            .join(&answers)
+            .ok_or_else(|| TranslateError::Failed("pieces lost".into()))?;
+        Ok(Translation {
+            text,
+            engine: ENGINE.into(),
+            via: None,
+        })
+    }
+
     /// Amazon Translate translates between all of its languages.
     fn reach(&self) -> Reach {
         Reach::All
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
+
+    fn wants_context(&self) -> bool {
+        false
     }
 
     async fn detect(&self, text: &str) -> Option<Lang> {

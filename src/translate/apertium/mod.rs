@@ -19,7 +19,7 @@ use self::pipeline::Pipeline;
 use super::languages::{preferred_variant, targets_for};
 use super::{chunk, detect, mask};
 use crate::model::{Lang, Translation};
-use crate::ports::{Reach, TranslateError, Translator};
+use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
 
 /// The engine's name in `message` frames and records.
 pub const ENGINE: &str = "apertium";
@@ -131,8 +131,13 @@ impl Apertium {
         None
     }
 
-    async fn run_route(&self, route: &Route, text: &str) -> Result<String, TranslateError> {
-        let mut item = format::encode(&mask::segments(text));
+    async fn run_route(
+        &self,
+        route: &Route,
+        text: &str,
+        keep: &[&str],
+    ) -> Result<String, TranslateError> {
+        let mut item = format::encode(&mask::segments_keeping(text, keep));
         for mode in &route.modes {
             let pipeline = &self.pipelines[mode];
             item = pipeline.run(&item).await?;
@@ -178,13 +183,26 @@ fn which(program: &str) -> bool {
 
 #[async_trait]
 impl Translator for Apertium {
-    #[tracing::instrument(skip(self, text), fields(bytes = text.len()))]
     async fn translate(
         &self,
         text: &str,
         from: Lang,
         to: Lang,
     ) -> Result<Translation, TranslateError> {
+        self.translate_with(text, from, to, &Hints::default()).await
+    }
+
+    /// Kept words travel as superblanks, like URLs; context is not used.
+    #[tracing::instrument(skip_all, fields(bytes = text.len(), %from, %to))]
+    async fn translate_with(
+        &self,
+        text: &str,
+        from: Lang,
+        to: Lang,
+        hints: &Hints,
+    ) -> Result<Translation, TranslateError> {
+        let keep = hints.keep_in(text);
+        let keep = &keep;
         let route = self
             .route(from, to)
             .ok_or(TranslateError::unsupported(from, to))?;
@@ -193,7 +211,7 @@ impl Translator for Apertium {
             let route = &route;
             async move {
                 let leading = &piece[..piece.len() - piece.trim_start().len()];
-                let out = self.run_route(route, piece).await?;
+                let out = self.run_route(route, piece, keep).await?;
                 Ok::<_, TranslateError>(format!("{leading}{out}"))
             }
         }))
@@ -227,6 +245,14 @@ impl Translator for Apertium {
             }
         }
         Reach::Pairs(pairs)
+    }
+
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
+
+    fn wants_context(&self) -> bool {
+        false
     }
 }
 
