@@ -157,6 +157,10 @@ impl Keeper {
                 End::Lost(reason) => reason,
             };
             tracing::info!(%reason, "connection lost");
+            // The old socket goes now, not when a new one takes its place:
+            // the server keeps its side open until the closing handshake
+            // ends (a lingering close), which dropping the socket ends.
+            drop(socket);
             if opened.elapsed() >= STABLE {
                 backoff.reset();
             }
