@@ -112,7 +112,7 @@ impl App {
         }
         let hash = source_hash(source, text);
         let (memory, glossary) =
-            futures_util::join!(self.store.recall(room, &hash), self.store.glossary(room));
+            tokio::join!(self.store.recall(room, &hash), self.store.glossary(room));
         Ok(RoomKnowledge {
             memory: memory?.into_iter().map(|e| (e.lang, e)).collect(),
             glossary: glossary?,
