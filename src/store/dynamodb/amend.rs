@@ -22,7 +22,6 @@ use aws_sdk_dynamodb::types::{
 use super::ext::{AttributeValuesExt, Item, n, s};
 use super::items::{self, PK, TTL};
 use super::{DynamoStore, Expiry, SortKeys, build, sdk};
-use crate::limits::BATCH_WRITE_MAX;
 use crate::model::{
     Author, ClientTag, Glossary, GlossaryTerm, Lang, MemoryEntry, Message, MessageKey, RoomName,
     Translation, UserName,
@@ -100,41 +99,17 @@ fn parse_glossary(item: &Item) -> Result<Glossary, StoreError> {
 impl DynamoStore {
     /// Deletes items by key, 25 to a batch, resending what was left.
     async fn delete_all(&self, keys: Vec<Item>) -> Result<(), StoreError> {
-        for chunk in keys.chunks(BATCH_WRITE_MAX) {
-            let mut requests = chunk
-                .iter()
-                .map(|k| {
-                    let d = DeleteRequest::builder()
-                        .set_key(Some(k.clone()))
-                        .build()
-                        .map_err(build)?;
-                    Ok(WriteRequest::builder().delete_request(d).build())
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            for attempt in 0u32.. {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(|e| sdk("BatchWriteItem", e))?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-                if requests.is_empty() {
-                    break;
-                }
-                if attempt == 8 {
-                    return Err(StoreError::backend(
-                        "BatchWriteItem left deletes unprocessed",
-                    ));
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
-            }
-        }
-        Ok(())
+        let requests = keys
+            .into_iter()
+            .map(|k| {
+                let d = DeleteRequest::builder()
+                    .set_key(Some(k))
+                    .build()
+                    .map_err(build)?;
+                Ok(WriteRequest::builder().delete_request(d).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.batch_write(requests).await
     }
 
     /// Every translation of a message but those into `keep`.

@@ -223,21 +223,25 @@ impl DynamoStore {
     /// Puts items in batches of 25, resending what DynamoDB left
     /// unprocessed (it does so under throttling).
     async fn put_all(&self, items: Vec<Item>) -> Result<(), StoreError> {
-        let items = items
+        let requests = items
             .into_iter()
-            .map(Self::checked)
-            .collect::<Result<Vec<_>, _>>()?;
-        for chunk in items.chunks(BATCH_WRITE_MAX) {
-            let mut requests = chunk
-                .iter()
-                .map(|item| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(item.clone()))
-                        .build()
-                        .map_err(build)?;
-                    Ok(WriteRequest::builder().put_request(put).build())
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+            .map(|item| {
+                let put = PutRequest::builder()
+                    .set_item(Some(Self::checked(item)?))
+                    .build()
+                    .map_err(build)?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.batch_write(requests).await
+    }
+
+    /// Sends `requests` in `BatchWriteItem`s of 25, resending what
+    /// DynamoDB left unprocessed (it does so under throttling) with a
+    /// growing pause, a few times.
+    pub(super) async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for chunk in requests.chunks(BATCH_WRITE_MAX) {
+            let mut requests = chunk.to_vec();
             for attempt in 0u32.. {
                 let out = self
                     .client
