@@ -110,12 +110,15 @@ if (browserAvailable('notify')) {
         // The choices survive a reload; the mode is per room.
         await reader.reload();
         await reader.locator('#status[data-state="online"]').waitFor();
+        // Rejoined (the members list holds the reader again) before the
+        // switch, so the rejoin's answer cannot land after it.
+        await reader.locator('#members .member', { hasText: 'Reader' }).first().waitFor({ timeout: 15_000 });
         await openSettings(reader);
         assert.equal(await reader.inputValue('#notify-mode'), 'all');
         assert.equal(await reader.isChecked('#notify-sound'), true);
         await reader.fill('#room-switch', 'notify-other');
         await reader.click('#room-switch-button');
-        await reader.locator('#room-name', { hasText: 'notify-other' }).waitFor();
+        await reader.locator('#room-name', { hasText: 'notify-other' }).waitFor({ timeout: 15_000 });
         await openSettings(reader);
         assert.equal(await reader.inputValue('#notify-mode'), 'mentions', 'another room has its own setting');
         assertNoProblems(env.pages);
