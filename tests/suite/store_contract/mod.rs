@@ -57,6 +57,7 @@ fn msg(room: &str, ts: i64, id: &str, from: &str, cmid: Option<&str>) -> Message
         edited_at: None,
         deleted_at: None,
         corrected: BTreeMap::new(),
+        reply_to: None,
     }
 }
 
