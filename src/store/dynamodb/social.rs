@@ -27,9 +27,10 @@ use crate::store::{keys, now_s};
 
 /// A message that exists and is not a tombstone.
 const LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(deleted_at)";
-/// Tries of a toggle that lost a race for the tally; a hot message's
-/// reactors wait a little longer each time.
-const TOGGLE_TRIES: u32 = 8;
+/// Tries of a toggle that lost a race for the tally: toggles of one
+/// message are serialized, so a hot message's reactors retry, each
+/// waiting a random while (up to 40 ms, then 80, … 320) so they spread out.
+const TOGGLE_TRIES: u32 = 30;
 
 fn live(item: &Item) -> bool {
     item.get_i64(TTL).is_none_or(|t| t >= now_s())
@@ -222,11 +223,9 @@ impl Social for DynamoStore {
             if let Some(done) = self.try_toggle(room, key, t, ttl).await? {
                 return Ok(done);
             }
-            let pause = 10u64 << attempt.min(5);
-            tokio::time::sleep(std::time::Duration::from_millis(
-                pause + u64::from(rand::random::<u8>() % 16),
-            ))
-            .await;
+            let ceiling = 40u64 << attempt.min(3);
+            let pause = rand::random::<u64>() % ceiling;
+            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
         }
         Err(StoreError::backend(
             "a message's reactions kept changing; try again",
