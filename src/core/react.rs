@@ -3,12 +3,17 @@
 //! in the room, or its connection without one (as for `edit`). Rate
 //! limited as a message is; free of engine characters.
 
+use std::collections::BTreeMap;
+
 use super::edit::refuse;
 use super::fanout::dedupe_scope;
 use super::ids::message_id;
 use super::{App, RouteError, now_ms};
 use crate::limits::REACTIONS_MAX_EMOJI;
-use crate::model::{ClientMsgId, ConnectionId, Emoji, MessageKey, ReactionToggle, Toggled};
+use crate::model::{
+    ClientMsgId, ConnectionId, Emoji, Message, MessageKey, Reaction, ReactionToggle, RoomName,
+    Toggled,
+};
 use crate::protocol::{AuthorView, ServerFrame};
 
 #[tracing::instrument(skip_all, fields(conn = %id, msg = %key.id))]
@@ -81,9 +86,9 @@ impl App {
     /// A failed read costs the page its reactions, not the page.
     pub(super) async fn page_reactions(
         &self,
-        room: &crate::model::RoomName,
-        page: &[crate::model::Message],
-    ) -> std::collections::BTreeMap<String, Vec<crate::model::Reaction>> {
+        room: &RoomName,
+        page: &[Message],
+    ) -> BTreeMap<String, Vec<Reaction>> {
         let (Some(first), Some(last)) = (page.first(), page.last()) else {
             return Default::default();
         };
