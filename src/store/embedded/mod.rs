@@ -4,7 +4,9 @@
 //!
 //! - `rows.rs`: the rows as JSON values.
 //! - `rooms.rs`: connections, members, the room count, typing marks.
-//! - `members.rs`: rooms' members, decoded once until they change.
+//! - `members.rs`: rooms' members, decoded and paged.
+//! - `cache.rs`: what the message path reads of a room (members,
+//!   glossary, memory) and of a connection, kept until it changes.
 //! - `history.rs`: messages, their translations, `clientMsgId` marks.
 //! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
@@ -15,6 +17,7 @@
 //! (DynamoDB's TTL does the same job on AWS).
 
 mod amend;
+mod cache;
 mod history;
 mod members;
 mod memory;
@@ -32,7 +35,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use self::members::{MemberCache, Watched};
+use self::cache::{Kind, RoomCache, Watched};
 pub use self::memory::MemoryStore;
 #[cfg(feature = "local")]
 pub use self::redb::RedbStore;
@@ -191,16 +194,33 @@ fn put_row<T: Serialize>(
 /// [`Store`] over a [`Backend`]: [`MemoryStore`] and `RedbStore`.
 pub struct EmbeddedStore<B> {
     backend: Arc<B>,
-    members: Arc<MemberCache>,
+    cache: Arc<RoomCache>,
 }
 
 impl<B: Backend> EmbeddedStore<B> {
-    /// A store on `backend`, with an empty member cache.
+    /// A store on `backend`, with an empty cache.
     pub fn new(backend: B) -> Self {
         Self {
             backend: Arc::new(backend),
-            members: Arc::default(),
+            cache: Arc::default(),
         }
+    }
+
+    /// What `read` gives for partition `pk`, kept as `kind` until a write
+    /// changes that partition's kept rows (see `cache.rs`).
+    async fn kept<T: Send + Sync + 'static>(
+        &self,
+        pk: &str,
+        kind: Kind,
+        read: impl FnOnce(&dyn ReadTx) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<Arc<T>, StoreError> {
+        if let Some(value) = self.cache.get::<T>(pk, kind) {
+            return Ok(value);
+        }
+        let ticket = self.cache.ticket();
+        let value = Arc::new(self.read(read).await?);
+        self.cache.put(pk, kind, ticket, value.clone());
+        Ok(value)
     }
 
     async fn read<R: Send + 'static>(
@@ -221,14 +241,14 @@ impl<B: Backend> EmbeddedStore<B> {
         &self,
         f: impl FnOnce(&mut dyn WriteTx) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
-        let cache = self.members.clone();
+        let cache = self.cache.clone();
         let watched = move |tx: &mut dyn WriteTx| {
             let mut tx = Watched::new(tx);
             let result = f(&mut tx)?;
             Ok((result, tx.changed(&cache)))
         };
         // The second half, dropped here or (if this future is) wherever the
-        // result ends up, after the commit, lets go of stale member lists.
+        // result ends up, after the commit, lets go of stale entries.
         let (result, _changed) = self.backend.write(Box::new(watched)).await?;
         Ok(result)
     }
@@ -275,8 +295,18 @@ impl<B: Backend> Store for EmbeddedStore<B> {
     }
 
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
-        let id = id.clone();
-        self.read(move |tx| rooms::get_connection(tx, &id)).await
+        let pk = keys::connection_pk(id);
+        let i = id.clone();
+        let row = self
+            .kept(&pk, Kind::Connection, move |tx| {
+                rooms::connection_row(tx, &i)
+            })
+            .await?;
+        Ok(row
+            .as_ref()
+            .as_ref()
+            .filter(|(_, ttl)| *ttl >= crate::store::now_s())
+            .map(|(conn, _)| conn.clone()))
     }
 
     async fn update_connection(
@@ -316,16 +346,10 @@ impl<B: Backend> Store for EmbeddedStore<B> {
         limit: usize,
     ) -> Result<MembersPage, StoreError> {
         let pk = keys::room_pk(room);
-        let list = match self.members.get(&pk) {
-            Some(list) => list,
-            None => {
-                let version = self.members.version();
-                let p = pk.clone();
-                let list = Arc::new(self.read(move |tx| members::read_all(tx, &p)).await?);
-                self.members.put(pk, version, list.clone());
-                list
-            }
-        };
+        let p = pk.clone();
+        let list = self
+            .kept(&pk, Kind::Members, move |tx| members::read_all(tx, &p))
+            .await?;
         Ok(members::page(&list, after, limit, crate::store::now_s()))
     }
 

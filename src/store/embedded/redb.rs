@@ -104,7 +104,14 @@ fn writer(db: &Database, queue: &mpsc::Receiver<Job>) {
             }
         }
         let mut answers = Vec::with_capacity(jobs.len());
+        let started = std::time::Instant::now();
         let outcome = commit_group(db, jobs, &mut answers);
+        // One line per commit at debug: what a profile of the store reads.
+        tracing::debug!(
+            writes = answers.len(),
+            us = started.elapsed().as_micros() as u64,
+            "redb group committed"
+        );
         if let Err(e) = &outcome {
             tracing::error!(error = %e, writes = answers.len(), "redb commit failed");
         }
@@ -154,7 +161,13 @@ fn commit_group(db: &Database, jobs: Vec<Job>, answers: &mut Vec<Answer>) -> Res
         }
     }
     // Dropping an uncommitted transaction aborts it: nothing half-written.
-    txn.commit().map_err(|e| e.to_string())
+    let started = std::time::Instant::now();
+    let committed = txn.commit().map_err(|e| e.to_string());
+    tracing::debug!(
+        us = started.elapsed().as_micros() as u64,
+        "redb commit (with its fsync)"
+    );
+    committed
 }
 
 /// A job that could not run: run it against nothing, so it answers.
