@@ -9,6 +9,7 @@
 //!   glossary, memory) and of a connection, kept until it changes.
 //! - `history.rs`: messages, their translations, `clientMsgId` marks.
 //! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
+//! - `counters.rs`: the counters counted in memory, written behind.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
 //! - `memory.rs`, `redb.rs`: the two backends.
 //!
@@ -18,6 +19,7 @@
 
 mod amend;
 mod cache;
+mod counters;
 mod history;
 mod members;
 mod memory;
@@ -36,6 +38,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use self::cache::{Kind, RoomCache, Watched};
+use self::counters::Counters;
 pub use self::memory::MemoryStore;
 #[cfg(feature = "local")]
 pub use self::redb::RedbStore;
@@ -158,6 +161,10 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<R, StoreError>> + Send {
         self.write(f)
     }
+    /// Queues `f` for the next write transaction, after every write
+    /// queued before it, and returns at once (nobody waits for it; a
+    /// failure is logged). For the counters, counted in memory.
+    fn write_later(&self, f: WriteFn<()>);
 }
 
 use crate::store::keys;
@@ -195,6 +202,7 @@ fn put_row<T: Serialize>(
 pub struct EmbeddedStore<B> {
     backend: Arc<B>,
     cache: Arc<RoomCache>,
+    counters: Counters,
 }
 
 impl<B: Backend> EmbeddedStore<B> {
@@ -203,6 +211,7 @@ impl<B: Backend> EmbeddedStore<B> {
         Self {
             backend: Arc::new(backend),
             cache: Arc::default(),
+            counters: Counters::default(),
         }
     }
 
@@ -421,10 +430,8 @@ impl<B: Backend> Store for EmbeddedStore<B> {
             .iter()
             .map(|s| (s.field.to_owned(), s.add, s.max))
             .collect();
-        // Counters touch no member rows: no cache to watch.
-        self.backend
-            .write_early(Box::new(move |tx| upkeep::increment(tx, &counter, &steps)))
-            .await
+        // Counters touch no kept rows: no cache to watch.
+        self.count(&counter, &steps).await
     }
 
     async fn delivery(&self, batch: &str) -> Result<Option<Delivery>, StoreError> {
