@@ -11,7 +11,8 @@
 //! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
 //! - `counters.rs`: the counters counted in memory, written behind.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
-//! - `memory.rs`, `redb.rs`: the two backends.
+//! - `memory.rs`, `redb.rs`: the two backends; `overlay.rs`: a write's
+//!   changes kept aside until it succeeds.
 //!
 //! Rows with a `ttl` are also listed in an expiry index (`EXP` /
 //! `{ttl}\x01{pk}\x01{sk}`), so deleting what has expired reads only that
@@ -23,13 +24,13 @@ mod counters;
 mod history;
 mod members;
 mod memory;
+mod overlay;
 #[cfg(feature = "local")]
 mod redb;
 mod rooms;
 mod rows;
 mod upkeep;
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -40,6 +41,7 @@ use serde::Serialize;
 use self::cache::{Kind, RoomCache, Watched};
 use self::counters::Counters;
 pub use self::memory::MemoryStore;
+pub use self::overlay::{BaseRead, Changes, Overlay};
 #[cfg(feature = "local")]
 pub use self::redb::RedbStore;
 use crate::model::{
@@ -82,52 +84,6 @@ pub trait WriteTx {
     fn get(&self, pk: &str, sk: &str) -> Result<Option<Vec<u8>>, StoreError>;
     fn put(&mut self, pk: &str, sk: &str, value: Vec<u8>) -> Result<(), StoreError>;
     fn delete(&mut self, pk: &str, sk: &str) -> Result<(), StoreError>;
-}
-
-/// A point read of the committed table, under an [`Overlay`].
-pub type BaseRead<'a> = dyn Fn(&str, &str) -> Result<Option<Vec<u8>>, StoreError> + 'a;
-
-/// A write transaction's changes, kept aside until it succeeds: reads see
-/// them first, then `base`; a failed transaction leaves nothing behind.
-pub struct Overlay<'a> {
-    base: &'a BaseRead<'a>,
-    changes: Changes,
-}
-
-/// `(pk, sk)` → the new value, or `None` for a delete.
-pub type Changes = BTreeMap<(String, String), Option<Vec<u8>>>;
-
-impl<'a> Overlay<'a> {
-    pub fn new(base: &'a BaseRead<'a>) -> Self {
-        Self {
-            base,
-            changes: BTreeMap::new(),
-        }
-    }
-
-    pub fn into_changes(self) -> Changes {
-        self.changes
-    }
-}
-
-impl WriteTx for Overlay<'_> {
-    fn get(&self, pk: &str, sk: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.changes.get(&(pk.to_owned(), sk.to_owned())) {
-            Some(change) => Ok(change.clone()),
-            None => (self.base)(pk, sk),
-        }
-    }
-
-    fn put(&mut self, pk: &str, sk: &str, value: Vec<u8>) -> Result<(), StoreError> {
-        self.changes
-            .insert((pk.to_owned(), sk.to_owned()), Some(value));
-        Ok(())
-    }
-
-    fn delete(&mut self, pk: &str, sk: &str) -> Result<(), StoreError> {
-        self.changes.insert((pk.to_owned(), sk.to_owned()), None);
-        Ok(())
-    }
 }
 
 /// One write transaction's work.
