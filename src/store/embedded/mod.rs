@@ -41,7 +41,7 @@ use serde::Serialize;
 use self::cache::{Kind, RoomCache, Watched};
 use self::counters::Counters;
 pub use self::memory::MemoryStore;
-pub use self::overlay::{BaseRead, Changes, Overlay};
+pub use self::overlay::Overlay;
 #[cfg(feature = "local")]
 pub use self::redb::RedbStore;
 use crate::model::{
