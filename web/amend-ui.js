@@ -19,7 +19,7 @@ export function refusalText(frame, fallback) {
 /** Enter saves (Shift+Enter is a new line, and an IME's Enter is its own); Escape cancels. */
 export function editorKeys(input, form, cancel) {
   input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && !event.altKey) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229 && !event.altKey) {
       event.preventDefault();
       form.requestSubmit();
     } else if (event.key === 'Escape') {

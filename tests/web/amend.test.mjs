@@ -94,6 +94,7 @@ if (browserAvailable('amend')) {
       assert.equal(refused.text, 'Hello team');
       tap.inject({ type: 'error', code: 'too_old', message: 'too old', action: 'edit', clientMsgId: refused.clientMsgId });
       await mine.locator('.amend-error', { hasText: 'This message is too old to change now.' }).waitFor();
+      await screenshot(alice, 'amend-edit-desktop.png');
       assert.equal(await alice.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
 
       // Enter saves: the new text, "edited", for both readers.
@@ -146,6 +147,7 @@ if (browserAvailable('amend')) {
       assert.equal(await item.locator('.amend-suggest').textContent(), 'Sugerir una traducción mejor');
       await bea.keyboard.press('Enter');
       const input = bea.locator('.amend-editor textarea');
+      await screenshot(bea, 'amend-suggest-desktop.png');
       assert.equal(await input.inputValue(), '[es] Great work team', 'prefilled with what I read');
       assert.equal(await input.getAttribute('lang'), 'es');
       assert.match(await bea.textContent('.amend-editor label'), /español/);
@@ -202,6 +204,7 @@ if (browserAvailable('amend')) {
       await addTerm(bea, 'deploy', 'ja', 'デプロイ');
       await bea.locator('#glossary-error', { hasText: 'Otra persona cambió el glosario antes' }).waitFor();
       await bea.locator('#glossary-list .glossary-term', { hasText: 'sprint' }).waitFor();
+      await screenshot(bea, 'glossary-conflict-desktop.png');
       assert.deepEqual(await terms(bea), ['honyaku', 'sprint'], 'theirs, reloaded');
       assert.equal(await bea.inputValue('#glossary-term'), 'deploy', 'my input stays');
       assert.equal(await bea.inputValue('#glossary-as'), 'デプロイ');
