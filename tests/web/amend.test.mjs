@@ -107,6 +107,10 @@ if (browserAvailable('amend')) {
       const beaEdited = await waitForMessage(bea, '[es] Hello team');
       assert.equal(await beaEdited.locator('.amend-edited').textContent(), 'editado');
       assert.equal(await messageWithText(bea, '[es] Hello tem').count(), 0);
+      await bea.reload();
+      await waitOnline(bea);
+      const fromHistory = await waitForMessage(bea, '[es] Hello team');
+      assert.equal(await fromHistory.locator('.amend-edited').textContent(), 'editado', 'history carries editedAt');
 
       // Delete asks first; Escape keeps the message.
       await edited.locator('.amend-delete').click();
