@@ -36,6 +36,7 @@ export class DeleteDialog {
     this.onConfirm = onConfirm;
     this.dialog = null;
     this.id = null;
+    this.target = null; // the message whose delete was confirmed
     this.opener = null;
   }
 
@@ -57,11 +58,18 @@ export class DeleteDialog {
     this.confirm.id = 'amend-delete-confirm';
     form.append(this.cancel, this.confirm);
     dialog.append(this.title, this.text, form);
+    // Acted on at the submit, not at `close`: a close event may come after the dialog opened again.
+    form.addEventListener('submit', (event) => {
+      if (event.submitter?.value !== 'delete' || !this.id) return;
+      this.target = this.id;
+      this.onConfirm(this.id);
+    });
     dialog.addEventListener('close', () => {
-      const confirmed = dialog.returnValue === 'delete';
-      if (this.opener?.isConnected) this.opener.focus();
-      if (confirmed && this.id) this.onConfirm(this.id);
-      this.id = null;
+      if (dialog.open) return;
+      // Back to the Delete button, or to the message left in its place.
+      const back = this.opener?.isConnected ? this.opener
+        : document.querySelector(`#messages .message[data-id="${CSS.escape(String(this.target ?? ''))}"]`);
+      back?.focus();
     });
     document.body.append(dialog);
     this.dialog = dialog;
@@ -71,6 +79,7 @@ export class DeleteDialog {
   open(id, opener) {
     if (!this.dialog) this.build();
     this.id = id;
+    this.target = null;
     this.opener = opener;
     this.title.textContent = t('amendDeleteTitle');
     this.text.textContent = t('amendDeleteText');

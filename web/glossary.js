@@ -105,10 +105,8 @@ export class Glossary {
       event.preventDefault();
       this.addTerm();
     });
-    this.lang.addEventListener('change', () => {
-      this.as.disabled = !this.lang.value;
-      if (this.lang.value) this.as.focus();
-    });
+    // No focus jump here: arrow keys on a closed <select> fire `change` at every step.
+    this.lang.addEventListener('change', () => { this.as.disabled = !this.lang.value; });
     for (const input of [this.term, this.as]) input.addEventListener('input', () => this.showError('', null));
     dialog.addEventListener('close', () => this.button.focus());
   }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import {
   assertInViewport, assertNoProblems, BIN, joinDirect, messageWithText, PHONE, PHONE_OPTIONS, screenshot, send,
-  TEST_MS, throughTest, useServerAndBrowser, waitForMessage, waitOnline,
+  sleep, TEST_MS, throughTest, useServerAndBrowser, WAIT_MS, waitForMessage, waitOnline,
 } from './helpers.mjs';
 import { browserAvailable } from './prereq.mjs';
 
@@ -26,6 +26,15 @@ async function tapIncoming(page) {
     });
   });
   return tap;
+}
+
+/** Resolve once `check()` holds (polled), or fail after WAIT_MS. */
+async function waitUntil(check) {
+  const deadline = Date.now() + WAIT_MS;
+  while (!check()) {
+    assert.ok(Date.now() < deadline, 'waited too long');
+    await sleep(20);
+  }
 }
 
 const focusedClass = (page) => page.evaluate(() => document.activeElement?.className ?? '');
@@ -90,6 +99,7 @@ if (browserAvailable('amend')) {
       await alice.keyboard.press('Backspace');
       await alice.keyboard.type('eam');
       await alice.keyboard.press('Enter');
+      await waitUntil(() => tap.sent.some((frame) => frame.action === 'edit'));
       const refused = tap.sent.findLast((frame) => frame.action === 'edit');
       assert.equal(refused.text, 'Hello team');
       tap.inject({ type: 'error', code: 'too_old', message: 'too old', action: 'edit', clientMsgId: refused.clientMsgId });
@@ -185,8 +195,10 @@ if (browserAvailable('amend')) {
 
       await openGlossary(alice);
       await alice.locator('#glossary-state', { hasText: 'No terms yet.' }).waitFor();
-      await addTerm(alice, 'honyaku');
+      await alice.keyboard.type('honyaku'); // the term has focus; Enter adds it
+      await alice.keyboard.press('Enter');
       await alice.locator('#glossary-state', { hasText: 'Added “honyaku”.' }).waitFor();
+      assert.equal(await alice.evaluate(() => document.activeElement?.id), 'glossary-term', 'ready for the next');
       assert.deepEqual(await terms(alice), ['honyaku']);
       assert.match(await alice.textContent('#glossary-list .glossary-rule'), /Kept as written/);
       assert.equal(await alice.inputValue('#glossary-term'), '', 'the form is ready for the next');
