@@ -148,13 +148,14 @@ export class Amend {
    * item moves to `focusSelector` in the new one ('' for the item itself).
    */
   replace(item, msg, focusSelector) {
-    const hadFocus = item.contains(document.activeElement);
+    const active = item.contains(document.activeElement) ? document.activeElement : null;
     const fresh = this.render(msg);
     item.replaceWith(fresh);
     this.timeline.decorate();
     // My own change: focus stays with the message, even from a button disabled meanwhile.
-    if (hadFocus || (focusSelector !== null && document.activeElement === document.body)) {
-      const target = (focusSelector && fresh.querySelector(focusSelector)) || fresh;
+    if (active || (focusSelector !== null && document.activeElement === document.body)) {
+      const same = active?.classList[0] ? fresh.querySelector(`.${CSS.escape(active.classList[0])}`) : null;
+      const target = (focusSelector && fresh.querySelector(focusSelector)) || same || fresh;
       if (target === fresh) fresh.tabIndex = -1;
       target.focus();
     }
@@ -165,8 +166,10 @@ export class Amend {
   keepEditor(item, editor) {
     const text = item.querySelector('.text');
     if (!text) return;
+    const refocus = document.activeElement === item || document.activeElement === document.body;
     text.hidden = true;
     text.after(editor);
+    if (refocus) editor.querySelector('textarea')?.focus();
     item.querySelector('.amend-actions')?.setAttribute('hidden', '');
     this.showError(item, t('amendChangedMeanwhile'));
   }

@@ -166,6 +166,14 @@ if (browserAvailable('amend')) {
       assert.equal(await input.getAttribute('lang'), 'es');
       assert.match(await bea.textContent('.amend-editor label'), /español/);
       await input.fill('Buen trabajo, equipo');
+      // The sender edits meanwhile: my words stay, with a warning, and focus stays in them.
+      await (await waitForMessage(alice, 'Great work team')).locator('.amend-edit').click();
+      await alice.locator('.amend-editor textarea').fill('Great work, team');
+      await alice.keyboard.press('Enter');
+      await waitForMessage(carlos, '[es] Great work, team');
+      await bea.locator('.amend-error', { hasText: 'Este mensaje cambió mientras tanto' }).waitFor();
+      assert.equal(await input.inputValue(), 'Buen trabajo, equipo');
+      assert.equal(await bea.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
       await bea.keyboard.press('Enter');
 
       for (const page of [bea, carlos]) {
@@ -175,7 +183,7 @@ if (browserAvailable('amend')) {
       }
       assert.match(await focusedClass(bea), /amend-suggest/);
       // The sender's language is untouched.
-      const own = await waitForMessage(alice, 'Great work team');
+      const own = await waitForMessage(alice, 'Great work, team');
       assert.equal(await own.locator('.amend-corrected').count(), 0);
 
       await carlos.reload();
