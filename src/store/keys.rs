@@ -137,9 +137,12 @@ pub fn reactor_sk(key: &MessageKey, who: &str, emoji: &str) -> String {
     format!("{}{}:{who}#{emoji}", reactor_prefix(key), who.len())
 }
 
+/// Sort key prefix of remembered corrections.
+pub const MEMORY_PREFIX: &str = "CORR#";
+
 /// `CORR#{sourceHash}#`: every remembered correction of one source text.
 pub fn memory_prefix(source: &str) -> String {
-    format!("CORR#{source}#")
+    format!("{MEMORY_PREFIX}{source}#")
 }
 
 /// `CORR#{sourceHash}#{lang}`.
