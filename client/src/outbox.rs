@@ -3,7 +3,8 @@
 //! Messages are pipelined: every `translate` carries a `clientMsgId`, and
 //! both its echo and its `error` (protocol v1.1) carry it back, so several
 //! may be on the wire at once (up to [`WINDOW`]). Any other frame (`join`,
-//! `history`, `members`) goes alone: it waits until everything before it is
+//! `history`, `members`, v1.2's `edit`, `delete`, `correct`, `glossary`,
+//! `glossary_set`) goes alone: it waits until everything before it is
 //! answered, and what comes after waits for its reply. The local server
 //! handles a connection's frames in order, but API Gateway may run two
 //! frames' Lambdas at once; this way `hello` then `/join elsewhere` still
@@ -58,6 +59,12 @@ pub enum Reply {
     Joined,
     History,
     Members,
+    /// v1.2: the sender's own `edited` (with its `clientMsgId`).
+    Edited,
+    Deleted,
+    Corrected,
+    /// To `glossary` and `glossary_set` alike.
+    Glossary,
 }
 
 impl Reply {
@@ -66,6 +73,10 @@ impl Reply {
             ClientFrame::Join { .. } => Some(Self::Joined),
             ClientFrame::History { .. } => Some(Self::History),
             ClientFrame::Members { .. } => Some(Self::Members),
+            ClientFrame::Edit { .. } => Some(Self::Edited),
+            ClientFrame::Delete { .. } => Some(Self::Deleted),
+            ClientFrame::Correct { .. } => Some(Self::Corrected),
+            ClientFrame::Glossary {} | ClientFrame::GlossarySet { .. } => Some(Self::Glossary),
             _ => None,
         }
     }
@@ -76,6 +87,10 @@ impl Reply {
             "join" => Some(Self::Joined),
             "history" => Some(Self::History),
             "members" => Some(Self::Members),
+            "edit" => Some(Self::Edited),
+            "delete" => Some(Self::Deleted),
+            "correct" => Some(Self::Corrected),
+            "glossary" | "glossary_set" => Some(Self::Glossary),
             _ => None,
         }
     }
