@@ -189,3 +189,31 @@ async fn export_a_long_room() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(quit(term).await, 0);
 }
+
+/// Someone else saves the glossary between the read and the save: the
+/// server says `conflict`; the client reads the list again, shows it and
+/// says the change was not saved (against a stand-in server: the real one
+/// leaves no room between the two frames to be beaten in).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_glossary_conflict_is_said_and_the_list_read_again() {
+    let server = super::common::fake::glossary_conflict().await;
+    let url = format!("ws://{}/local", server.addr);
+    let term = start(&["--url", &url, "--name", "Al"]);
+    let (term, ()) = step(term, |t| {
+        t.wait_for("you are Al (en) in r");
+        t.send_line("/glossary add c");
+        t.wait_for("! /glossary: someone else changed the glossary just before you");
+        t.wait_for("glossary of r (version 2, saved by Ben), 2 terms:");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+    let sent = server.received.lock().unwrap().clone();
+    let set = sent
+        .iter()
+        .find(|f| f["action"] == "glossary_set")
+        .expect("a glossary_set");
+    assert_eq!(set["version"], 1);
+    assert_eq!(set["terms"], json!([{"term": "a"}, {"term": "c"}]));
+    let reads = sent.iter().filter(|f| f["action"] == "glossary").count();
+    assert_eq!(reads, 2, "{sent:?}");
+}
