@@ -11,8 +11,8 @@ mod strict;
 
 pub use client::{ACTIONS, ClientFrame, Command, TermFrame, parse_command, route_key};
 pub use server::{
-    AuthorView, DeletedEntry, HistoryItem, MemberView, MessageFrame, PresenceEvent, Sender,
-    ServerFrame,
+    AuthorView, DeletedEntry, HistoryItem, MemberView, MessageFrame, PresenceEvent, QuoteView,
+    ReactionView, Sender, ServerFrame,
 };
 
 use crate::model::InvalidInput;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Author, GlossaryTerm, Lang, Member, Message};
+use crate::model::{Author, GlossaryTerm, Lang, Member, Message, Quote, Reaction};
 use crate::ports::{Frame, TranslateError};
 
 /// A server → client frame.
@@ -125,6 +125,21 @@ pub enum ServerFrame {
         /// Who saved this version; absent for version 0.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<AuthorView>,
+    },
+    /// v1.2: a member's reaction to a message went on or off.
+    Reaction {
+        /// The room.
+        room: String,
+        /// The message's id.
+        id: String,
+        /// The emoji.
+        emoji: String,
+        /// Whether it is on now.
+        on: bool,
+        /// How many reacted with this emoji after the change.
+        count: u32,
+        /// Who toggled it.
+        from: AuthorView,
     },
     /// A refused frame: what was wrong, for its sender.
     Error {
@@ -329,6 +344,61 @@ pub struct MessageFrame {
     /// v1.2: who corrected this translation (`text` is theirs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrected_by: Option<AuthorView>,
+    /// v1.2: the message this one replies to, quoted in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<QuoteView>,
+    /// v1.2, in `history` entries: the reactions, when there are any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reactions: Option<Vec<ReactionView>>,
+}
+
+/// v1.2's `replyTo`: the quoted message as one reader reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteView {
+    /// The quoted message's id.
+    pub id: String,
+    /// Its sender.
+    pub from: AuthorView,
+    /// Its text in the reader's language, at most 200 characters; absent
+    /// when it was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Present (true) when the quoted message was deleted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+}
+
+impl QuoteView {
+    /// `q` as a reader of `lang` sees it.
+    pub fn render(q: &Quote, lang: Lang) -> Self {
+        Self {
+            id: q.id.clone(),
+            from: AuthorView::from(&q.from),
+            text: q.text_in(lang).map(str::to_owned),
+            deleted: q.deleted,
+        }
+    }
+}
+
+/// v1.2: one emoji's tally in a `history` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionView {
+    /// The emoji.
+    pub emoji: String,
+    /// How many reacted with it.
+    pub count: u32,
+    /// The tags of the first (at most 20) who did, oldest first.
+    pub tags: Vec<String>,
+}
+
+impl From<&Reaction> for ReactionView {
+    fn from(r: &Reaction) -> Self {
+        Self {
+            emoji: r.emoji.clone(),
+            count: r.count,
+            tags: r.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+        }
+    }
 }
 
 impl MessageFrame {
@@ -360,6 +430,8 @@ impl MessageFrame {
             corrected_by: translation
                 .and_then(|_| msg.corrected.get(&lang))
                 .map(AuthorView::from),
+            reply_to: msg.reply_to.as_ref().map(|q| QuoteView::render(q, lang)),
+            reactions: None,
         }
     }
 
@@ -505,6 +577,8 @@ mod tests {
                 name: "Bea".into(),
                 tag: None,
             }),
+            reply_to: None,
+            reactions: None,
         };
         let item = HistoryItem::Message(m.clone());
         let json = serde_json::to_string(&item).unwrap();

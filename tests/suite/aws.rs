@@ -246,6 +246,7 @@ fn message(i: usize, from: &str, text: String) -> Message {
         edited_at: None,
         deleted_at: None,
         corrected: BTreeMap::new(),
+        reply_to: None,
     }
 }
 

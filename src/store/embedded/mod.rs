@@ -8,6 +8,7 @@
 //! - `history.rs`: messages, their translations, `clientMsgId` marks.
 //! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
+//! - `social.rs`: v1.2's reply quotes and reactions.
 //! - `memory.rs`, `redb.rs`: the two backends.
 //!
 //! Rows with a `ttl` are also listed in an expiry index (`EXP` /
@@ -22,6 +23,7 @@ mod memory;
 mod redb;
 mod rooms;
 mod rows;
+mod social;
 mod upkeep;
 
 use std::collections::BTreeMap;
