@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use honyaku::limits::{HISTORY_MAX_LIMIT, MAX_FRAME_BYTES};
-use honyaku::model::{ChatText, Lang, RoomName, UserName};
+use honyaku::model::{ChatText, Emoji, Lang, RoomName, UserName};
 use honyaku::protocol::ClientFrame;
 
 use crate::export::Format;
@@ -200,15 +200,12 @@ fn text_of(text: &str) -> Result<String, String> {
     }
 }
 
-/// One emoji (the server checks it is one grapheme); no spaces, no text.
+/// One emoji, by the server's own rule (one grapheme: 👍, 👍🏽, 🇯🇵, 1️⃣).
 fn emoji_of(s: &str) -> Result<String, String> {
-    const MAX_BYTES: usize = 64;
     let s = s.trim();
-    if s.len() > MAX_BYTES || s.is_ascii() || s.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(format!("/react takes one emoji, e.g. 👍; not \"{s}\""));
-    }
-    Ok(s.to_owned())
+    Emoji::parse(s)
+        .map(|_| s.to_owned())
+        .map_err(|_| format!("/react takes one emoji, e.g. 👍; not \"{s}\""))
 }
 
 /// A message, if the server will take it: text within the limit, and a

@@ -177,7 +177,15 @@ fn message(m: &MessageFrame) -> String {
     if let Some(by) = &m.corrected_by {
         head.push_str(&format!(" · corrected by {}", escape(&by.name)));
     }
-    let mut out = format!("{head}  \n{}\n", lines(&m.text, ""));
+    let mut out = format!("{head}  \n");
+    if let Some(q) = &m.reply_to {
+        let quoted = match (&q.text, q.deleted) {
+            (Some(text), false) => escape(&text.replace('\n', " ")),
+            _ => "*message deleted*".into(),
+        };
+        out.push_str(&format!("↪ *{}:* {quoted}  \n", escape(&q.from.name)));
+    }
+    out.push_str(&format!("{}\n", lines(&m.text, "")));
     if m.translated
         && let Some(original) = &m.original
     {
@@ -186,6 +194,13 @@ fn message(m: &MessageFrame) -> String {
             escape(&m.source_lang),
             lines(original, "> ")
         ));
+    }
+    if let Some(rs) = m.reactions.as_deref().filter(|r| !r.is_empty()) {
+        let tally: Vec<String> = rs
+            .iter()
+            .map(|r| format!("{} {}", r.emoji, r.count))
+            .collect();
+        out.push_str(&format!("\n{}\n", tally.join(" · ")));
     }
     out
 }
@@ -231,7 +246,9 @@ mod tests {
                 item(
                     serde_json::json!({"type":"message","id":"01JD5X6Q3V8K9M2N4P7R0S1T2X","room":"r","ts":2,
                     "from":from,"sourceLang":"ja","lang":"en","text":"*good* morning\nall",
-                    "original":"おはよう","translated":true,"editedAt":3}),
+                    "original":"おはよう","translated":true,"editedAt":3,
+                    "replyTo":{"id":"01JD5X6Q3V8K9M2N4P7R0S1T2W","from":{"name":"Aki"},"text":"first"},
+                    "reactions":[{"emoji":"👍","count":2,"tags":[]}]}),
                 ),
                 item(
                     serde_json::json!({"id":"01JD5X6Q3V8K9M2N4P7R0S1T2Y","ts":4,"from":from,"deleted":true}),
@@ -280,6 +297,8 @@ mod tests {
         assert!(first < morning, "{md}");
         assert!(md.contains("· edited  \n"), "{md}");
         assert!(md.contains("> *ja:* おはよう\n"), "{md}");
+        assert!(md.contains("↪ *Aki:* first  \n\\*good\\*"), "{md}");
+        assert!(md.contains("\n👍 2\n"), "{md}");
         assert!(md.contains("*message deleted*"), "{md}");
         assert!(md.contains("3 messages, read in en"), "{md}");
     }

@@ -163,6 +163,7 @@ impl<S: Screen> Chat<S> {
                 st.outbox.reply(Reply::Deleted, &self.conn);
             }
             ServerFrame::Corrected { .. } => st.outbox.reply(Reply::Corrected, &self.conn),
+            ServerFrame::Reaction { .. } => st.outbox.reply(Reply::Reacted, &self.conn),
             ServerFrame::Glossary { .. } => st.outbox.reply(Reply::Glossary, &self.conn),
             ServerFrame::Joined {
                 connection_id,

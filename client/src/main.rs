@@ -13,6 +13,7 @@
 //! - `chat`: a line-based session (interactive and stdin script modes).
 //! - `incoming`: a session's frames: bookkeeping, then lines.
 //! - `outbox`: frames out in order, messages pipelined.
+//! - `answers`: what answers a frame other than a message.
 //! - `screen`: where lines go; lines that update in place.
 //! - `wrap`: long lines broken between words.
 //! - `typing`: who is typing.
@@ -32,6 +33,7 @@
 //!
 //! The wire frames are the server crate's own (`honyaku::protocol`).
 
+mod answers;
 mod backoff;
 mod bidi;
 mod capability;

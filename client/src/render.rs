@@ -167,6 +167,14 @@ impl Renderer {
             } => self.error(code, message, action.as_deref()),
             ServerFrame::Pong { .. } | ServerFrame::Typing { .. } => return None,
             ServerFrame::Edited(m) => self.message(m),
+            ServerFrame::Reaction {
+                id,
+                emoji,
+                on,
+                count,
+                from,
+                ..
+            } => self.reaction(id, emoji, *on, *count, from),
             ServerFrame::Deleted { id, .. } => self.deleted(id),
             ServerFrame::Corrected { id, text, by, .. } => self.corrected(id, text, by),
             ServerFrame::Glossary {
@@ -234,7 +242,7 @@ impl Renderer {
             line.push_str("\n      ");
             line.push_str(&self.dim(&indent(&original)));
         }
-        line
+        self.social(m, line)
     }
 
     /// A history page, oldest first, under a heading; deleted messages
@@ -417,7 +425,7 @@ pub fn clean(s: &str) -> String {
 }
 
 /// The start of a message, on one line, to say which one a note is about.
-fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     const MAX: usize = 40;
     let one_line = clean(text).replace('\n', " ");
     bidi::isolate(&match one_line.char_indices().nth(MAX) {
@@ -427,7 +435,7 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Continuation lines of a multi-line message, indented under its text.
-fn indent(s: &str) -> String {
+pub(crate) fn indent(s: &str) -> String {
     s.replace('\n', "\n      ")
 }
 

@@ -1,10 +1,12 @@
 //! Lines for protocol v1.2's changes to messages and to the room: edits
 //! are reprinted as messages marked "edited" (in `render`), deletions say
 //! "message deleted" with the number the message had, corrections name
-//! who made them, and glossary changes say what changed.
+//! who made them, and glossary changes say what changed. A reply has the
+//! line it answers quoted above it, in the reader's language; reactions
+//! are one short line each, and their counts follow a history entry.
 
 use honyaku::model::GlossaryTerm;
-use honyaku::protocol::{AuthorView, DeletedEntry};
+use honyaku::protocol::{AuthorView, DeletedEntry, MessageFrame, QuoteView, ReactionView};
 
 use crate::bidi;
 use crate::glossary::diff;
@@ -31,6 +33,65 @@ impl Renderer {
             .filter(|k| !k.from.is_empty())
             .map(|k| (k.from.clone(), k.gist.clone()));
         (format!("#{handle} "), known)
+    }
+
+    /// A message's reply quote (above) and reactions (after), when it
+    /// has them, around its rendered `line`.
+    pub(crate) fn social(&self, m: &MessageFrame, mut line: String) -> String {
+        if let Some(rs) = m.reactions.as_deref().filter(|r| !r.is_empty()) {
+            line.push(' ');
+            line.push_str(&self.dim(&tally(rs, self.me.tag.as_deref())));
+        }
+        match &m.reply_to {
+            Some(q) => format!("{}\n{line}", self.quote(q)),
+            None => line,
+        }
+    }
+
+    /// `  ┌ #3 Aki: the quoted text`, dim.
+    fn quote(&self, q: &QuoteView) -> String {
+        let (label, _) = self.label(&q.id);
+        let text = match (&q.text, q.deleted) {
+            (Some(text), false) => format!("\"{}\"", crate::render::excerpt(text)),
+            _ => "message deleted".into(),
+        };
+        format!(
+            "{} {}",
+            self.dim(&format!("      ┌ {}", label.trim_end())),
+            self.dim(&format!("{}: {text}", self.name(&q.from.name)))
+        )
+    }
+
+    /// A `reaction` frame: `* Bea reacted 👍 to #3 (Aki: "hello") · 👍 2`.
+    pub fn reaction(
+        &self,
+        id: &str,
+        emoji: &str,
+        on: bool,
+        count: u32,
+        from: &AuthorView,
+    ) -> String {
+        let (label, known) = self.label(id);
+        let which = match known {
+            Some((author, gist)) => format!(
+                "{}({}: \"{}\")",
+                label,
+                self.name(&author),
+                bidi::isolate(&clean(&gist))
+            ),
+            None => label.trim_end().to_owned(),
+        };
+        let emoji = clean(emoji);
+        let (verb, to) = if on {
+            ("reacted", "to")
+        } else {
+            ("took back", "from")
+        };
+        self.note(&format!(
+            "{} {verb} {emoji} {to} {} · {emoji} {count}",
+            self.name(&from.name),
+            which.trim_end()
+        ))
     }
 
     /// A `deleted` frame.
@@ -183,6 +244,22 @@ impl Renderer {
     }
 }
 
+/// `👍 3 · 🎉 1`; an emoji this person gave is marked with `*`.
+fn tally(rs: &[ReactionView], my_tag: Option<&str>) -> String {
+    rs.iter()
+        .map(|r| {
+            let mine = my_tag.is_some_and(|t| r.tags.iter().any(|x| x == t));
+            format!(
+                "{} {}{}",
+                clean(&r.emoji),
+                r.count,
+                if mine { "*" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
@@ -228,6 +305,52 @@ mod tests {
         // Without handles (--listen): no numbers.
         let plain = Renderer::default();
         assert_eq!(plain.deleted("01A"), "* message deleted");
+    }
+
+    #[test]
+    fn replies_quote_and_reactions_count() {
+        let r = with_handles();
+        r.handle_of("01A", "Aki", "hello there");
+        let m: MessageFrame = serde_json::from_value(serde_json::json!({
+            "id": "01B", "room": "r", "ts": 0, "from": {"name": "Ben", "connectionId": "c2"},
+            "sourceLang": "es", "lang": "en", "text": "[en] yes", "translated": true,
+            "replyTo": {"id": "01A", "from": {"name": "Aki"}, "text": "[en] hola a todos"},
+            "reactions": [{"emoji": "👍", "count": 2, "tags": ["t1"]}, {"emoji": "🎉", "count": 1, "tags": []}]
+        }))
+        .unwrap();
+        let me = Renderer {
+            me: crate::render::Me {
+                tag: Some("t1".into()),
+                ..Default::default()
+            },
+            ..r.clone()
+        };
+        let line = me.message(&m);
+        let (quote, reply) = line.split_once('\n').unwrap();
+        assert_eq!(quote, "      ┌ #1 Aki: \"[en] hola a todos\"");
+        assert!(reply.ends_with("#2 Ben: [en] yes 👍 2* · 🎉 1"), "{reply}");
+        let gone = MessageFrame {
+            reply_to: Some(QuoteView {
+                id: "01Z".into(),
+                from: by("Cat"),
+                text: None,
+                deleted: true,
+            }),
+            reactions: None,
+            ..m
+        };
+        assert!(
+            r.message(&gone)
+                .starts_with("      ┌ #3 Cat: message deleted\n")
+        );
+        assert_eq!(
+            r.reaction("01A", "👍", true, 3, &by("Bea")),
+            "* Bea reacted 👍 to #1 (Aki: \"hello there\") · 👍 3"
+        );
+        assert_eq!(
+            r.reaction("01Q", "👍", false, 0, &by("Bea")),
+            "* Bea took back 👍 from #4 · 👍 0"
+        );
     }
 
     #[test]

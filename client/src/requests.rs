@@ -1,12 +1,13 @@
 //! The commands about one message or the room (protocol v1.2): `/edit`,
-//! `/delete`, `/correct`, `/reply`, `/react`, `/glossary`, `/export`. A
+//! `/delete`, `/correct`, `/reply` (a `translate` with `replyTo`),
+//! `/react`, `/glossary`, `/export`. A
 //! message is named by its handle (`#12`) or id; `/edit` and `/delete`
 //! without one take this person's last message in the room.
 
 use honyaku::protocol::ClientFrame;
 
 use crate::chat::{Chat, Flow, HistoryUse, State};
-use crate::commands::Command;
+use crate::commands::{Command, translate_frame};
 use crate::export::{self, Export};
 use crate::handles::MsgRef;
 use crate::screen::Screen;
@@ -55,9 +56,20 @@ impl<S: Screen> Chat<S> {
                 st.glossary_wants.push_back(op);
                 ClientFrame::Glossary {}
             }
-            Command::Reply(..) | Command::React(..) => {
-                return Err("replies and reactions are not served by this version yet".into());
+            Command::Reply(target, text) => {
+                let reply_to = self.resolve(&target)?;
+                let frame = translate_frame(&text, st.ids.next());
+                if !st.outbox.is_online() {
+                    self.screen.warn(&self.render.queued(&text));
+                }
+                st.outbox.push_reply(frame, reply_to, &self.conn);
+                return Ok(None);
             }
+            Command::React(target, emoji) => ClientFrame::React {
+                id: Some(self.resolve(&target)?),
+                emoji: Some(emoji),
+                client_msg_id: Some(st.ids.next()),
+            },
             Command::Export(path, format) => {
                 if let Some(e) = &st.export {
                     return Err(format!(

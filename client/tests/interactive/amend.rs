@@ -217,3 +217,61 @@ async fn a_glossary_conflict_is_said_and_the_list_read_again() {
     let reads = sent.iter().filter(|f| f["action"] == "glossary").count();
     assert_eq!(reads, 2, "{sent:?}");
 }
+
+/// `/reply #N` quotes the line above the answer, in each reader's
+/// language; `/react #N EMOJI` toggles, and reactions show as short
+/// lines and, in history, as counts after the message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reply_and_react() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let term = start(&["--url", &url, "--room", "so", "--name", "Aki"]);
+    let (term, ()) = step(term, |t| t.wait_for("you are Aki (en) in so")).await;
+    let mut ben = Peer::connect(&url, "room=so&name=Ben&lang=es").await;
+    ben.send(json!({"action": "translate", "text": "hola a todos"}))
+        .await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("#1 Ben: [en] hola a todos");
+        t.send_line("/reply #1 hello everyone");
+        t.wait_for("┌ #1 Ben: \"[en] hola a todos\"");
+        t.wait_for("#2 Aki (you): hello everyone");
+        let screen = t.text();
+        let at = |needle: &str| screen.find(needle).unwrap();
+        assert!(
+            at("┌ #1 Ben") < at("#2 Aki (you): hello everyone"),
+            "{screen}"
+        );
+    })
+    .await;
+    let reply = ben
+        .recv_where(|v| v["type"] == "message" && v["from"]["name"] == "Aki")
+        .await;
+    assert_eq!(reply["text"], "[es] hello everyone");
+    assert_eq!(reply["replyTo"]["text"], "hola a todos");
+    assert_eq!(reply["replyTo"]["from"]["name"], "Ben");
+
+    let (term, ()) = step(term, |t| {
+        t.send_line("/react #1 👍");
+        t.wait_for("Aki reacted 👍 to #1 (Ben: \"[en] hola a todos\") · 👍 1");
+        t.send_line("/react #1 👍");
+        t.wait_for("Aki took back 👍 from #1 (Ben: \"[en] hola a todos\") · 👍 0");
+        t.send_line("/react #1 ok");
+        t.wait_for("/react takes one emoji");
+    })
+    .await;
+    let on = ben.recv_where(|v| v["type"] == "reaction").await;
+    assert_eq!(
+        (on["emoji"].as_str(), on["on"].as_bool()),
+        (Some("👍"), Some(true))
+    );
+    ben.send(json!({"action": "react", "id": reply["id"], "emoji": "🎉"}))
+        .await;
+    let (term, ()) = step(term, |t| {
+        t.wait_for("Ben reacted 🎉 to #2 (Aki: \"hello everyone\") · 🎉 1");
+        t.send_line("/history");
+        t.wait_for("history of so, 2 messages:");
+        t.wait_for("#2 Aki (you): hello everyone 🎉 1");
+    })
+    .await;
+    assert_eq!(quit(term).await, 0);
+}
