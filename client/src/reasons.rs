@@ -74,7 +74,7 @@ pub fn network(e: &io::Error) -> String {
     }
 }
 
-/// A v1.2 refusal of `action` in words; `None` for the codes whose
+/// A v1.2 refusal of `action` in words (`too_many_reactions` too); `None` for the codes whose
 /// server sentence says it already (`bad_request`, `rate_limited`, …).
 pub fn refused(code: &str, action: Option<&str>) -> Option<String> {
     let verb = match action {
@@ -103,6 +103,9 @@ pub fn refused(code: &str, action: Option<&str>) -> Option<String> {
             "on this server only an admin may change the glossary (with a token from `honyaku token --admin`)".into()
         }
         ("forbidden", _) => "that is not allowed on this server".into(),
+        ("too_many_reactions", _) => {
+            "that message already has 20 different reactions: add one of those instead".into()
+        }
         _ => return None,
     })
 }
@@ -139,6 +142,11 @@ mod tests {
             refused("forbidden", Some("glossary_set"))
                 .unwrap()
                 .contains("admin")
+        );
+        assert!(
+            refused("too_many_reactions", Some("react"))
+                .unwrap()
+                .contains("20 different")
         );
         assert_eq!(refused("rate_limited", Some("edit")), None);
     }
