@@ -142,7 +142,8 @@ pub(super) async fn history(
         lang: me.lang,
         since_ms: app.policy.kept_since(now_ms()),
     };
-    let page = app.store.messages_before(&me.room, &query).await?;
+    let mut page = app.store.messages_before(&me.room, &query).await?;
+    app.fill_quotes(&me.room, me.lang, &mut page.messages).await;
     // v1.2: each entry carries its reactions (counted in its size below).
     let reactions = app.page_reactions(&me.room, &page.messages).await;
 

@@ -3,7 +3,10 @@
 //! quoted text in every language the room reads then (its stored
 //! translation, a reader's correction included, else the original), each
 //! cut to 200 characters — kept in the reply's own item, so every copy
-//! (live, `edited`, `history`) reads it without another store call.
+//! (live, `edited`, `history`) reads it without another store call; only
+//! `history` in a language nobody read then looks for one more.
+
+use futures_util::future::join_all;
 
 use super::edit::refuse;
 use super::{App, RouteError};
@@ -71,5 +74,39 @@ impl App {
             quote.texts.insert(lang, cut_quote(&t.text));
         }
         Ok(quote)
+    }
+}
+
+impl App {
+    /// `history` in a language a page's quotes were not taken in (nobody
+    /// read it when they were sent): each reads the quoted message's
+    /// stored translation into it, if one was made since, else keeps the
+    /// original. One read per such quote, all at once; a failed read
+    /// keeps the original.
+    pub(super) async fn fill_quotes(&self, room: &RoomName, lang: Lang, page: &mut [Message]) {
+        let wanted: Vec<(usize, MessageKey)> = page
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                let q = m.reply_to.as_ref()?;
+                let missing = !q.deleted && q.source_lang != lang && !q.texts.contains_key(&lang);
+                missing.then(|| Some((i, MessageKey::from_id(&q.id).ok()?)))?
+            })
+            .collect();
+        let reads = wanted
+            .iter()
+            .map(|(_, key)| async move { self.store.translations_of(room, key, &[lang]).await });
+        for ((i, _), found) in wanted.iter().zip(join_all(reads).await) {
+            match found {
+                Ok(mut found) => {
+                    if let (Some((t, _)), Some(q)) =
+                        (found.remove(&lang), page[*i].reply_to.as_mut())
+                    {
+                        q.texts.insert(lang, cut_quote(&t.text));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "reading a quote's translation"),
+            }
+        }
     }
 }

@@ -334,36 +334,10 @@ pub fn parse_command(body: &str) -> Result<Command, FrameError> {
             Some(&action),
         ))
     })?;
-    // v1.2's `replyTo` is read beside the frame's own fields, so clients
-    // built on `ClientFrame` before v1.2 keep compiling.
-    let reply_to = match map.get("replyTo").filter(|_| action == "translate") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(id)) => {
-            Some(MessageKey::from_id(id).map_err(|e| refuse(FrameError::invalid(e, &action)))?)
-        }
-        Some(_) => {
-            return Err(refuse(FrameError::new(
-                "bad_request",
-                "replyTo must be a message id",
-                Some(&action),
-            )));
-        }
-    };
-    match command(frame) {
-        Ok(Command::Translate {
-            text,
-            client_msg_id,
-            source_lang,
-            ..
-        }) => Ok(Command::Translate {
-            text,
-            client_msg_id,
-            source_lang,
-            reply_to,
-        }),
-        Ok(cmd) => Ok(cmd),
-        Err(e) => Err(refuse(FrameError::invalid(e, &action))),
-    }
+    let reply_to = super::social::reply_to(map, &action).map_err(refuse)?;
+    command(frame)
+        .map(|c| c.with_reply_to(reply_to))
+        .map_err(|e| refuse(FrameError::invalid(e, &action)))
 }
 
 /// serde's message without line/column noise.
@@ -452,23 +426,19 @@ fn command(frame: ClientFrame) -> Result<Command, InvalidInput> {
             id,
             emoji,
             client_msg_id,
-        } => Command::React {
-            key: message_key(id)?,
-            emoji: Emoji::parse(&required(emoji, "emoji")?)?,
-            client_msg_id: cmid(client_msg_id)?,
-        },
+        } => super::social::react(id, emoji, client_msg_id)?,
     })
 }
 
-fn required<T>(v: Option<T>, field: &str) -> Result<T, InvalidInput> {
+pub(super) fn required<T>(v: Option<T>, field: &str) -> Result<T, InvalidInput> {
     v.ok_or_else(|| InvalidInput::BadRequest(format!("missing field `{field}`")))
 }
 
-fn cmid(v: Option<String>) -> Result<Option<ClientMsgId>, InvalidInput> {
+pub(super) fn cmid(v: Option<String>) -> Result<Option<ClientMsgId>, InvalidInput> {
     v.as_deref().map(ClientMsgId::parse).transpose()
 }
 
-fn message_key(id: Option<String>) -> Result<MessageKey, InvalidInput> {
+pub(super) fn message_key(id: Option<String>) -> Result<MessageKey, InvalidInput> {
     MessageKey::from_id(&required(id, "id")?)
 }
 

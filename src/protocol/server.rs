@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Author, GlossaryTerm, Lang, Member, Message, Quote, Reaction};
+use super::social::{QuoteView, ReactionView};
+use crate::model::{Author, GlossaryTerm, Lang, Member, Message};
 use crate::ports::{Frame, TranslateError};
 
 /// A server → client frame.
@@ -350,55 +351,6 @@ pub struct MessageFrame {
     /// v1.2, in `history` entries: the reactions, when there are any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<ReactionView>>,
-}
-
-/// v1.2's `replyTo`: the quoted message as one reader reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuoteView {
-    /// The quoted message's id.
-    pub id: String,
-    /// Its sender.
-    pub from: AuthorView,
-    /// Its text in the reader's language, at most 200 characters; absent
-    /// when it was deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Present (true) when the quoted message was deleted.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub deleted: bool,
-}
-
-impl QuoteView {
-    /// `q` as a reader of `lang` sees it.
-    pub fn render(q: &Quote, lang: Lang) -> Self {
-        Self {
-            id: q.id.clone(),
-            from: AuthorView::from(&q.from),
-            text: q.text_in(lang).map(str::to_owned),
-            deleted: q.deleted,
-        }
-    }
-}
-
-/// v1.2: one emoji's tally in a `history` entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReactionView {
-    /// The emoji.
-    pub emoji: String,
-    /// How many reacted with it.
-    pub count: u32,
-    /// The tags of the first (at most 20) who did, oldest first.
-    pub tags: Vec<String>,
-}
-
-impl From<&Reaction> for ReactionView {
-    fn from(r: &Reaction) -> Self {
-        Self {
-            emoji: r.emoji.clone(),
-            count: r.count,
-            tags: r.tags.iter().map(|t| t.as_str().to_owned()).collect(),
-        }
-    }
 }
 
 impl MessageFrame {

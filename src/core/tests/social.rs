@@ -167,3 +167,20 @@ async fn reactions_are_checked() {
     let page = f.take_type("b", "history").remove(0);
     assert!(page["messages"][0].get("reactions").is_none());
 }
+
+#[tokio::test]
+async fn a_language_that_joined_later_reads_the_quote_once_translated() {
+    let f = fixture();
+    let id = room(&f, "Lunch?").await;
+    f.send("b", json!({"action":"translate","text":"Sí","replyTo":id}))
+        .await;
+    f.join("d", "r", "de").await;
+    // The first page translates the quoted message into German, on demand;
+    // a quote taken before German was read shows the original until then.
+    f.send("d", json!({"action":"history"})).await;
+    let first = f.take_type("d", "history").remove(0);
+    assert_eq!(first["messages"][0]["text"], "[de] Lunch?");
+    f.send("d", json!({"action":"history"})).await;
+    let page = f.take_type("d", "history").remove(0);
+    assert_eq!(page["messages"][1]["replyTo"]["text"], "[de] Lunch?");
+}
