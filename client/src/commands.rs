@@ -16,24 +16,25 @@ use crate::handles::MsgRef;
 pub const HISTORY_DEFAULT: u32 = 20;
 
 pub const HELP: &str = "\
-/join ROOM     move to another room
-/lang CODE     read and write in another language (e.g. en, ja, es, zh-TW)
-/name NAME     change your display name
-/history [N]   show the last N messages of the room (default 20, at most 100)
-/members       who is in the room (/members more: the next page)
-/original      toggle showing the original under translated messages
-/edit [#N] TEXT         rewrite a message of yours (your last one without #N)
-/delete [#N]            delete a message of yours (your last one without #N)
-/correct #N TEXT        a better translation of message #N, in your language
-/reply #N TEXT          answer message #N (its line is quoted above yours)
-/react #N EMOJI         add your reaction to message #N, or take it back
-/glossary               the room's glossary: words kept as written, or rendered one way
-/glossary add TERM [LANG=RENDERING]   keep TERM as written (or render it so in LANG)
-/glossary remove TERM   take TERM out of the glossary
-/export FILE            save the conversation (FILE.md: Markdown, FILE.json: JSON)
-/quit          leave (Ctrl-D too)
-/help          this list
-#N is the dim number before each message's name; a full message id works too.
+/join ROOM            move to another room
+/lang CODE            read and write another language (e.g. en, ja, zh-TW)
+/name NAME            change your display name
+/history [N]          the last N messages of the room (default 20, at most 100)
+/members              who is in the room (/members more: the next page)
+/original             show or hide the original under translated messages
+/edit [#N] TEXT       rewrite your message #N (without #N: your last one)
+/delete [#N]          delete your message #N (without #N: your last one)
+/correct #N TEXT      a better translation of #N into your language
+/reply #N TEXT        answer #N (its line is quoted above yours)
+/react #N EMOJI       react to #N with EMOJI, or take your reaction back
+/glossary             list the room's glossary (terms kept as written, or fixed)
+/glossary add TERM [LANG=RENDERING]
+                      keep TERM as written, or render it as RENDERING in LANG
+/glossary remove TERM take TERM out of the glossary
+/export FILE          save the conversation: FILE.md (Markdown) or FILE.json
+/quit                 leave (Ctrl-D too)
+/help                 this list
+#N is the dim number after each message's time; a full message id works too.
 Any other line is sent as a message; start it with // to send a leading /.
 Offline, Enter on an empty line reconnects now instead of after the wait.";
 
@@ -333,6 +334,22 @@ mod tests {
             Ok(Command::Export(_, Format::Json))
         ));
         assert_eq!(Command::Glossary(None).frame(), None);
+        for cmd in [
+            "/edit",
+            "/delete",
+            "/correct",
+            "/reply",
+            "/react",
+            "/glossary add",
+            "/glossary remove",
+            "/export",
+        ] {
+            assert!(HELP.contains(&format!("\n{cmd} ")), "{cmd} not in /help");
+        }
+        assert!(
+            HELP.lines().all(|l| l.chars().count() <= 80),
+            "/help fits 80 columns"
+        );
     }
 
     #[test]

@@ -42,6 +42,8 @@ async fn edit_and_delete_by_number() {
         t.wait_for("you have no message in this room to delete yet");
         t.send_line("/edit");
         t.wait_for("/edit needs the new text");
+        t.send_line("/help");
+        t.wait_for("/export FILE          save the conversation");
     })
     .await;
     let deleted = ben.recv_where(|v| v["type"] == "deleted").await;
