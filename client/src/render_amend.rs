@@ -79,6 +79,7 @@ impl Renderer {
                 self.name(&author),
                 bidi::isolate(&clean(&gist))
             ),
+            None if label.is_empty() => "a message".to_owned(),
             None => label.trim_end().to_owned(),
         };
         let emoji = clean(emoji);
@@ -305,6 +306,10 @@ mod tests {
         // Without handles (--listen): no numbers.
         let plain = Renderer::default();
         assert_eq!(plain.deleted("01A"), "* message deleted");
+        assert_eq!(
+            plain.reaction("01A", "👍", true, 1, &by("Bea")),
+            "* Bea reacted 👍 to a message · 👍 1"
+        );
     }
 
     #[test]
