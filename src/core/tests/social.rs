@@ -184,3 +184,53 @@ async fn a_language_that_joined_later_reads_the_quote_once_translated() {
     let page = f.take_type("d", "history").remove(0);
     assert_eq!(page["messages"][1]["replyTo"]["text"], "[de] Lunch?");
 }
+
+/// Quotes and reactions at their bounds count in a history page's 128 KB:
+/// the page is cut, and the next one continues.
+#[tokio::test]
+async fn history_pages_with_quotes_and_full_reactions_fit_one_frame() {
+    use crate::limits::MAX_MESSAGE_BYTES;
+    use crate::model::{ClientTag, Emoji, MessageKey, ReactionToggle, RoomName};
+    use crate::ports::Social;
+
+    let f = fixture();
+    let first = room(&f, &"quote ".repeat(60)).await;
+    let mut ids = vec![first.clone()];
+    for i in 0..40 {
+        f.send(
+            "a",
+            json!({"action":"translate","text":format!("{i} {}", "y".repeat(300)),"replyTo":first}),
+        )
+        .await;
+        ids.push(
+            f.take_type("a", "message")[0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let r = RoomName::parse("r").unwrap();
+    for id in &ids {
+        let key = MessageKey::from_id(id).unwrap();
+        for e in 0..20u32 {
+            for who in 0..20 {
+                let t = ReactionToggle {
+                    who: format!("c:{who}"),
+                    tag: Some(ClientTag::from_stored(format!("{who:012x}"))),
+                    emoji: Emoji::parse(&char::from_u32(0x1F600 + e).unwrap().to_string()).unwrap(),
+                };
+                f.store.toggle_reaction(&r, &key, &t, None).await.unwrap();
+            }
+        }
+    }
+    f.clear(&["a", "b", "c"]);
+    f.send("b", json!({"action":"history","limit":100})).await;
+    let page = f.take_type("b", "history").remove(0);
+    assert!(page.to_string().len() <= MAX_MESSAGE_BYTES);
+    let n = page["messages"].as_array().unwrap().len();
+    assert!((1..41).contains(&n), "{n} entries");
+    assert!(page["next"].is_string());
+    let newest = &page["messages"][n - 1];
+    assert_eq!(newest["reactions"].as_array().unwrap().len(), 20);
+    assert!(newest["replyTo"]["text"].as_str().unwrap().ends_with('…'));
+}
