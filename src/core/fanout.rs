@@ -199,7 +199,7 @@ pub(super) async fn translate(
     // the id's own time.
     let msg_id = message_id(now_ms());
     let ts = MessageKey::from_id(&msg_id).map_or_else(|_| now_ms(), |k| k.ts);
-    let msg = Message {
+    let mut msg = Message {
         id: msg_id,
         room: me.room.clone(),
         ts,
@@ -219,6 +219,9 @@ pub(super) async fn translate(
     };
     if app.store.put_message(&msg, &scope).await? == PutOutcome::Duplicate {
         return Ok(());
+    }
+    if let Some(q) = msg.reply_to.as_mut() {
+        app.settle_quote(&me.room, q).await;
     }
     tracing::info!(msg = %msg.id, recipients = members.len(), langs = plan.by_lang.len(), "fan-out");
     app.fan_out(&msg, &plan, &done.failures, id, Rendered::Message)

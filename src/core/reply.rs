@@ -78,6 +78,36 @@ impl App {
 }
 
 impl App {
+    /// After a reply is stored: a delete of the quoted message that ran
+    /// between the quote and the reply's write may have missed the reply
+    /// (it clears the quotes of the replies it finds). Read the quoted
+    /// message again; if it is deleted now, repeat its delete — which
+    /// clears the quotes of its text it missed, this one included — and
+    /// send the reply quoting a deleted message. A failure is logged: the
+    /// reply is stored and goes out either way.
+    pub(super) async fn settle_quote(&self, room: &RoomName, quote: &mut Quote) {
+        if quote.deleted {
+            return;
+        }
+        let Ok(key) = MessageKey::from_id(&quote.id) else {
+            return;
+        };
+        let deleted_at = match self.store.get_message(room, &key).await {
+            Ok(found) => found.and_then(|m| m.deleted_at),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading a quoted message again");
+                None
+            }
+        };
+        let Some(at) = deleted_at else {
+            return;
+        };
+        quote.forget();
+        if let Err(e) = self.store.delete_message(room, &key, at).await {
+            tracing::warn!(error = %e, "clearing the quotes of a deleted message");
+        }
+    }
+
     /// `history` in a language a page's quotes were not taken in (nobody
     /// read it when they were sent): each reads the quoted message's
     /// stored translation into it, if one was made since, else keeps the

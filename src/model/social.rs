@@ -45,6 +45,13 @@ impl Quote {
             .or_else(|| self.texts.get(&self.source_lang))
             .map(String::as_str)
     }
+
+    /// The quoted message was deleted: its text leaves the quote too,
+    /// which reads as a quote of a deleted message from then on.
+    pub fn forget(&mut self) {
+        self.texts.clear();
+        self.deleted = true;
+    }
 }
 
 /// `text` cut to [`QUOTE_MAX_CHARS`] characters on a grapheme boundary,

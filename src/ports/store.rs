@@ -200,8 +200,10 @@ pub trait Amend: Send + Sync {
         translations: &BTreeMap<Lang, Translation>,
     ) -> Result<bool, StoreError>;
     /// Leaves a tombstone (who and when, no text) in a live message's
-    /// place and deletes every translation of it; `false` if it was gone
-    /// or deleted already.
+    /// place and deletes every translation of it, and every reply
+    /// quoting it keeps the quote without its text (`deleted`); `false` if
+    /// it was gone or deleted already — the translations and quotes are
+    /// cleared even then, so repeating a delete finishes one.
     async fn delete_message(
         &self,
         room: &RoomName,

@@ -317,6 +317,9 @@ impl Amend for DynamoStore {
         self.delete_translations(room, key, &BTreeMap::new())
             .await?;
         self.drop_reactions(room, key).await?;
+        // And no reply keeps a quote of its text (a reply that raced the
+        // delete is caught by the delete the reply route repeats).
+        self.forget_quotes(room, key).await?;
         Ok(done)
     }
 

@@ -14,12 +14,14 @@
 //! - `rooms.rs`, `history.rs`, `upkeep.rs`: the port's methods.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
 //! - `social.rs`: v1.2's reply quotes and reactions.
+//! - `quotes.rs`: a deleted message's text leaves the replies quoting it.
 //! - `table.rs`: creating the table (`create_table_if_missing`).
 
 mod amend;
 mod ext;
 mod history;
 mod items;
+mod quotes;
 mod rooms;
 mod social;
 mod table;

@@ -232,7 +232,10 @@ impl<B: Backend> Amend for EmbeddedStore<B> {
             self.write(move |tx| delete_message(tx, &room, &key, deleted_at))
                 .await?
         };
+        // Even when it was deleted already: a delete cut short earlier (or
+        // a reply that raced it) leaves no quote of its text behind.
         self.drop_reactors(&room, &key).await?;
+        self.forget_quotes(&room, &key).await?;
         Ok(done)
     }
 

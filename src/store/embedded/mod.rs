@@ -12,6 +12,7 @@
 //! - `counters.rs`: the counters counted in memory, written behind.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
 //! - `social.rs`: v1.2's reply quotes and reactions.
+//! - `quotes.rs`: a deleted message's text leaves the replies quoting it.
 //! - `memory.rs`, `redb.rs`: the two backends; `overlay.rs`: a write's
 //!   changes kept aside until it succeeds.
 //!
@@ -26,6 +27,7 @@ mod history;
 mod members;
 mod memory;
 mod overlay;
+mod quotes;
 #[cfg(feature = "local")]
 mod redb;
 mod rooms;
