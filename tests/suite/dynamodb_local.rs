@@ -59,8 +59,35 @@ pub async fn fresh_store(test: &str) -> Option<DynamoStore> {
     Some(store)
 }
 
-/// [`fresh_store`] as the contract suite takes it.
-pub async fn contract_store(test: &str) -> Option<((), Arc<dyn Store>)> {
+/// [`fresh_store`] as the contract suite takes it, with a dump of its
+/// table (a paginated `Scan`, each item as its `Debug` text).
+pub async fn contract_store(
+    test: &str,
+) -> Option<((), Arc<dyn Store>, crate::store_contract::Dump)> {
     let store = fresh_store(test).await?;
-    Some(((), Arc::new(store) as Arc<dyn Store>))
+    let url = endpoint(test)?;
+    let table = store.table().to_owned();
+    let dump: crate::store_contract::Dump = Arc::new(move || {
+        let (client, table) = (client(&url), table.clone());
+        Box::pin(async move {
+            let mut rows = Vec::new();
+            let mut start = None;
+            loop {
+                let out = client
+                    .scan()
+                    .table_name(&table)
+                    .consistent_read(true)
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .expect("scan the test table");
+                rows.extend(out.items().iter().map(|item| format!("{item:?}")));
+                start = out.last_evaluated_key;
+                if start.is_none() {
+                    return rows;
+                }
+            }
+        })
+    });
+    Some(((), Arc::new(store) as Arc<dyn Store>, dump))
 }

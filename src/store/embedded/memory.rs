@@ -67,6 +67,14 @@ impl ReadTx for Tx<'_> {
         })
     }
 
+    fn all(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        Ok(self
+            .0
+            .iter()
+            .map(|((pk, sk), v)| (pk.clone(), sk.clone(), v.clone()))
+            .collect())
+    }
+
     fn scan(&self, pk_prefix: &str, sk: &str) -> Result<Vec<Row>, StoreError> {
         let lo = (pk_prefix.to_owned(), String::new());
         let hi = (prefix_end(pk_prefix), String::new());

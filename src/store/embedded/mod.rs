@@ -81,6 +81,8 @@ pub trait ReadTx {
     /// Rows with sort key `sk` in every partition whose key starts with
     /// `pk_prefix` (a scan: for maintenance, never on a request's path).
     fn scan(&self, pk_prefix: &str, sk: &str) -> Result<Vec<Row>, StoreError>;
+    /// Every row `(pk, sk, value)` of the table (for [`EmbeddedStore::dump`]).
+    fn all(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError>;
 }
 
 /// Point reads and writes inside one write transaction; all or nothing.
@@ -173,6 +175,12 @@ impl<B: Backend> EmbeddedStore<B> {
             cache: Arc::default(),
             counters: Counters::default(),
         }
+    }
+
+    /// Every row `(pk, sk, value)`, for tests that must prove something
+    /// is gone from the store (never on a request's path).
+    pub async fn dump(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        self.read(|tx| tx.all()).await
     }
 
     /// What `read` gives for partition `pk`, kept as `kind` until a write

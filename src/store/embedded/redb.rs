@@ -289,6 +289,16 @@ impl ReadTx for Read {
         Ok(rows)
     }
 
+    fn all(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        let mut rows = Vec::new();
+        for entry in self.0.iter().map_err(backend)? {
+            let (k, v) = entry.map_err(backend)?;
+            let (pk, sk) = k.value();
+            rows.push((pk.to_owned(), sk.to_owned(), v.value().to_vec()));
+        }
+        Ok(rows)
+    }
+
     fn scan(&self, pk_prefix: &str, sk: &str) -> Result<Vec<Row>, StoreError> {
         let end = prefix_end(pk_prefix);
         let range = self

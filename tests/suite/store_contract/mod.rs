@@ -8,15 +8,20 @@
 //! - `upkeep.rs`: counters, delivery markers, REST records, expiry.
 //! - `amend.rs`: v1.2's edits, deletes, corrections and room memory, glossary.
 //! - `social.rs`: v1.2's reply quotes and reactions.
+//! - `quotes.rs`: a deleted message's text leaves the replies quoting it
+//!   (searched for in a dump of every row).
 
 mod amend;
 mod messages;
+mod quotes;
 mod rooms;
 mod social;
 mod upkeep;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
 
 use honyaku::model::{ClientMsgId, Connection, ConnectionId, Lang, Message, RoomName, UserName};
 use honyaku::ports::Store;
@@ -71,6 +76,29 @@ fn lang(s: &str) -> Lang {
     Lang::parse(s).unwrap()
 }
 
+/// Every row of a store's table as text, to search for what must be gone.
+pub type Dump = Arc<dyn Fn() -> BoxFuture<'static, Vec<String>> + Send + Sync>;
+
+/// [`Dump`] of an embedded store (its `dump`).
+macro_rules! embedded_dump {
+    ($store:expr) => {{
+        let store = $store.clone();
+        let dump: Dump = Arc::new(move || {
+            let store = store.clone();
+            Box::pin(async move {
+                store
+                    .dump()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|(pk, sk, v)| format!("{pk} {sk} {}", String::from_utf8_lossy(&v)))
+                    .collect()
+            })
+        });
+        dump
+    }};
+}
+
 /// One `#[tokio::test]` per contract case, for one store.
 macro_rules! contract {
     ($store:ident, $make:expr) => {
@@ -81,8 +109,15 @@ macro_rules! contract {
                 ($name:ident, $path:path) => {
                     #[tokio::test]
                     async fn $name() {
-                        let (_guard, store) = $make;
+                        let (_guard, store, _dump) = $make;
                         $path(store).await;
+                    }
+                };
+                ($name:ident, $path:path, dump) => {
+                    #[tokio::test]
+                    async fn $name() {
+                        let (_guard, store, dump) = $make;
+                        $path(store, dump).await;
                     }
                 };
             }
@@ -150,18 +185,25 @@ macro_rules! contract {
                 reactions_at_their_bound_with_many_reactors,
                 social::reactions_at_their_bound_with_many_reactors
             );
+            case!(
+                a_deleted_text_leaves_every_quote,
+                quotes::a_deleted_text_leaves_every_quote,
+                dump
+            );
         }
     };
 }
 
-contract!(
-    memory,
-    ((), Arc::new(MemoryStore::in_memory()) as Arc<dyn Store>)
-);
+contract!(memory, {
+    let store = Arc::new(MemoryStore::in_memory());
+    let dump = embedded_dump!(store);
+    ((), store as Arc<dyn Store>, dump)
+});
 contract!(redb, {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(RedbStore::open(dir.path()).unwrap()) as Arc<dyn Store>;
-    (dir, store)
+    let store = Arc::new(RedbStore::open(dir.path()).unwrap());
+    let dump = embedded_dump!(store);
+    (dir, store as Arc<dyn Store>, dump)
 });
 
 #[cfg(feature = "aws")]
