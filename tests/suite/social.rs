@@ -1,7 +1,8 @@
 //! v1.2's replies and reactions end to end on the real server (redb)
 //! with WebSocket clients: a reply quoted in each reader's language, live
-//! and in history; reactions toggled on and off by two people, seen by
-//! everyone and returned by history.
+//! and in history, and without the quoted text once that message is
+//! deleted; reactions toggled on and off by two people, seen by everyone
+//! and returned by history.
 
 use serde_json::json;
 
@@ -57,6 +58,48 @@ async fn a_reply_is_quoted_in_each_readers_language() {
         (Some("not_found"), Some("r-2"))
     );
     drop((en, es, ja));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_deleted_message_leaves_its_replies_quoting_it_as_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(redb_config(dir.path().to_owned())).await;
+    let mut aki = server
+        .connect(&format!("room=rd&lang=en&name=Aki&client={AKI}"))
+        .await;
+    let mut bea = Client::join(&server, "rd", "es", "Bea").await;
+    aki.send(json!({"action":"translate","text":"My number is 555-0199"}))
+        .await;
+    let id = aki.recv_type("message").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bea.recv_type("message").await;
+    bea.send(json!({"action":"translate","text":"¡Anotado!","replyTo":id}))
+        .await;
+    let quoted = bea.recv_type("message").await["replyTo"].clone();
+    assert_eq!(quoted["text"], "[es] My number is 555-0199");
+    aki.recv_type("message").await;
+
+    aki.send(json!({"action":"delete","id":id})).await;
+    for c in [&mut aki, &mut bea] {
+        assert_eq!(c.recv_type("deleted").await["id"], id.as_str());
+    }
+    // Every reader's history, a language nobody read then included.
+    let mut de = Client::join(&server, "rd", "de", "Dora").await;
+    for c in [&mut aki, &mut bea, &mut de] {
+        let page = c.request(json!({"action":"history"}), "history").await;
+        assert_eq!(page["messages"][0]["deleted"], true, "{page}");
+        let reply = &page["messages"][1];
+        assert_eq!(
+            reply["replyTo"],
+            json!({"id":id,"from":quoted["from"],"deleted":true}),
+            "{page}"
+        );
+        assert!(!page.to_string().contains("555-0199"), "{page}");
+    }
+    drop((aki, bea, de));
     server.stop().await;
 }
 
