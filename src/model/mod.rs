@@ -28,8 +28,8 @@ pub use records::{
     Connection, Member, MemberKey, MembersPage, Message, MessageKey, Translation, TranslationRecord,
 };
 pub use social::{
-    Emoji, Quote, Reaction, ReactionToggle, Toggled, apply_toggle as apply_reaction_toggle,
-    cut_quote,
+    Emoji, Quote, Reaction, ReactionToggle, Requote, Toggled,
+    apply_toggle as apply_reaction_toggle, cut_quote,
 };
 
 /// Why a value from the wire was refused; each maps to one protocol error code.

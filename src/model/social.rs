@@ -52,6 +52,32 @@ impl Quote {
         self.texts.clear();
         self.deleted = true;
     }
+
+    /// Applies what happened to the quoted message; whether the quote
+    /// changed (a quote of a deleted message stays one).
+    pub fn requote(&mut self, change: &Requote) -> bool {
+        let before = (self.texts.clone(), self.deleted);
+        match change {
+            Requote::Deleted => self.forget(),
+            Requote::Edited(text) if !self.deleted => {
+                self.texts.clear();
+                self.texts.insert(self.source_lang, cut_quote(text));
+            }
+            Requote::Edited(_) => {}
+        }
+        (self.texts.clone(), self.deleted) != before
+    }
+}
+
+/// What happened to a quoted message, for the replies quoting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requote {
+    /// Deleted: the quotes keep no text of it.
+    Deleted,
+    /// Edited to this text: the quotes read it in its language, and their
+    /// translated snapshots go (`history` then reads the edit's
+    /// translations, as for a language nobody read when they were taken).
+    Edited(String),
 }
 
 /// `text` cut to [`QUOTE_MAX_CHARS`] characters on a grapheme boundary,

@@ -189,8 +189,9 @@ pub trait Amend: Send + Sync {
         key: &MessageKey,
     ) -> Result<Option<Message>, StoreError>;
     /// Replaces a live message's text (marked `edited_at`) and every
-    /// translation of it with `translations`; `false` if it is gone or
-    /// deleted (nothing written).
+    /// translation of it with `translations`, and every reply quoting it
+    /// then quotes the new text (in its language only: the translated
+    /// snapshots go); `false` if it is gone or deleted (nothing written).
     async fn edit_message(
         &self,
         room: &RoomName,

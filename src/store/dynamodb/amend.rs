@@ -23,8 +23,8 @@ use super::ext::{AttributeValuesExt, Item, n, s};
 use super::items::{self, PK, TTL};
 use super::{DynamoStore, Expiry, SortKeys, build, sdk};
 use crate::model::{
-    Author, ClientTag, Glossary, GlossaryTerm, Lang, MemoryEntry, Message, MessageKey, RoomName,
-    Translation, UserName,
+    Author, ClientTag, Glossary, GlossaryTerm, Lang, MemoryEntry, Message, MessageKey, Requote,
+    RoomName, Translation, UserName,
 };
 use crate::ports::{Amend, StoreError, corrected_translation};
 use crate::store::{keys, now_s};
@@ -293,6 +293,8 @@ impl Amend for DynamoStore {
             .collect();
         self.delete_translations(room, key, translations).await?;
         self.put_all(fresh).await?;
+        self.requote(room, key, &Requote::Edited(text.to_owned()))
+            .await?;
         Ok(true)
     }
 
@@ -319,7 +321,7 @@ impl Amend for DynamoStore {
         self.drop_reactions(room, key).await?;
         // And no reply keeps a quote of its text (a reply that raced the
         // delete is caught by the delete the reply route repeats).
-        self.forget_quotes(room, key).await?;
+        self.requote(room, key, &Requote::Deleted).await?;
         Ok(done)
     }
 

@@ -1,27 +1,28 @@
-//! A deleted message's text leaves the replies that quote it, on
-//! DynamoDB. A reply is newer than what it quotes, and a delete comes
-//! within the edit window, so the replies are among the room's messages
-//! after the deleted one: a `Query` of the room's partition from its sort
+//! A deleted message's text leaves the replies that quote it, and an
+//! edited one's quotes read the edit, on DynamoDB. A reply is newer than
+//! what it quotes, and a delete or edit comes within the edit window, so
+//! the replies are among the room's messages after that one: a `Query` of the room's partition from its sort
 //! key, filtered on the quote naming its id and paginated, finds them;
-//! one conditional `UpdateItem` each rewrites the quote without its text.
+//! one conditional `UpdateItem` each rewrites the quote.
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 
 use super::ext::{AttributeValuesExt, Item, s};
 use super::items::{PK, SK};
 use super::{DynamoStore, sdk};
-use crate::model::{MessageKey, Quote, RoomName};
+use crate::model::{MessageKey, Quote, Requote, RoomName};
 use crate::ports::StoreError;
 use crate::store::keys;
 
 impl DynamoStore {
-    /// The replies to `quoted` (deleted) keep no text of it; how many
-    /// were rewritten.
+    /// The replies to `quoted` learn what happened to it; how many were
+    /// rewritten.
     #[tracing::instrument(skip_all, fields(room = %room.as_str()))]
-    pub(super) async fn forget_quotes(
+    pub(super) async fn requote(
         &self,
         room: &RoomName,
         quoted: &MessageKey,
+        change: &Requote,
     ) -> Result<usize, StoreError> {
         let pk = keys::room_pk(room);
         let mut replies: Vec<(Item, String)> = Vec::new();
@@ -55,10 +56,9 @@ impl DynamoStore {
                     tracing::warn!(sk, "a reply's quote does not parse; left as it is");
                     continue;
                 };
-                if quote.id != quoted.id || (quote.deleted && quote.texts.is_empty()) {
+                if quote.id != quoted.id || !quote.requote(change) {
                     continue;
                 }
-                quote.forget();
                 let key = super::items::key(pk.clone(), sk);
                 let new = serde_json::to_string(&quote)
                     .map_err(|e| StoreError::backend(format!("a quote: {e}")))?;

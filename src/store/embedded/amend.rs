@@ -11,7 +11,9 @@ use async_trait::async_trait;
 use super::cache::Kind;
 use super::rows::{MemoryIndexRow, TranslationRow, decode};
 use super::{Backend, EmbeddedStore, Query, ReadTx, WriteTx, put_row};
-use crate::model::{Glossary, Lang, MemoryEntry, Message, MessageKey, RoomName, Translation};
+use crate::model::{
+    Glossary, Lang, MemoryEntry, Message, MessageKey, Requote, RoomName, Translation,
+};
 use crate::ports::{Amend, StoreError, corrected_translation};
 use crate::store::{keys, now_s};
 
@@ -216,8 +218,15 @@ impl<B: Backend> Amend for EmbeddedStore<B> {
             text.to_owned(),
             translations.clone(),
         );
-        self.write(move |tx| edit_message(tx, &room, &key, text, edited_at, translations))
-            .await
+        let done = {
+            let (room, key, text) = (room.clone(), key.clone(), text.clone());
+            self.write(move |tx| edit_message(tx, &room, &key, text, edited_at, translations))
+                .await?
+        };
+        if done {
+            self.requote(&room, &key, Requote::Edited(text)).await?;
+        }
+        Ok(done)
     }
 
     async fn delete_message(
@@ -235,7 +244,7 @@ impl<B: Backend> Amend for EmbeddedStore<B> {
         // Even when it was deleted already: a delete cut short earlier (or
         // a reply that raced it) leaves no quote of its text behind.
         self.drop_reactors(&room, &key).await?;
-        self.forget_quotes(&room, &key).await?;
+        self.requote(&room, &key, Requote::Deleted).await?;
         Ok(done)
     }
 

@@ -1,14 +1,14 @@
-//! A deleted message's text leaves the replies that quote it. A reply
-//! is newer than what it quotes, and a delete comes within the edit
-//! window, so the replies are among the room's messages after the
-//! deleted one: one range read finds them (a row's bytes are searched
-//! for the id before it is decoded), one write transaction forgets
+//! A deleted message's text leaves the replies that quote it, and an
+//! edited one's quotes read the edit. A reply is newer than what it
+//! quotes, and a delete or edit comes within the edit window, so the
+//! replies are among the room's messages after that one: one range read finds them (a row's bytes are searched
+//! for the id before it is decoded), one write transaction rewrites
 //! their quotes, each row read again there so nothing written between
 //! is lost.
 
 use super::amend::read_message;
 use super::{Backend, EmbeddedStore, Query, ReadTx, WriteTx, after, put_row};
-use crate::model::{MessageKey, RoomName};
+use crate::model::{MessageKey, Requote, RoomName};
 use crate::ports::StoreError;
 use crate::store::keys;
 
@@ -32,11 +32,12 @@ fn candidates(tx: &dyn ReadTx, pk: &str, quoted: &MessageKey) -> Result<Vec<Stri
         .collect())
 }
 
-/// Forgets the quote of `quoted` in each reply among `sks`; how many.
-fn forget(
+/// Rewrites the quote of `quoted` in each reply among `sks`; how many.
+fn requote(
     tx: &mut dyn WriteTx,
     pk: &str,
     quoted: &MessageKey,
+    change: &Requote,
     sks: &[String],
 ) -> Result<usize, StoreError> {
     let mut n = 0;
@@ -47,10 +48,9 @@ fn forget(
         let Some(q) = msg.reply_to.as_mut().filter(|q| q.id == quoted.id) else {
             continue;
         };
-        if q.deleted && q.texts.is_empty() {
+        if !q.requote(change) {
             continue;
         }
-        q.forget();
         put_row(tx, pk, sk, &msg, msg.ttl)?;
         n += 1;
     }
@@ -58,11 +58,12 @@ fn forget(
 }
 
 impl<B: Backend> EmbeddedStore<B> {
-    /// The replies to `quoted` (deleted) keep no text of it.
-    pub(super) async fn forget_quotes(
+    /// The replies to `quoted` learn what happened to it.
+    pub(super) async fn requote(
         &self,
         room: &RoomName,
         quoted: &MessageKey,
+        change: Requote,
     ) -> Result<usize, StoreError> {
         let pk = keys::room_pk(room);
         let sks = {
@@ -73,6 +74,7 @@ impl<B: Backend> EmbeddedStore<B> {
             return Ok(0);
         }
         let quoted = quoted.clone();
-        self.write(move |tx| forget(tx, &pk, &quoted, &sks)).await
+        self.write(move |tx| requote(tx, &pk, &quoted, &change, &sks))
+            .await
     }
 }

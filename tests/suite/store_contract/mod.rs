@@ -8,8 +8,9 @@
 //! - `upkeep.rs`: counters, delivery markers, REST records, expiry.
 //! - `amend.rs`: v1.2's edits, deletes, corrections and room memory, glossary.
 //! - `social.rs`: v1.2's reply quotes and reactions.
-//! - `quotes.rs`: a deleted message's text leaves the replies quoting it
-//!   (searched for in a dump of every row).
+//! - `quotes.rs`: a deleted message's text leaves the replies quoting it,
+//!   an edited one's quotes read the edit (searched for in a dump of
+//!   every row).
 
 mod amend;
 mod messages;
@@ -188,6 +189,11 @@ macro_rules! contract {
             case!(
                 a_deleted_text_leaves_every_quote,
                 quotes::a_deleted_text_leaves_every_quote,
+                dump
+            );
+            case!(
+                an_edit_refreshes_every_quote,
+                quotes::an_edit_refreshes_every_quote,
                 dump
             );
         }

@@ -1,7 +1,8 @@
 //! v1.2: a delete removes a message's text from the store — from the
 //! quotes of the replies already sent too (each keeps `{id, from,
 //! deleted}`), however far after it they are; replies to other messages
-//! keep theirs. Proven on a dump of every row.
+//! keep theirs. Proven on a dump of every row. An edit's replies quote
+//! the new text, in its language only.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -107,4 +108,42 @@ pub async fn a_deleted_text_leaves_every_quote(store: Arc<dyn Store>, dump: Dump
     assert!(!store.delete_message(&r, &quoted.key(), 1).await.unwrap());
     let got = store.get_message(&r, &first.key()).await.unwrap().unwrap();
     assert!(got.reply_to.unwrap().deleted);
+}
+
+pub async fn an_edit_refreshes_every_quote(store: Arc<dyn Store>, dump: Dump) {
+    let now = now_ms();
+    let r = room("qd");
+    let mut quoted = msg("qd", now, "E1", "a", None);
+    quoted.text = "meet at old-wording-7".into();
+    store.put_message(&quoted, "conn:a").await.unwrap();
+    let q = quote_of(
+        &quoted,
+        &[
+            ("ja", "meet at old-wording-7".into()),
+            ("es", "[es] meet at old-wording-7".into()),
+        ],
+    );
+    let first = reply("S1", now + 1, &q);
+    store.put_message(&first, "conn:b").await.unwrap();
+    let es = Translation {
+        text: "[es] meet at noon".into(),
+        engine: "pseudo".into(),
+        via: None,
+    };
+    let fresh = BTreeMap::from([(lang("es"), es)]);
+    assert!(
+        store
+            .edit_message(&r, &quoted.key(), "meet at noon", now + 5, &fresh)
+            .await
+            .unwrap()
+    );
+    assert_eq!(holding(&dump, "old-wording-7").await, Vec::<String>::new());
+    let got = store.get_message(&r, &first.key()).await.unwrap().unwrap();
+    let quote = got.reply_to.unwrap();
+    assert!(!quote.deleted);
+    assert_eq!(
+        quote.texts,
+        BTreeMap::from([(lang("ja"), "meet at noon".to_owned())]),
+        "the edit, in its language; translations are read anew"
+    );
 }
