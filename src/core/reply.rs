@@ -4,7 +4,10 @@
 //! translation, a reader's correction included, else the original), each
 //! cut to 200 characters — kept in the reply's own item, so every copy
 //! (live, `edited`, `history`) reads it without another store call; only
-//! `history` in a language nobody read then looks for one more.
+//! `history` in a language the quote lacks looks for one more. A delete
+//! or edit of the quoted message rewrites the stored quotes (the store's
+//! `delete_message` / `edit_message` do); `settle_quote` catches a reply
+//! that raced a delete.
 
 use futures_util::future::join_all;
 
