@@ -263,6 +263,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn requote_forgets_on_delete_and_refreshes_on_edit() {
+        let ja = Lang::parse("ja").unwrap();
+        let es = Lang::parse("es").unwrap();
+        let mut q = Quote {
+            id: "01J".into(),
+            from: Author {
+                name: crate::model::UserName::parse("Aki").unwrap(),
+                tag: None,
+            },
+            source_lang: ja,
+            texts: BTreeMap::from([(ja, "old".into()), (es, "[es] old".into())]),
+            deleted: false,
+        };
+        assert!(q.requote(&Requote::Edited("new".into())));
+        assert_eq!(q.texts, BTreeMap::from([(ja, "new".to_owned())]));
+        assert!(!q.requote(&Requote::Edited("new".into())), "nothing to do");
+        assert!(q.requote(&Requote::Deleted));
+        assert!(q.deleted && q.texts.is_empty() && q.text_in(es).is_none());
+        assert!(!q.requote(&Requote::Deleted));
+        assert!(!q.requote(&Requote::Edited("back".into())), "stays deleted");
+    }
+
+    #[test]
     fn one_emoji_grapheme_only() {
         for ok in ["👍", "👍🏽", "❤️", "🏳️‍🌈", "👨‍👩‍👧‍👦", "🇯🇵", "1️⃣", "#️⃣", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "©"]
         {

@@ -1,8 +1,8 @@
 //! v1.2's replies and reactions end to end on the real server (redb)
 //! with WebSocket clients: a reply quoted in each reader's language, live
-//! and in history, and without the quoted text once that message is
-//! deleted; reactions toggled on and off by two people, seen by everyone
-//! and returned by history.
+//! and in history — without the quoted text once that message is
+//! deleted, with the edit once it is edited; reactions toggled on and off
+//! by two people, seen by everyone and returned by history.
 
 use serde_json::json;
 
@@ -100,6 +100,39 @@ async fn a_deleted_message_leaves_its_replies_quoting_it_as_deleted() {
         assert!(!page.to_string().contains("555-0199"), "{page}");
     }
     drop((aki, bea, de));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_edit_of_the_quoted_message_refreshes_the_quote_in_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(redb_config(dir.path().to_owned())).await;
+    let mut aki = server
+        .connect(&format!("room=re&lang=en&name=Aki&client={AKI}"))
+        .await;
+    let mut bea = Client::join(&server, "re", "es", "Bea").await;
+    aki.send(json!({"action":"translate","text":"Meet at 9"}))
+        .await;
+    let id = aki.recv_type("message").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bea.recv_type("message").await;
+    bea.send(json!({"action":"translate","text":"Vale","replyTo":id}))
+        .await;
+    bea.recv_type("message").await;
+    aki.recv_type("message").await;
+    aki.send(json!({"action":"edit","id":id,"text":"Meet at 10"}))
+        .await;
+    for c in [&mut aki, &mut bea] {
+        c.recv_type("edited").await;
+    }
+    for (c, quote) in [(&mut aki, "Meet at 10"), (&mut bea, "[es] Meet at 10")] {
+        let page = c.request(json!({"action":"history"}), "history").await;
+        assert_eq!(page["messages"][1]["replyTo"]["text"], quote, "{page}");
+        assert!(!page.to_string().contains("Meet at 9"), "{page}");
+    }
+    drop((aki, bea));
     server.stop().await;
 }
 
