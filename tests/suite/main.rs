@@ -21,6 +21,8 @@ mod gateway_binary;
 mod gateway_security;
 mod gateway_shutdown;
 mod hardening;
+#[cfg(feature = "aws")]
+mod lambda_binary;
 mod lambda_events;
 mod load;
 mod management;
