@@ -317,7 +317,8 @@ pub trait Store: Amend + Send + Sync {
         query: &HistoryQuery,
     ) -> Result<HistoryPage, StoreError>;
     /// Adds a translation made later (history read in a new language);
-    /// `ttl` is the message's.
+    /// `ttl` is the message's. Nothing is kept when the message is gone or
+    /// deleted, so no text comes back after a delete.
     async fn put_translation(
         &self,
         room: &RoomName,

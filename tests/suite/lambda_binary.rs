@@ -160,7 +160,7 @@ async fn every_route_through_the_real_binary() {
     lambda.status(&message(BEA, set)).await;
     assert_eq!(only(&lambda, BEA, "error")["code"], "conflict");
 
-    let before = lambda.scan().await.join("\n");
+    let before = lambda.table.scan().await.join("\n");
     for text in ["こんばんは", "[en] こんばんは", "Buenas noches"] {
         assert!(
             before.contains(text),
@@ -182,7 +182,7 @@ async fn every_route_through_the_real_binary() {
         let d = only(&lambda, who, "deleted");
         assert_eq!(d["id"], id.as_str());
     }
-    let items = lambda.scan().await;
+    let items = lambda.table.scan().await;
     assert!(!items.is_empty());
     for text in ["こんにちは", "こんばんは", "[es]", "[en]"] {
         let left: Vec<&String> = items.iter().filter(|i| i.contains(text)).collect();
@@ -200,7 +200,7 @@ async fn every_route_through_the_real_binary() {
     lambda.status(&message(AKI, send)).await;
     let cid = honyaku::model::ConnectionId::new(CID);
     use honyaku::ports::Store;
-    assert_eq!(lambda.store.get_connection(&cid).await.unwrap(), None);
+    assert_eq!(lambda.table.store.get_connection(&cid).await.unwrap(), None);
 
     // `$disconnect`: rows gone, the others told.
     for who in [AKI, BEA] {
@@ -208,7 +208,7 @@ async fn every_route_through_the_real_binary() {
     }
     assert_eq!(lambda.status(&disconnect_json(BEA)).await, 200);
     let bea = honyaku::model::ConnectionId::new(BEA);
-    assert_eq!(lambda.store.get_connection(&bea).await.unwrap(), None);
+    assert_eq!(lambda.table.store.get_connection(&bea).await.unwrap(), None);
     let leave = only(&lambda, AKI, "presence");
     assert_eq!(
         (leave["event"].as_str(), leave["count"].as_u64()),

@@ -14,6 +14,8 @@ mod aws;
 mod big_rooms;
 mod chat;
 #[cfg(feature = "aws")]
+mod dynamodb_amend;
+#[cfg(feature = "aws")]
 mod dynamodb_local;
 mod engines;
 mod flood_close;

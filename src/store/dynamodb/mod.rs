@@ -13,6 +13,8 @@
 //! - `items.rs`: rows ⇄ items.
 //! - `rooms.rs`, `history.rs`, `upkeep.rs`: the port's methods.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
+//! - `translations.rs`: which translation items a message has (its
+//!   `tr_langs` list), so an edit or a delete removes exactly those.
 //! - `table.rs`: creating the table (`create_table_if_missing`).
 
 mod amend;
@@ -21,6 +23,7 @@ mod history;
 mod items;
 mod rooms;
 mod table;
+mod translations;
 mod upkeep;
 
 use std::error::Error as StdError;
@@ -384,7 +387,7 @@ impl Store for DynamoStore {
         translation: &Translation,
         ttl: Option<i64>,
     ) -> Result<(), StoreError> {
-        self.put_item(items::translation(room, key, lang, translation, ttl))
+        self.put_translation_impl(room, key, lang, translation, ttl)
             .await
     }
 

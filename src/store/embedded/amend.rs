@@ -23,7 +23,7 @@ fn read_message(get: Option<Vec<u8>>, pk: &str, sk: &str) -> Result<Option<Messa
 }
 
 /// The live (not deleted) message at `key`, read for writing.
-fn live_message(
+pub(super) fn live_message(
     tx: &dyn WriteTx,
     room: &RoomName,
     key: &MessageKey,

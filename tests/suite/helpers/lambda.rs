@@ -75,7 +75,6 @@ mod binary {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use honyaku::store::DynamoStore;
     use honyaku::testing::lambda_runtime::{RuntimeApi, lambda_env};
     use honyaku::testing::management_api::ManagementApi;
     use serde_json::Value;
@@ -96,9 +95,7 @@ mod binary {
         pub api: RuntimeApi,
         pub push: ManagementApi,
         /// The table, for reading behind the function's back.
-        pub dynamodb: aws_sdk_dynamodb::Client,
-        pub table: String,
-        pub store: DynamoStore,
+        pub table: dynamodb_local::Table,
         logs: Arc<Mutex<String>>,
         child: tokio::process::Child,
     }
@@ -107,16 +104,12 @@ mod binary {
         /// Starts it with `env` on top of Lambda's environment; `None`
         /// when DynamoDB Local is not there (a failure under `CI=true`).
         pub async fn start(test: &str, env: &[(&str, &str)]) -> Option<Self> {
-            let url = dynamodb_local::endpoint(test)?;
-            let table = dynamodb_local::table_name();
-            let dynamodb = dynamodb_local::client(&url);
-            let store = DynamoStore::new(dynamodb.clone(), table.clone());
-            assert!(store.create_table_if_missing().await.expect("create table"));
+            let table = dynamodb_local::fresh_table(test).await?;
             let api = RuntimeApi::start().await;
             let push = ManagementApi::start().await;
             let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_honyaku-lambda"))
                 .env_clear()
-                .envs(lambda_env(api.address(), &url, &table))
+                .envs(lambda_env(api.address(), &table.endpoint, &table.name))
                 .env("TRANSLATORS", "pseudo")
                 .env("PUSH_ENDPOINT", push.endpoint(STAGE))
                 .env("RUST_LOG", "info")
@@ -133,9 +126,7 @@ mod binary {
             Some(Self {
                 api,
                 push,
-                dynamodb,
                 table,
-                store,
                 logs,
                 child,
             })
@@ -160,27 +151,6 @@ mod binary {
         /// Everything the binary wrote so far (JSON log lines).
         pub fn logs(&self) -> String {
             self.logs.lock().unwrap().clone()
-        }
-
-        /// Every item of the table, as DynamoDB returns them.
-        pub async fn scan(&self) -> Vec<String> {
-            let mut out = Vec::new();
-            let mut start = None;
-            loop {
-                let page = self
-                    .dynamodb
-                    .scan()
-                    .table_name(&self.table)
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .expect("scan the table");
-                out.extend(page.items().iter().map(|i| format!("{i:?}")));
-                start = page.last_evaluated_key;
-                if start.is_none() {
-                    return out;
-                }
-            }
         }
 
         /// Stops the process.

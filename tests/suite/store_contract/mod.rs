@@ -124,6 +124,10 @@ macro_rules! contract {
             );
             case!(deletes_leave_a_tombstone, amend::deletes_leave_a_tombstone);
             case!(
+                translations_added_later_go_with_edits_and_deletes,
+                amend::translations_added_later_go_with_edits_and_deletes
+            );
+            case!(
                 corrections_are_kept_and_remembered,
                 amend::corrections_are_kept_and_remembered
             );
