@@ -20,5 +20,5 @@ pub use push::{Frame, Push, PushError};
 pub use queue::{FanoutBatch, Queue, QueueError};
 pub use store::{
     Admission, Amend, Counter, Delivery, Departure, HistoryPage, HistoryQuery, MEMORY_ENGINE,
-    PutOutcome, Step, Store, StoreError, Tally, corrected_translation,
+    PutOutcome, Rejoins, Step, Store, StoreError, Tally, corrected_translation,
 };

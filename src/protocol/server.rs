@@ -32,6 +32,11 @@ pub enum ServerFrame {
         /// The old name, on an `update` that renamed the member.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         previous_name: Option<String>,
+        /// v1.2, on a `join`: the same `client` left this room moments ago
+        /// (a reload, a reconnect, a server restart). Clients update their
+        /// list and show no "joined" line.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        returning: bool,
     },
     /// The answer to `join`: who the sender now is, and the first page of members.
     Joined {
@@ -429,6 +434,7 @@ mod tests {
             count: 2,
             tag: None,
             previous_name: Some("A".into()),
+            returning: false,
         }
         .to_json();
         assert_eq!(

@@ -21,6 +21,7 @@ mod amend;
 mod ext;
 mod history;
 mod items;
+mod rejoins;
 mod rooms;
 mod table;
 mod translations;

@@ -20,6 +20,7 @@ mod members;
 mod memory;
 #[cfg(feature = "local")]
 mod redb;
+mod rejoins;
 mod rooms;
 mod rows;
 mod upkeep;

@@ -95,6 +95,10 @@ macro_rules! contract {
             case!(instances_and_sweeping, rooms::instances_and_sweeping);
             case!(typing_is_throttled, rooms::typing_is_throttled);
             case!(
+                departures_are_noted_for_the_grace,
+                rooms::departures_are_noted_for_the_grace
+            );
+            case!(
                 client_msg_ids_are_once_per_scope,
                 messages::client_msg_ids_are_once_per_scope
             );
