@@ -194,6 +194,18 @@ async fn every_route_through_the_real_binary() {
     let h = only(&lambda, BEA, "history");
     assert_eq!(h["messages"][0]["deleted"], true);
 
+    // The room remembers Bea's correction: the same text again reaches
+    // Spanish as corrected, with no engine (`engine: "memory"`).
+    let again = json!({"action":"translate","text":"こんばんは"});
+    lambda.status(&message(AKI, again)).await;
+    let m = only(&lambda, BEA, "message");
+    assert_eq!(
+        (m["text"].as_str(), m["engine"].as_str()),
+        (Some("Buenas noches"), Some("memory"))
+    );
+    assert_eq!(only(&lambda, CID, "message")["engine"], "pseudo");
+    lambda.push.take(AKI);
+
     // A gone connection's rows go when a post finds it gone.
     lambda.push.gone(CID);
     let send = json!({"action":"translate","text":"さようなら"});
@@ -250,5 +262,36 @@ async fn a_malformed_event_fails_only_its_invocation() {
     assert!(err.contains("honyaku::EventError"), "{err}");
     let ok = event_json(crate::helpers::lambda::CONNECT, |_| {});
     assert_eq!(lambda.status(&ok).await, 200);
+    lambda.stop().await;
+}
+
+/// Long messages through the binary and DynamoDB: a `history` page holds
+/// what fits in one 128 KB frame, and `next` goes on from there.
+#[tokio::test]
+async fn a_page_of_long_messages_fits_one_frame() {
+    let env = [
+        ("CHARS_PER_HOUR", "100000000"),
+        ("RATE_LIMIT_PER_MINUTE", "1000"),
+    ];
+    let Some(mut lambda) = LambdaBinary::start(module_path!(), &env).await else {
+        return;
+    };
+    assert_eq!(lambda.status(&join(AKI, "Aki", "en", None)).await, 200);
+    assert_eq!(lambda.status(&join(BEA, "Bea", "es", None)).await, 200);
+    for i in 0..16 {
+        let text = format!("{i} {}", "long words ".repeat(900));
+        let send = json!({"action":"translate","text":text});
+        assert_eq!(lambda.status(&message(AKI, send)).await, 200);
+    }
+    lambda.push.take(BEA);
+    lambda
+        .status(&message(BEA, json!({"action":"history","limit":100})))
+        .await;
+    let page = only(&lambda, BEA, "history");
+    let n = page["messages"].as_array().unwrap().len();
+    assert!((1..16).contains(&n), "{n} of 16 in one page");
+    assert!(page["next"].is_string());
+    assert!(page.to_string().len() <= 128 * 1024);
+    assert!(lambda.push.sizes().iter().all(|s| *s <= 128 * 1024));
     lambda.stop().await;
 }
