@@ -1,7 +1,8 @@
 // The chat's extras beside the conversation (issue 25): notifications,
-// rooms you came from, search, export and invite. app.js calls these few
-// hooks; each part lives in its own module.
+// rooms you came from, search, export, invite and the room glossary.
+// app.js calls these few hooks; each part lives in its own module.
 import { Exporter } from './export.js';
+import { Glossary } from './glossary.js';
 import { Invite } from './invite.js';
 import { Notifier } from './notify.js';
 import { RecentRooms } from './recent.js';
@@ -30,6 +31,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     pageSize: limits.historyMaxLimit ?? 100,
   });
   const invite = new Invite({ after: ui.copyLink, room: () => current().room });
+  const glossary = new Glossary({ before: ui.leaveButton, send, current });
   const search = new Search({
     list: ui.messages, toolbar: ui.settingsToggle, frame: ui.messages.closest('.messages-frame'),
   });
@@ -44,7 +46,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     },
     /** A frame from the server: true when a part took it (an export's `history` pages). */
     take(frame) {
-      return exporter.take(frame);
+      return exporter.take(frame) || glossary.take(frame);
     },
     /** The conversation starts over (reconnect, room or language switch): an export in flight stops. */
     reset() {
