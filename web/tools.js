@@ -7,6 +7,7 @@ import { Notifier } from './notify.js';
 import { RecentRooms } from './recent.js';
 import { Search } from './search.js';
 import { t } from './i18n.js';
+import { tabToken } from './prefs.js';
 
 /**
  * @param {object} parts
@@ -29,7 +30,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     before: ui.leaveButton, send, current, historyBusy: () => current().historyBusy,
     pageSize: limits.historyMaxLimit ?? 100,
   });
-  const invite = new Invite({ after: ui.copyLink, room: () => current().room });
+  const invite = new Invite({ after: ui.copyLink, room: () => current().room, token: tabToken });
   const search = new Search({
     list: ui.messages, toolbar: ui.settingsToggle, frame: ui.messages.closest('.messages-frame'),
   });
