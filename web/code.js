@@ -20,19 +20,20 @@ export function codeSpans(text) {
   return spans;
 }
 
-/** Fill `node` with `text`: code spans as <code>, URLs elsewhere as links. */
-export function fillMessageText(node, text) {
+/** Fill `node` with `text`: code spans as <code>, URLs elsewhere as links (unless `links` is false). */
+export function fillMessageText(node, text, { links = true } = {}) {
   const value = String(text ?? '');
+  const rest = links ? appendLinked : (into, part) => { if (part) into.append(part); };
   let last = 0;
   for (const { start, end, code } of codeSpans(value)) {
-    appendLinked(node, value.slice(last, start));
+    rest(node, value.slice(last, start));
     const element = document.createElement('code');
     element.textContent = code;
     element.dir = 'auto';
     node.append(element);
     last = end;
   }
-  appendLinked(node, value.slice(last));
+  rest(node, value.slice(last));
 }
 
 function appendLinked(node, text) {

@@ -1,11 +1,12 @@
 // The chat's extras beside the conversation (issue 25): notifications,
-// rooms you came from, search, export and invite. app.js calls these few
-// hooks; each part lives in its own module.
+// rooms you came from, search, export, invite, replies and reactions.
+// app.js calls these few hooks; each part lives in its own module.
 import { Exporter } from './export.js';
 import { Invite } from './invite.js';
 import { Notifier } from './notify.js';
 import { RecentRooms } from './recent.js';
 import { Search } from './search.js';
+import { Social } from './social.js';
 import { t } from './i18n.js';
 import { tabToken } from './prefs.js';
 
@@ -31,6 +32,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     pageSize: limits.historyMaxLimit ?? 100,
   });
   const invite = new Invite({ after: ui.copyLink, room: () => current().room, token: tabToken });
+  const social = new Social({ ui, send, current });
   const search = new Search({
     list: ui.messages, toolbar: ui.settingsToggle, frame: ui.messages.closest('.messages-frame'),
   });
@@ -43,13 +45,22 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
         mention: item.classList.contains('mention'),
       });
     },
-    /** A frame from the server: true when a part took it (an export's `history` pages). */
+    /** A frame from the server: true when a part took it (an export's `history` pages, a `reaction`). */
     take(frame) {
-      return exporter.take(frame);
+      return exporter.take(frame) || social.take(frame);
+    },
+    /** A message item just drawn (live or history): its quote, reactions and actions. */
+    decorate(item, msg) {
+      return social.decorate(item, msg);
+    },
+    /** My message about to go (`{frame, item}`): a reply carries what it replies to. */
+    sending(pair) {
+      return social.sending(pair);
     },
     /** The conversation starts over (reconnect, room or language switch): an export in flight stops. */
     reset() {
       exporter.fail();
+      social.reset();
     },
     /** The server confirmed a room (join, reconnect or switch). */
     joined() {
@@ -65,6 +76,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
       recent.render();
       search.relabel();
       invite.relabel();
+      social.relabel();
     },
   };
 }
