@@ -167,15 +167,23 @@ export class Reply {
     return this.ui.messages.querySelector('.message[data-id]')?.dataset.id ?? '';
   }
 
-  /** Click "Load earlier" and wait for the page; false when none came. */
-  loadEarlier() {
+  /** Click "Load earlier" (once a page already on its way has come) and wait for the page; false when none came. */
+  async loadEarlier() {
     const more = this.ui.loadEarlier;
-    if (more.disabled) return Promise.resolve(false);
+    if (more.disabled && !(await this.settled())) return false;
+    if (more.hidden) return false;
+    const before = this.oldestId();
+    more.click();
+    if (!more.disabled) return false; // offline: nothing was asked
+    return (await this.settled()) && (this.oldestId() !== before || !more.hidden);
+  }
+
+  /** Resolves when "Load earlier" is no longer busy (true), or after a while (false). */
+  settled() {
+    const more = this.ui.loadEarlier;
     return new Promise((done) => {
-      const before = this.oldestId();
       const observer = new MutationObserver(() => {
-        if (more.disabled && !more.hidden) return;
-        finish(this.oldestId() !== before || !more.hidden);
+        if (!more.disabled || more.hidden) finish(true);
       });
       const timer = setTimeout(() => finish(false), PAGE_WAIT_MS);
       const finish = (ok) => {
@@ -184,8 +192,6 @@ export class Reply {
         done(ok);
       };
       observer.observe(more, { attributes: true, attributeFilter: ['disabled', 'hidden'] });
-      more.click();
-      if (!more.disabled) finish(false); // offline: nothing was asked
     });
   }
 

@@ -118,6 +118,16 @@ if (browserAvailable('social')) {
         name: 'Ana', text: 'good morning <b>all</b> npm test', lang: 'en', markup: 0, to: originalId,
       });
       await screenshot(bea, 'reply-es.png');
+
+      // A quote of a message no longer in the history says so, quietly.
+      tap.inject({
+        type: 'message', room, id: `${originalId}z`, ts: Date.now(), lang: 'es', sourceLang: 'es', text: 'eco',
+        from: { name: 'Ana' }, replyTo: { id: '00000000000000000000000000', from: { name: 'Ana' }, deleted: true },
+      });
+      const late = await waitForMessage(bea, 'eco');
+      assert.equal(await late.locator('.reply-quote-text').textContent(), 'Este mensaje se eliminó.');
+      await late.locator('.reply-quote').click();
+      await bea.locator('.reply-note', { hasText: 'El mensaje al que responde ya no está en el historial.' }).waitFor();
     });
 
     test('the quote leads to the original, loading earlier history, and highlights it', { timeout: TEST_MS }, async () => {
