@@ -7,6 +7,7 @@
 // toggles, and a reload brings them back from `history`. In es and en on a
 // desktop, and ar (right to left) on a phone.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import {
   assertInViewport, assertNoProblems, DESKTOP, joinDirect, messageWithText, PHONE, PHONE_OPTIONS, screenshot, send,
@@ -260,6 +261,35 @@ if (browserAvailable('social')) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
       await screenshot(page, 'reactions-phone-ar.png');
+    });
+
+    test('the download keeps what a message replies to and its reactions', { timeout: TEST_MS }, async () => {
+      const room = 'social-export';
+      const ana = await env.open({ locale: 'en-US' });
+      await joinDirect(ana, env.server.url, { room, lang: 'en', name: 'Ana' });
+      const rosa = await env.open({ locale: 'es-ES', acceptDownloads: true });
+      await joinDirect(rosa, env.server.url, { room, lang: 'es', name: 'Rosa' });
+      await send(ana, 'Lunch at noon?');
+      const question = await waitForMessage(rosa, '[es] Lunch at noon?');
+      await question.locator('.reply-button').click();
+      await send(rosa, 'Sí, perfecto');
+      await waitForMessage(rosa, 'Sí, perfecto');
+      await question.locator('.react-add').click();
+      await rosa.locator('#react-picker .react-pick[data-emoji="🎉"]').click();
+      await waitChips(question, [['🎉', '1', 'true']]);
+      const toggle = rosa.locator('#settings-toggle');
+      if (await toggle.isVisible()) await toggle.click();
+      const fetchFile = async (button) => {
+        const [file] = await Promise.all([rosa.waitForEvent('download'), rosa.click(button)]);
+        return readFile(await file.path(), 'utf8');
+      };
+      const md = await fetchFile('#export-md');
+      assert.match(md, /\[es\] Lunch at noon\?\n\n(?:> [^\n]*\n)+\n\*Reacciones:\* 🎉 1\n/);
+      assert.match(md, /\*\*Rosa\*\* · [^\n]+ {2}\n> \*En respuesta a Ana:\* \[es\] Lunch at noon\?\n\nSí, perfecto\n/);
+      const data = JSON.parse(await fetchFile('#export-json'));
+      const [first, second] = data.messages;
+      assert.deepEqual(first.reactions, [{ emoji: '🎉', count: 1 }]);
+      assert.deepEqual(second.replyTo, { id: first.id, from: { name: 'Ana' }, text: '[es] Lunch at noon?' });
     });
 
     test('no CSP violations, console errors or uncaught exceptions', () => {
