@@ -52,6 +52,9 @@ export class Social {
     if (quote?.id !== undefined) {
       if (id) this.quotes.set(id, quote);
       item.querySelector('.text')?.before(quoteElement(quote, msg.lang ?? this.current().lang));
+      // A reply to me calls me as a mention does (highlighted; notified when I asked for mentions).
+      const tag = this.reactions.myTag;
+      if (tag && quote.from?.tag === tag && !item.classList.contains('own')) item.classList.add('mention');
     }
     if (!id) return item;
     this.reactions.decorate(item);

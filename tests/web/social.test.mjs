@@ -115,6 +115,8 @@ if (browserAvailable('social')) {
       assert.equal(await mine.locator('.reply-quote code').textContent(), 'npm test');
       // Ana reads it in English, quoting her own words.
       const theirs = await waitForMessage(ana, '[en] hola');
+      assert.match(await theirs.getAttribute('class'), /\bmention\b/, 'a reply to me calls me like a mention');
+      assert.doesNotMatch(await mine.getAttribute('class'), /\bmention\b/);
       assert.deepEqual(await quoteOf(theirs), {
         name: 'Ana', text: 'good morning <b>all</b> npm test', lang: 'en', markup: 0, to: originalId,
       });
