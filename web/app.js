@@ -1,6 +1,7 @@
 // honyaku chat page: start-up, the chat view, and the wire protocol glue.
 // Languages and limits come from contract.json; the parts live beside it
-// (join form, timeline, members, typing, composer).
+// (join form, timeline, members, typing, composer, edit/delete/correct).
+import { Amend } from './amend.js';
 import { Composer } from './composer.js';
 import { Connection, resolveWsBase } from './connection.js';
 import { loadCapability, loadContract } from './contract.js';
@@ -39,10 +40,8 @@ const state = {
   myConnections: new Set(),
   lastSeenId: null,      // newest message id shown before the last reset
 };
-let contract;
+let contract, join, composer;
 let connection = null;
-let join;
-let composer;
 const me = () => ({ name: state.name, lang: state.lang, tag: state.tag });
 const send = (frame) => connection?.send(frame) ?? false;
 const timeline = new Timeline({
@@ -51,6 +50,9 @@ const timeline = new Timeline({
 });
 let notes;
 let tools = null;
+const amend = new Amend({
+  timeline, send, render: renderMessage, room: () => state.room, maxBytes: () => contract.limits.maxTextBytes,
+});
 const members = new Members({
   list: ui.members, count: ui.memberCount, more: ui.membersMore, send, me,
   onChange: () => { markSharedNames(); notes?.update(); },
@@ -196,7 +198,7 @@ function onOpen() {
 }
 
 function onFrame(frame) {
-  if (tools.take(frame)) return;
+  if (tools.take(frame) || amend.take(frame)) return;
   const here = frame.room === state.room;
   switch (frame.type) {
     case 'message': if (here) onMessage(frame); break;
@@ -218,7 +220,7 @@ function isOwn(msg) {
 function renderMessage(msg) {
   const own = isOwn(msg);
   const mention = !own && (mentions(msg.text, state.name) || mentions(msg.original, state.name));
-  return tools.decorate(messageElement(msg, { own, mention }), msg);
+  return tools.decorate(amend.decorate(messageElement(msg, { own, mention }), msg), msg);
 }
 
 function onMessage(msg) {
@@ -441,9 +443,7 @@ ui.reconnectNow.addEventListener('click', () => connection?.reconnectNow());
 window.addEventListener('online', () => {
   if (connection && !connection.isOpen) connection.reconnectNow();
 });
-document.addEventListener('visibilitychange', () => {
-  if (!document.hidden) connection?.onVisible();
-});
+document.addEventListener('visibilitychange', () => { if (!document.hidden) connection?.onVisible(); });
 
 wireView();
 applyStrings(document);

@@ -21,6 +21,7 @@ function entry(msg) {
   if (msg.error) out.error = msg.error;
   if (msg.deleted) out.deleted = true;
   if (msg.editedAt) out.editedAt = msg.editedAt;
+  if (msg.correctedBy?.name) out.correctedBy = { name: msg.correctedBy.name };
   return withSocial(out, msg);
 }
 
@@ -77,7 +78,8 @@ export function toMarkdown({ room, lang, messages, at }) {
     const clock = Number.isFinite(when.getTime()) ? ` · ${time.format(when)}` : '';
     lines.push(`**${msg.from.name.replace(/[*_`\\]/g, '\\$&')}**${clock}  `);
     lines.push(...quoteLines(msg));
-    lines.push(...String(msg.text).split('\n').map((line, i, all) => (i < all.length - 1 ? `${line}  ` : line)));
+    const text = msg.deleted ? `*${t('amendDeleted')}*` : String(msg.text);
+    lines.push(...text.split('\n').map((line, i, all) => (i < all.length - 1 ? `${line}  ` : line)));
     if (msg.original !== undefined && msg.original.trim() !== String(msg.text).trim()) {
       lines.push('', `> *${t('exportOriginal', { lang: languageLabel(msg.sourceLang ?? '') })}*  `);
       lines.push(...msg.original.split('\n').map((line) => `> ${line}  `));

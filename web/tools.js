@@ -1,7 +1,9 @@
 // The chat's extras beside the conversation (issue 25): notifications,
-// rooms you came from, search, export, invite, replies and reactions.
+// rooms you came from, search, export, invite, the room glossary, replies
+// and reactions.
 // app.js calls these few hooks; each part lives in its own module.
 import { Exporter } from './export.js';
+import { Glossary } from './glossary.js';
 import { Invite } from './invite.js';
 import { Notifier } from './notify.js';
 import { RecentRooms } from './recent.js';
@@ -32,6 +34,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     pageSize: limits.historyMaxLimit ?? 100,
   });
   const invite = new Invite({ after: ui.copyLink, room: () => current().room, token: tabToken });
+  const glossary = new Glossary({ before: ui.leaveButton, send, current });
   const social = new Social({ ui, send, current });
   const search = new Search({
     list: ui.messages, toolbar: ui.settingsToggle, frame: ui.messages.closest('.messages-frame'),
@@ -47,7 +50,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     },
     /** A frame from the server: true when a part took it (an export's `history` pages, a `reaction`). */
     take(frame) {
-      return exporter.take(frame) || social.take(frame);
+      return exporter.take(frame) || glossary.take(frame) || social.take(frame);
     },
     /** A message item just drawn (live or history): its quote, reactions and actions. */
     decorate(item, msg) {

@@ -2,7 +2,9 @@
 //! tokio-tungstenite on a `TcpListener`, a reader and a writer task per
 //! socket, the room from the query string, each text frame copied to every
 //! socket of its room through a bounded queue. No store, no translation,
-//! no events: the ceiling on this machine.
+//! no events: the ceiling on this machine. With `--gather` each socket's
+//! writer sends every frame queued while it wrote in one write (as
+//! honyaku's local gateway does), so "vs bare" compares like with like.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,7 +27,7 @@ type Members = HashMap<String, Vec<(u64, mpsc::Sender<Message>)>>;
 type Rooms = Mutex<Members>;
 
 /// Serves until killed; prints `listening on http://ADDR` first.
-pub fn serve(read_buf: usize, nodelay: bool) {
+pub fn serve(read_buf: usize, nodelay: bool, gather: bool) {
     common::raise_fd_limit();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -45,7 +47,7 @@ pub fn serve(read_buf: usize, nodelay: bool) {
                     let _ = stream.set_nodelay(true);
                 }
                 let id = ids.fetch_add(1, Ordering::Relaxed);
-                tokio::spawn(conn(stream, rooms.clone(), id, read_buf));
+                tokio::spawn(conn(stream, rooms.clone(), id, read_buf, gather));
             }
         }
     });
@@ -53,7 +55,7 @@ pub fn serve(read_buf: usize, nodelay: bool) {
 
 // The handshake callback's error type is tungstenite's.
 #[allow(clippy::result_large_err)]
-async fn conn(stream: TcpStream, rooms: Arc<Rooms>, id: u64, read_buf: usize) {
+async fn conn(stream: TcpStream, rooms: Arc<Rooms>, id: u64, read_buf: usize, gather: bool) {
     let mut room = String::from("lobby");
     let callback = |req: &Request, resp: Response| {
         if let Some(r) = req
@@ -76,7 +78,21 @@ async fn conn(stream: TcpStream, rooms: Arc<Rooms>, id: u64, read_buf: usize) {
     let (mut sink, mut frames) = ws.split();
     let writer = tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
-            if sink.send(msg).await.is_err() {
+            if !gather {
+                if sink.send(msg).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            // Everything queued meanwhile joins this write; one flush.
+            let mut ok = sink.feed(msg).await.is_ok();
+            while ok {
+                match rx.try_recv() {
+                    Ok(next) => ok = sink.feed(next).await.is_ok(),
+                    Err(_) => break,
+                }
+            }
+            if !ok || sink.flush().await.is_err() {
                 break;
             }
         }

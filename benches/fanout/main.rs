@@ -25,6 +25,7 @@
 //! Knobs (environment): `BENCH_REPEAT` (rounds, default 1; medians are
 //! reported), `BENCH_PHASE_SECS` (default 5), `BENCH_IDLE_CONNS`
 //! (default 10000), `BENCH_ONLY` (a substring of the scenario names),
+//! `BENCH_SKIP` (scenarios whose name holds it are left out),
 //! `BENCH_SERVERS` (a substring of the server names), `BENCH_RATE`
 //! (messages a second per sender at the fixed rate), `BENCH_HONYAKU_BIN`
 //! (another build of `honyaku` to measure), `BENCH_BARE_NODELAY=1` (the
@@ -35,7 +36,7 @@
 //! - `bare.rs`: the bare broadcast server; `server.rs`: starting either.
 //! - `client.rs`: the clients; `run.rs`: one scenario against one server.
 //! - `report.rs`: runs merged into medians; `tables.rs`: the tables and
-//!   the targets.
+//!   the targets; `targets.rs`: the targets table.
 
 mod bare;
 mod client;
@@ -45,6 +46,7 @@ mod report;
 mod run;
 mod server;
 mod tables;
+mod targets;
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -105,7 +107,11 @@ fn main() {
             .get(i + 1)
             .and_then(|v| v.parse().ok())
             .unwrap_or(128 * 1024);
-        bare::serve(read_buf, args.iter().any(|a| a == "--nodelay"));
+        bare::serve(
+            read_buf,
+            args.iter().any(|a| a == "--nodelay"),
+            args.iter().any(|a| a == "--gather"),
+        );
         return;
     }
     let fd_limit = common::raise_fd_limit();
@@ -117,12 +123,22 @@ fn main() {
 }
 
 /// The scenarios, in the order they run (the idle one first, so that its
-/// client-side memory is measured in a fresh process).
+/// client-side memory is measured in a fresh process). The fixed rates
+/// are offered loads the bare server keeps up with (the v3 targets'
+/// phase): 1 room × 1,000 at 300 msg/s, 50 rooms × 20 at 3,000 msg/s.
 fn scenarios(idle_conns: usize) -> Vec<Scenario> {
     let bare = ServerKind::Bare {
         read_buf: 128 * 1024,
+        gather: false,
     };
-    let bare_small = ServerKind::Bare { read_buf: 4 * 1024 };
+    let gathered = ServerKind::Bare {
+        read_buf: 128 * 1024,
+        gather: true,
+    };
+    let bare_small = ServerKind::Bare {
+        read_buf: 4 * 1024,
+        gather: false,
+    };
     let memory = ServerKind::Honyaku { store: "memory" };
     let redb = ServerKind::Honyaku { store: "redb" };
     let one_room = |name, members, rate, client_read_buf| Scenario {
@@ -134,8 +150,9 @@ fn scenarios(idle_conns: usize) -> Vec<Scenario> {
         rate,
         saturate: true,
         memory: false,
+        durable: false,
         client_read_buf,
-        servers: vec![bare, memory, redb],
+        servers: vec![bare, gathered, memory, redb],
     };
     vec![
         Scenario {
@@ -147,10 +164,12 @@ fn scenarios(idle_conns: usize) -> Vec<Scenario> {
             rate: 2.0,
             saturate: false,
             memory: true,
+            durable: false,
             client_read_buf: Some(IDLE_CLIENT_READ_BUFFER),
             servers: vec![bare, bare_small, memory, redb],
         },
-        one_room(tables::TARGET_ROOM, 1000, 2.0, None),
+        // 10 senders × 30 msg/s: 300 msg/s, 300,000 frames/s.
+        one_room(tables::TARGET_ROOM, 1000, 30.0, None),
         // 10 senders × 0.5 msg/s to 5,000 readers: 25,000 frames/s at the
         // fixed rate.
         one_room(
@@ -159,17 +178,34 @@ fn scenarios(idle_conns: usize) -> Vec<Scenario> {
             0.5,
             Some(LARGE_ROOM_CLIENT_READ_BUFFER),
         ),
+        // 2 senders per room × 30 msg/s: 3,000 msg/s, 60,000 frames/s.
         Scenario {
-            name: "50 rooms × 20 members",
+            name: tables::SMALL_ROOMS,
             rooms: 50,
             members: 20,
             active_rooms: 50,
             senders_per_room: 2,
-            rate: 10.0,
+            rate: 30.0,
             saturate: true,
             memory: false,
+            durable: false,
             client_read_buf: None,
-            servers: vec![bare, memory, redb],
+            servers: vec![bare, gathered, memory, redb],
+        },
+        // Every room's one sender saturating: 200 messages in flight, each
+        // to be stored durably (redb) before it goes out.
+        Scenario {
+            name: tables::MANY_ROOMS,
+            rooms: 200,
+            members: 5,
+            active_rooms: 200,
+            senders_per_room: 1,
+            rate: 1.0,
+            saturate: true,
+            memory: false,
+            durable: true,
+            client_read_buf: None,
+            servers: vec![gathered, memory, redb],
         },
     ]
 }
@@ -183,11 +219,15 @@ async fn bench(fd_limit: u64) {
     let idle_conns = env_num("BENCH_IDLE_CONNS", 10_000).max(20) as usize;
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let servers = std::env::var("BENCH_SERVERS").unwrap_or_default();
+    let skip = std::env::var("BENCH_SKIP").ok().filter(|s| !s.is_empty());
     let scenarios = scenarios(idle_conns);
     let repeat = setup.repeat;
 
     let mut runs: Vec<RunResult> = Vec::new();
-    for scn in scenarios.iter().filter(|s| s.name.contains(&only)) {
+    let wanted = |s: &&Scenario| {
+        s.name.contains(&only) && !skip.as_deref().is_some_and(|k| s.name.contains(k))
+    };
+    for scn in scenarios.iter().filter(wanted) {
         // Servers take turns, so a burst of noise from other processes
         // does not land on one server only.
         for round in 1..=repeat {
@@ -203,6 +243,9 @@ async fn bench(fd_limit: u64) {
                      error frames: {:?}",
                     r.connections, r.failed, r.connect_secs, r.dropped, r.errors
                 );
+                if let Some(f) = r.fsyncs_per_sec {
+                    eprintln!("  disk: {f:.0} fsyncs/s of 4 KiB");
+                }
                 runs.push(r);
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
@@ -219,8 +262,9 @@ async fn bench(fd_limit: u64) {
         "fanout",
         &[
             tables::fanout(&results, &setup),
+            tables::durable(&results),
             tables::memory(&results, &memory_scenarios),
-            tables::targets(&results, &memory_scenarios),
+            targets::targets(&results, &memory_scenarios),
         ],
         raw,
     );

@@ -22,6 +22,7 @@ pub fn raw_json(runs: &[RunResult]) -> serde_json::Value {
                 "client_rss_kib": [r.client_rss.0, r.client_rss.1],
                 "error_frames": r.errors,
                 "sockets_ended_early": r.dropped,
+                "fsyncs_per_sec": r.fsyncs_per_sec,
                 "phases": r.phases.iter().map(|p| json!({
                     "phase": if p.phase == FIXED { "fixed" } else { "saturation" },
                     "sent": p.sent,
@@ -114,6 +115,10 @@ pub fn merge(runs: Vec<RunResult>) -> Vec<RunResult> {
                     all
                 }),
                 dropped: g.iter().map(|r| r.dropped).sum(),
+                fsyncs_per_sec: {
+                    let f: Vec<f64> = g.iter().filter_map(|r| r.fsyncs_per_sec).collect();
+                    (!f.is_empty()).then(|| median(f))
+                },
             }
         })
         .collect()

@@ -28,6 +28,9 @@ pub struct Scenario {
     pub saturate: bool,
     /// Measure memory per idle connection (before any traffic).
     pub memory: bool,
+    /// Measure the disk's fsyncs/s before the server starts (the ceiling
+    /// of durable writes, one a commit).
+    pub durable: bool,
     /// The bench's clients' read buffer (the library default otherwise).
     pub client_read_buf: Option<usize>,
     pub servers: Vec<ServerKind>,
@@ -61,6 +64,27 @@ pub struct RunResult {
     /// `error` frames the clients got, by code.
     pub errors: HashMap<String, u64>,
     pub dropped: usize,
+    /// 4 KiB writes each followed by `fdatasync`, a second, where the
+    /// server keeps its data; for scenarios that ask (`durable`).
+    pub fsyncs_per_sec: Option<f64>,
+}
+
+/// How many 4 KiB overwrites, each made durable with `fdatasync`, this
+/// disk takes in a second, in a temporary directory as the server's data.
+pub fn fsyncs_per_sec() -> Option<f64> {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().ok()?;
+    let mut file = std::fs::File::create(dir.path().join("fsync-probe")).ok()?;
+    let block = [0x5au8; 4096];
+    let start = std::time::Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < Duration::from_secs(1) {
+        file.seek(SeekFrom::Start(0)).ok()?;
+        file.write_all(&block).ok()?;
+        file.sync_data().ok()?;
+        n += 1;
+    }
+    Some(n as f64 / start.elapsed().as_secs_f64())
 }
 
 async fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
@@ -92,6 +116,14 @@ async fn settle(counter: &AtomicU64, quiet: Duration, limit: Duration) {
 }
 
 pub async fn run(scn: &Scenario, kind: ServerKind, phase_secs: u64) -> RunResult {
+    let fsyncs = if scn.durable {
+        tokio::task::spawn_blocking(fsyncs_per_sec)
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
     let server = Server::start(kind);
     let pid = server.pid();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -272,5 +304,6 @@ pub async fn run(scn: &Scenario, kind: ServerKind, phase_secs: u64) -> RunResult
             all
         }),
         dropped,
+        fsyncs_per_sec: fsyncs,
     }
 }

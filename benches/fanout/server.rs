@@ -8,8 +8,10 @@ use std::process::{Child, Command, Stdio};
 
 #[derive(Clone, Copy, Debug)]
 pub enum ServerKind {
-    /// The bare broadcast server with this WebSocket read buffer.
-    Bare { read_buf: usize },
+    /// The bare broadcast server with this WebSocket read buffer; with
+    /// `gather`, each socket's writer sends every frame queued meanwhile
+    /// in one write, as honyaku's does (like with like).
+    Bare { read_buf: usize, gather: bool },
     /// `honyaku serve --store STORE --translator pseudo`.
     Honyaku { store: &'static str },
 }
@@ -17,16 +19,20 @@ pub enum ServerKind {
 impl ServerKind {
     pub fn label(self) -> String {
         match self {
-            Self::Bare { read_buf } if read_buf == 128 * 1024 => "bare broadcast".into(),
-            Self::Bare { read_buf } => {
+            Self::Bare {
+                read_buf,
+                gather: true,
+            } if read_buf == 128 * 1024 => "bare broadcast, gathered writes".into(),
+            Self::Bare { read_buf, .. } if read_buf == 128 * 1024 => "bare broadcast".into(),
+            Self::Bare { read_buf, .. } => {
                 format!("bare broadcast, {} KiB read buffer", read_buf / 1024)
             }
             Self::Honyaku { store } => format!("honyaku, {store} store"),
         }
     }
 
-    pub fn is_bare_default(self) -> bool {
-        matches!(self, Self::Bare { read_buf } if read_buf == 128 * 1024)
+    pub fn is_bare(self) -> bool {
+        matches!(self, Self::Bare { .. })
     }
 }
 
@@ -58,9 +64,12 @@ pub struct Server {
 impl Server {
     pub fn start(kind: ServerKind) -> Server {
         let (mut cmd, data) = match kind {
-            ServerKind::Bare { read_buf } => {
+            ServerKind::Bare { read_buf, gather } => {
                 let mut cmd = Command::new(std::env::current_exe().expect("own path"));
                 cmd.args(["--bare-server", &read_buf.to_string()]);
+                if gather {
+                    cmd.arg("--gather");
+                }
                 if std::env::var_os("BENCH_BARE_NODELAY").is_some() {
                     cmd.arg("--nodelay");
                 }

@@ -115,9 +115,12 @@ pub const GLOSSARY: &str = "GLOSSARY";
 /// Sort key of the index of a room's remembered corrections.
 pub const MEMORY_INDEX: &str = "CORRINDEX";
 
+/// Sort key prefix of remembered corrections.
+pub const MEMORY_PREFIX: &str = "CORR#";
+
 /// `CORR#{sourceHash}#`: every remembered correction of one source text.
 pub fn memory_prefix(source: &str) -> String {
-    format!("CORR#{source}#")
+    format!("{MEMORY_PREFIX}{source}#")
 }
 
 /// `CORR#{sourceHash}#{lang}`.

@@ -1,15 +1,16 @@
 // Accessibility (issue 25, "Done when"): axe-core, run inside the page,
 // finds no violations in the join view (with rooms you came from) and the
-// chat view (messages, settings open, search open, invite dialog, a reply,
-// reactions and the reactions picker), on a
+// chat view (messages, settings open, search open, invite dialog; issue 24:
+// the edit and correction editors, the delete dialog, the glossary; a
+// reply, reactions and the reactions picker), on a
 // desktop in en and a phone in ar. The contexts bypass the page's CSP only
 // so the test can inject axe itself.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import {
-  assertNoProblems, joinByForm, joinDirect, openPage, PHONE_OPTIONS, send, TEST_MS, useServerAndBrowser,
-  waitForMessage,
+  assertNoProblems, joinByForm, joinDirect, openPage, PHONE_OPTIONS, rawSocket, send, TEST_MS,
+  useServerAndBrowser, waitForMessage,
 } from './helpers.mjs';
 import { browserAvailable } from './prereq.mjs';
 
@@ -49,6 +50,38 @@ async function checkViews(page, env, { room, lang, name }) {
   await page.click('#invite-button');
   await page.locator('#invite-dialog[open]').waitFor();
   assert.deepEqual(await violations(page), [], 'invite dialog');
+  await page.keyboard.press('Escape');
+  await page.click('.search-close'); // every message shows again
+  await checkAmend(page, { room, name });
+}
+
+/** Issue 24: the editors in place, the delete dialog and the glossary. */
+async function checkAmend(page, { room, name }) {
+  const mine = page.locator('#messages .message.own', { hasText: `hello from ${name}` });
+  await mine.locator('.amend-edit').click();
+  await page.locator('.amend-editor textarea:focus').waitFor();
+  assert.deepEqual(await violations(page), [], 'edit editor');
+  await page.keyboard.press('Escape');
+  await mine.locator('.amend-delete').click();
+  await page.locator('#amend-delete-dialog[open]').waitFor();
+  assert.deepEqual(await violations(page), [], 'delete dialog');
+  await page.keyboard.press('Escape');
+
+  await rawSocket(page, 'other', { room, lang: 'fr', name: 'Zoé' });
+  await page.evaluate(() => window.other.send(JSON.stringify({ action: 'translate', text: 'Bonjour à tous' })));
+  const theirs = page.locator('#messages .message:not(.own)', { hasText: 'Bonjour à tous' });
+  await theirs.locator('.amend-suggest').click();
+  await page.locator('.amend-editor textarea:focus').waitFor();
+  assert.deepEqual(await violations(page), [], 'correction editor');
+  await page.keyboard.press('Escape');
+
+  await page.click('#glossary-button');
+  await page.fill('#glossary-term', 'honyaku');
+  await page.click('#glossary-add');
+  await page.locator('#glossary-list .glossary-term').waitFor();
+  await page.click('#glossary-add'); // twice: the refusal shows beside the form
+  await page.locator('#glossary-error:not(:empty)').waitFor();
+  assert.deepEqual(await violations(page), [], 'glossary dialog');
 }
 
 if (browserAvailable('a11y')) {

@@ -4,10 +4,11 @@
 //! (the message still live, the glossary still at its version) holds for
 //! everything written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use async_trait::async_trait;
 
+use super::cache::Kind;
 use super::rows::{MemoryIndexRow, TranslationRow, decode};
 use super::{Backend, EmbeddedStore, Query, ReadTx, WriteTx, put_row};
 use crate::model::{Glossary, Lang, MemoryEntry, Message, MessageKey, RoomName, Translation};
@@ -145,6 +146,18 @@ fn recall(tx: &dyn ReadTx, room: &RoomName, source: &str) -> Result<Vec<MemoryEn
         .collect()
 }
 
+/// The source texts the room's memory holds corrections of (its index).
+fn memory_sources(tx: &dyn ReadTx, pk: &str) -> Result<HashSet<String>, StoreError> {
+    Ok(match tx.get(pk, keys::MEMORY_INDEX)? {
+        Some(bytes) => decode::<MemoryIndexRow>(pk, keys::MEMORY_INDEX, &bytes)?
+            .entries
+            .into_iter()
+            .map(|(source, _)| source)
+            .collect(),
+        None => HashSet::new(),
+    })
+}
+
 fn glossary(tx: &dyn ReadTx, room: &RoomName) -> Result<Glossary, StoreError> {
     let pk = keys::room_pk(room);
     match tx.get(&pk, keys::GLOSSARY)? {
@@ -225,13 +238,28 @@ impl<B: Backend> Amend for EmbeddedStore<B> {
     }
 
     async fn recall(&self, room: &RoomName, source: &str) -> Result<Vec<MemoryEntry>, StoreError> {
+        // Most texts were never corrected: the room's index (kept until the
+        // room's memory changes) says so without a read.
+        let pk = keys::room_pk(room);
+        let p = pk.clone();
+        let sources = self
+            .kept(&pk, Kind::MemorySources, move |tx| memory_sources(tx, &p))
+            .await?;
+        if !sources.contains(source) {
+            return Ok(Vec::new());
+        }
         let (room, source) = (room.clone(), source.to_owned());
         self.read(move |tx| recall(tx, &room, &source)).await
     }
 
     async fn glossary(&self, room: &RoomName) -> Result<Glossary, StoreError> {
-        let room = room.clone();
-        self.read(move |tx| glossary(tx, &room)).await
+        let r = room.clone();
+        let kept = self
+            .kept(&keys::room_pk(room), Kind::Glossary, move |tx| {
+                glossary(tx, &r)
+            })
+            .await?;
+        Ok(kept.as_ref().clone())
     }
 
     async fn put_glossary(

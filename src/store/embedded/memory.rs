@@ -109,4 +109,12 @@ impl Backend for MemoryBackend {
         }
         std::future::ready(result)
     }
+
+    fn write_later(&self, f: WriteFn<()>) {
+        // Done at once: nothing here outlives the process anyway.
+        use futures_util::FutureExt;
+        if let Some(Err(e)) = self.write(f).now_or_never() {
+            tracing::error!(error = %e, "a queued write failed");
+        }
+    }
 }

@@ -4,27 +4,33 @@
 //!
 //! - `rows.rs`: the rows as JSON values.
 //! - `rooms.rs`: connections, members, the room count, typing marks.
-//! - `members.rs`: rooms' members, decoded once until they change.
+//! - `members.rs`: rooms' members, decoded and paged.
+//! - `cache.rs`: what the message path reads of a room (members,
+//!   glossary, memory) and of a connection, kept until it changes.
 //! - `history.rs`: messages, their translations, `clientMsgId` marks.
 //! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
+//! - `counters.rs`: the counters counted in memory, written behind.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
-//! - `memory.rs`, `redb.rs`: the two backends.
+//! - `memory.rs`, `redb.rs`: the two backends; `overlay.rs`: a write's
+//!   changes kept aside until it succeeds.
 //!
 //! Rows with a `ttl` are also listed in an expiry index (`EXP` /
 //! `{ttl}\x01{pk}\x01{sk}`), so deleting what has expired reads only that
 //! (DynamoDB's TTL does the same job on AWS).
 
 mod amend;
+mod cache;
+mod counters;
 mod history;
 mod members;
 mod memory;
+mod overlay;
 #[cfg(feature = "local")]
 mod redb;
 mod rooms;
 mod rows;
 mod upkeep;
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -32,8 +38,10 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use self::members::{MemberCache, Watched};
+use self::cache::{Kind, RoomCache, Watched};
+use self::counters::Counters;
 pub use self::memory::MemoryStore;
+pub use self::overlay::Overlay;
 #[cfg(feature = "local")]
 pub use self::redb::RedbStore;
 use crate::model::{
@@ -78,52 +86,6 @@ pub trait WriteTx {
     fn delete(&mut self, pk: &str, sk: &str) -> Result<(), StoreError>;
 }
 
-/// A point read of the committed table, under an [`Overlay`].
-pub type BaseRead<'a> = dyn Fn(&str, &str) -> Result<Option<Vec<u8>>, StoreError> + 'a;
-
-/// A write transaction's changes, kept aside until it succeeds: reads see
-/// them first, then `base`; a failed transaction leaves nothing behind.
-pub struct Overlay<'a> {
-    base: &'a BaseRead<'a>,
-    changes: Changes,
-}
-
-/// `(pk, sk)` → the new value, or `None` for a delete.
-pub type Changes = BTreeMap<(String, String), Option<Vec<u8>>>;
-
-impl<'a> Overlay<'a> {
-    pub fn new(base: &'a BaseRead<'a>) -> Self {
-        Self {
-            base,
-            changes: BTreeMap::new(),
-        }
-    }
-
-    pub fn into_changes(self) -> Changes {
-        self.changes
-    }
-}
-
-impl WriteTx for Overlay<'_> {
-    fn get(&self, pk: &str, sk: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.changes.get(&(pk.to_owned(), sk.to_owned())) {
-            Some(change) => Ok(change.clone()),
-            None => (self.base)(pk, sk),
-        }
-    }
-
-    fn put(&mut self, pk: &str, sk: &str, value: Vec<u8>) -> Result<(), StoreError> {
-        self.changes
-            .insert((pk.to_owned(), sk.to_owned()), Some(value));
-        Ok(())
-    }
-
-    fn delete(&mut self, pk: &str, sk: &str) -> Result<(), StoreError> {
-        self.changes.insert((pk.to_owned(), sk.to_owned()), None);
-        Ok(())
-    }
-}
-
 /// One write transaction's work.
 pub type WriteFn<R> = Box<dyn FnOnce(&mut dyn WriteTx) -> Result<R, StoreError> + Send>;
 
@@ -155,6 +117,10 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<R, StoreError>> + Send {
         self.write(f)
     }
+    /// Queues `f` for the next write transaction, after every write
+    /// queued before it, and returns at once (nobody waits for it; a
+    /// failure is logged). For the counters, counted in memory.
+    fn write_later(&self, f: WriteFn<()>);
 }
 
 use crate::store::keys;
@@ -191,16 +157,35 @@ fn put_row<T: Serialize>(
 /// [`Store`] over a [`Backend`]: [`MemoryStore`] and `RedbStore`.
 pub struct EmbeddedStore<B> {
     backend: Arc<B>,
-    members: Arc<MemberCache>,
+    cache: Arc<RoomCache>,
+    counters: Counters,
 }
 
 impl<B: Backend> EmbeddedStore<B> {
-    /// A store on `backend`, with an empty member cache.
+    /// A store on `backend`, with an empty cache.
     pub fn new(backend: B) -> Self {
         Self {
             backend: Arc::new(backend),
-            members: Arc::default(),
+            cache: Arc::default(),
+            counters: Counters::default(),
         }
+    }
+
+    /// What `read` gives for partition `pk`, kept as `kind` until a write
+    /// changes that partition's kept rows (see `cache.rs`).
+    async fn kept<T: Send + Sync + 'static>(
+        &self,
+        pk: &str,
+        kind: Kind,
+        read: impl FnOnce(&dyn ReadTx) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<Arc<T>, StoreError> {
+        if let Some(value) = self.cache.get::<T>(pk, kind) {
+            return Ok(value);
+        }
+        let ticket = self.cache.ticket();
+        let value = Arc::new(self.read(read).await?);
+        self.cache.put(pk, kind, ticket, value.clone());
+        Ok(value)
     }
 
     async fn read<R: Send + 'static>(
@@ -221,14 +206,14 @@ impl<B: Backend> EmbeddedStore<B> {
         &self,
         f: impl FnOnce(&mut dyn WriteTx) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
-        let cache = self.members.clone();
+        let cache = self.cache.clone();
         let watched = move |tx: &mut dyn WriteTx| {
             let mut tx = Watched::new(tx);
             let result = f(&mut tx)?;
             Ok((result, tx.changed(&cache)))
         };
         // The second half, dropped here or (if this future is) wherever the
-        // result ends up, after the commit, lets go of stale member lists.
+        // result ends up, after the commit, lets go of stale entries.
         let (result, _changed) = self.backend.write(Box::new(watched)).await?;
         Ok(result)
     }
@@ -275,8 +260,18 @@ impl<B: Backend> Store for EmbeddedStore<B> {
     }
 
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
-        let id = id.clone();
-        self.read(move |tx| rooms::get_connection(tx, &id)).await
+        let pk = keys::connection_pk(id);
+        let i = id.clone();
+        let row = self
+            .kept(&pk, Kind::Connection, move |tx| {
+                rooms::connection_row(tx, &i)
+            })
+            .await?;
+        Ok(row
+            .as_ref()
+            .as_ref()
+            .filter(|(_, ttl)| *ttl >= crate::store::now_s())
+            .map(|(conn, _)| conn.clone()))
     }
 
     async fn update_connection(
@@ -316,16 +311,10 @@ impl<B: Backend> Store for EmbeddedStore<B> {
         limit: usize,
     ) -> Result<MembersPage, StoreError> {
         let pk = keys::room_pk(room);
-        let list = match self.members.get(&pk) {
-            Some(list) => list,
-            None => {
-                let version = self.members.version();
-                let p = pk.clone();
-                let list = Arc::new(self.read(move |tx| members::read_all(tx, &p)).await?);
-                self.members.put(pk, version, list.clone());
-                list
-            }
-        };
+        let p = pk.clone();
+        let list = self
+            .kept(&pk, Kind::Members, move |tx| members::read_all(tx, &p))
+            .await?;
         Ok(members::page(&list, after, limit, crate::store::now_s()))
     }
 
@@ -397,10 +386,8 @@ impl<B: Backend> Store for EmbeddedStore<B> {
             .iter()
             .map(|s| (s.field.to_owned(), s.add, s.max))
             .collect();
-        // Counters touch no member rows: no cache to watch.
-        self.backend
-            .write_early(Box::new(move |tx| upkeep::increment(tx, &counter, &steps)))
-            .await
+        // Counters touch no kept rows: no cache to watch.
+        self.count(&counter, &steps).await
     }
 
     async fn delivery(&self, batch: &str) -> Result<Option<Delivery>, StoreError> {

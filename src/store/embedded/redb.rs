@@ -6,10 +6,11 @@
 //! no trace), and commits with one fsync. A write is answered only after
 //! its batch is durable, so whatever the core acknowledges survives a
 //! crash — and a busy server pays one fsync per batch, not per message.
-//! The limits' counters are the exception ([`Backend::write_early`]):
-//! answered once they have run in their group, so a message waits for one
-//! commit (its own), not one per counter; the groups commit in order, so
-//! the message's commit makes its counters durable too.
+//! Waking the tasks that wait is left to a second thread, so the writer
+//! goes straight on to the next group. The limits' counters are counted
+//! in memory (`counters.rs`) and queued here with
+//! [`Backend::write_later`]; groups commit in order, so the commit of the
+//! message that follows them makes its counters durable too.
 
 use std::future::Future;
 use std::ops::Bound;
@@ -34,15 +35,28 @@ pub const FILE_NAME: &str = "honyaku.redb";
 const MAX_GROUP: usize = 512;
 
 /// Runs one write on the writer thread; reports whether it succeeded and
-/// how to answer it once the commit's outcome is known.
-type Job = Box<dyn FnOnce(&mut dyn WriteTx) -> (bool, Answer) + Send>;
+/// how to answer it: once it has run (`early`), or once the commit's
+/// outcome is known.
+type Job = Box<dyn FnOnce(&mut dyn WriteTx) -> Ran + Send>;
 type Answer = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+struct Ran {
+    ok: bool,
+    answer: Answer,
+    early: bool,
+}
+
+/// Answers handed to the answering thread, with the outcome they get:
+/// waking the waiting tasks costs a system call each, which the writer —
+/// the one thread every write goes through — should not spend.
+type Answers = (Vec<Answer>, Result<(), String>);
 
 pub struct RedbBackend {
     db: Arc<Database>,
     /// `None` once dropped: the writer then finishes and ends.
     jobs: Option<mpsc::Sender<Job>>,
     writer: Option<std::thread::JoinHandle<()>>,
+    answerer: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for RedbBackend {
@@ -52,6 +66,9 @@ impl Drop for RedbBackend {
         self.jobs.take();
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
+        }
+        if let Some(answerer) = self.answerer.take() {
+            let _ = answerer.join();
         }
     }
 }
@@ -76,15 +93,27 @@ impl RedbStore {
         txn.commit().map_err(backend)?;
         let db = Arc::new(db);
         let (jobs, queue) = mpsc::channel::<Job>();
+        let (answers, answering) = mpsc::channel::<Answers>();
+        let answerer = std::thread::Builder::new()
+            .name("redb-answers".into())
+            .spawn(move || {
+                while let Ok((batch, outcome)) = answering.recv() {
+                    for answer in batch {
+                        answer(outcome.clone());
+                    }
+                }
+            })
+            .map_err(|e| StoreError::caused("starting the redb writer", e))?;
         let writer_db = db.clone();
         let writer = std::thread::Builder::new()
             .name("redb-writer".into())
-            .spawn(move || writer(&writer_db, &queue))
+            .spawn(move || writer(&writer_db, &queue, &answers))
             .map_err(|e| StoreError::caused("starting the redb writer", e))?;
         Ok(EmbeddedStore::new(RedbBackend {
             db,
             jobs: Some(jobs),
             writer: Some(writer),
+            answerer: Some(answerer),
         }))
     }
 }
@@ -94,7 +123,7 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
 }
 
 /// The writer thread: until every sender is gone, commit what waits.
-fn writer(db: &Database, queue: &mpsc::Receiver<Job>) {
+fn writer(db: &Database, queue: &mpsc::Receiver<Job>, answers: &mpsc::Sender<Answers>) {
     while let Ok(first) = queue.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
@@ -103,44 +132,71 @@ fn writer(db: &Database, queue: &mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let mut answers = Vec::with_capacity(jobs.len());
-        let outcome = commit_group(db, jobs, &mut answers);
+        let writes = jobs.len();
+        let mut waiting = Vec::with_capacity(writes);
+        let started = std::time::Instant::now();
+        let outcome = commit_group(db, jobs, &mut waiting, answers);
+        // One line per commit at debug: what a profile of the store reads.
+        tracing::debug!(
+            writes,
+            us = started.elapsed().as_micros() as u64,
+            "redb group committed"
+        );
         if let Err(e) = &outcome {
-            tracing::error!(error = %e, writes = answers.len(), "redb commit failed");
+            tracing::error!(error = %e, writes, "redb commit failed");
         }
-        for answer in answers {
-            answer(outcome.clone());
+        if answers.send((waiting, outcome)).is_err() {
+            tracing::error!("the redb answering thread has stopped");
         }
     }
 }
 
-fn commit_group(db: &Database, jobs: Vec<Job>, answers: &mut Vec<Answer>) -> Result<(), String> {
+/// Runs `jobs` in one transaction and commits it; the early answers go
+/// to `answers` before the commit, the others wait in `waiting`.
+fn commit_group(
+    db: &Database,
+    jobs: Vec<Job>,
+    waiting: &mut Vec<Answer>,
+    answers: &mpsc::Sender<Answers>,
+) -> Result<(), String> {
     // Until a job has run it has no answer yet: answer the rest with the
     // failure of the transaction itself.
     let txn = match db.begin_write() {
         Ok(txn) => txn,
         Err(e) => {
-            answers.extend(jobs.into_iter().map(|job| failed(job, &e.to_string())));
+            waiting.extend(jobs.into_iter().map(|job| failed(job, &e.to_string())));
             return Err(e.to_string());
         }
     };
+    let mut early = Vec::new();
+    let mut broken: Option<String> = None;
     {
         let mut table = match txn.open_table(TABLE) {
             Ok(t) => t,
             Err(e) => {
-                answers.extend(jobs.into_iter().map(|job| failed(job, &e.to_string())));
+                waiting.extend(jobs.into_iter().map(|job| failed(job, &e.to_string())));
                 return Err(e.to_string());
             }
         };
         for job in jobs {
-            let (ok, answer, changes) = {
+            // After a failed insert the transaction is abandoned: the
+            // rest are answered with that failure.
+            if let Some(why) = &broken {
+                waiting.push(failed(job, why));
+                continue;
+            }
+            let (ran, changes) = {
                 let base = |pk: &str, sk: &str| get(&table, pk, sk);
                 let mut overlay = Overlay::new(&base);
-                let (ok, answer) = job(&mut overlay);
-                (ok, answer, overlay.into_changes())
+                let ran = job(&mut overlay);
+                (ran, overlay.into_changes())
             };
-            answers.push(answer);
-            if ok {
+            if ran.early {
+                early.push(ran.answer);
+            } else {
+                waiting.push(ran.answer);
+            }
+            if ran.ok {
                 for ((pk, sk), change) in changes {
                     let applied = match change {
                         Some(value) => table
@@ -148,20 +204,35 @@ fn commit_group(db: &Database, jobs: Vec<Job>, answers: &mut Vec<Answer>) -> Res
                             .map(|_| ()),
                         None => table.remove((pk.as_str(), sk.as_str())).map(|_| ()),
                     };
-                    applied.map_err(|e| e.to_string())?;
+                    if let Err(e) = applied {
+                        broken = Some(e.to_string());
+                        break;
+                    }
                 }
             }
         }
     }
+    if !early.is_empty() {
+        let _ = answers.send((early, Ok(())));
+    }
+    if let Some(why) = broken {
+        return Err(why);
+    }
     // Dropping an uncommitted transaction aborts it: nothing half-written.
-    txn.commit().map_err(|e| e.to_string())
+    let started = std::time::Instant::now();
+    let committed = txn.commit().map_err(|e| e.to_string());
+    tracing::debug!(
+        us = started.elapsed().as_micros() as u64,
+        "redb commit (with its fsync)"
+    );
+    committed
 }
 
 /// A job that could not run: run it against nothing, so it answers.
 fn failed(job: Job, why: &str) -> Answer {
     let nothing = |_: &str, _: &str| Err(StoreError::backend(format!("redb: {why}")));
     let mut overlay = Overlay::new(&nothing);
-    job(&mut overlay).1
+    job(&mut overlay).answer
 }
 
 fn get(
@@ -263,9 +334,17 @@ impl Backend for RedbBackend {
                 };
                 let _ = tx.send(reply);
             });
-            (ok, answer)
+            Ran {
+                ok,
+                answer,
+                early: false,
+            }
         });
         self.submit(job, rx)
+    }
+
+    fn write_later(&self, f: WriteFn<()>) {
+        self.queue(f);
     }
 
     fn write_early<R: Send + 'static>(
@@ -277,15 +356,39 @@ impl Backend for RedbBackend {
             let result = f(wtx);
             let ok = result.is_ok();
             // Answered as soon as it has run; the commit comes after.
-            let _ = tx.send(result);
-            let answer: Answer = Box::new(|_| {});
-            (ok, answer)
+            let answer: Answer = Box::new(move |_| {
+                let _ = tx.send(result);
+            });
+            Ran {
+                ok,
+                answer,
+                early: true,
+            }
         });
         self.submit(job, rx)
     }
 }
 
 impl RedbBackend {
+    /// Queues `f` with no one to answer (see [`Backend::write_later`]).
+    fn queue(&self, f: WriteFn<()>) {
+        let job: Job = Box::new(move |wtx: &mut dyn WriteTx| {
+            let result = f(wtx);
+            if let Err(e) = &result {
+                tracing::error!(error = %e, "a queued write failed");
+            }
+            Ran {
+                ok: result.is_ok(),
+                answer: Box::new(|_| {}),
+                early: true,
+            }
+        });
+        let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
+        if !matches!(sent, Some(Ok(()))) {
+            tracing::error!("the redb writer has stopped; a queued write is lost");
+        }
+    }
+
     /// Hands `job` to the writer; its answer comes through `rx`.
     fn submit<R: Send + 'static>(
         &self,

@@ -8,15 +8,16 @@ use crate::model::{Connection, ConnectionId, MemberKey, RoomName};
 use crate::ports::{Admission, Departure, StoreError};
 use crate::store::{keys, now_s};
 
-pub fn get_connection(
+/// A connection's row and its `ttl`, expired or not.
+pub fn connection_row(
     tx: &dyn ReadTx,
     id: &ConnectionId,
-) -> Result<Option<Connection>, StoreError> {
+) -> Result<Option<(Connection, i64)>, StoreError> {
     let pk = keys::connection_pk(id);
     match tx.get(&pk, keys::META)? {
         Some(bytes) => {
             let row: ConnectionRow = decode(&pk, keys::META, &bytes)?;
-            Ok((row.ttl >= now_s()).then_some(row.conn))
+            Ok(Some((row.conn, row.ttl)))
         }
         None => Ok(None),
     }

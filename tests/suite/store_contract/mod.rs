@@ -227,6 +227,50 @@ async fn redb_counters_are_durable_with_the_next_write() {
     );
 }
 
+/// Counters are counted in memory and written behind: concurrent steps
+/// still hold the limit exactly, and what was counted is on disk once a
+/// later write is durable.
+#[tokio::test]
+async fn redb_counters_in_memory_hold_the_limit_and_persist() {
+    use honyaku::ports::{Counter, Step, Tally};
+    let dir = tempfile::tempdir().unwrap();
+    let counter = Counter::Sender {
+        who: "c:many".into(),
+        at: chrono::Utc::now(),
+    };
+    let step = Step {
+        field: "n",
+        add: 1,
+        max: Some(10),
+    };
+    {
+        let store = std::sync::Arc::new(RedbStore::open(dir.path()).unwrap());
+        let tasks: Vec<_> = (0..40)
+            .map(|_| {
+                let (store, counter) = (store.clone(), counter.clone());
+                tokio::spawn(async move { store.increment(&counter, &[step]).await.unwrap() })
+            })
+            .collect();
+        let mut counted = 0;
+        for t in tasks {
+            if matches!(t.await.unwrap(), Tally::Counted(_)) {
+                counted += 1;
+            }
+        }
+        assert_eq!(counted, 10, "exactly the limit");
+        store
+            .put_connection(&conn("a", "p", "en"), 10)
+            .await
+            .unwrap();
+    }
+    let store = RedbStore::open(dir.path()).unwrap();
+    assert_eq!(
+        store.increment(&counter, &[step]).await.unwrap(),
+        Tally::Refused(vec![10]),
+        "the ten steps survived the reopen"
+    );
+}
+
 #[test]
 fn redb_refuses_a_path_it_cannot_use() {
     let file = tempfile::NamedTempFile::new().unwrap();
