@@ -101,12 +101,18 @@ if (browserAvailable('languages') && apertiumAvailable('languages')) {
       }
       const good = alice.locator('#messages .message[data-id]', { hasText: 'Good morning' }).first();
       await good.locator('.reaction[data-emoji="🎉"]').waitFor();
+      // Alice puts Bruno's line better in English: "corrected by Alice", for every English reader.
+      await forAlice.locator('.amend-suggest').click();
+      await alice.locator('.amend-editor textarea').fill('Thanks, see you soon.');
+      await alice.keyboard.press('Enter');
+      const corrected = await waitForMessage(alice, 'Thanks, see you soon.');
+      assert.equal(await corrected.locator('.amend-corrected').textContent(), 'corrected by Alice');
 
-      // README: Alice's view: a reply, reactions, the original of Bruno's
-      // message open. It goes to target/web/readme.png;
+      // README: Alice's view: a reply, reactions, a correction, the original
+      // of Bruno's message open. It goes to target/web/readme.png;
       // docs/screenshot.png (tracked) is rewritten only when asked, so a test
       // run leaves the checkout as it found it.
-      await forAlice.locator('.toggle-original').click();
+      await corrected.locator('.toggle-original').click();
       await alice.mouse.move(0, 0);
       const shot = await screenshot(alice, 'readme.png');
       if (process.env.HONYAKU_UPDATE_SCREENSHOT === '1') {
