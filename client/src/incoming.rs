@@ -187,7 +187,8 @@ impl<S: Screen> Chat<S> {
             | ServerFrame::Edited(_)
             | ServerFrame::Deleted { .. }
             | ServerFrame::Corrected { .. }
-            | ServerFrame::Glossary { .. } => {}
+            | ServerFrame::Glossary { .. }
+            | ServerFrame::Reaction { .. } => {}
         }
         None
     }

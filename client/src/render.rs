@@ -169,7 +169,8 @@ impl Renderer {
             ServerFrame::Edited(_)
             | ServerFrame::Deleted { .. }
             | ServerFrame::Corrected { .. }
-            | ServerFrame::Glossary { .. } => return None,
+            | ServerFrame::Glossary { .. }
+            | ServerFrame::Reaction { .. } => return None,
         })
     }
 

@@ -251,7 +251,7 @@ pub const MEMORY_ENGINE: &str = "memory";
 
 /// Connections, rooms and history in one table.
 #[async_trait]
-pub trait Store: Amend + Send + Sync {
+pub trait Store: Amend + super::Social + Send + Sync {
     /// Writes the connection row and its member row, taking one place in
     /// its room unless the room already holds `max_members` (checked and
     /// counted atomically: concurrent joins cannot overfill a room).

@@ -3,10 +3,13 @@
 //!
 //! - `client.rs`: client → server frames, `parse_command`, route selection.
 //! - `server.rs`: server → client frames, a message in a reader's language.
+//! - `social.rs`: v1.2's `replyTo`, `react`, and the quote and reactions
+//!   a message frame carries.
 //! - `strict.rs`: one reading of a frame (no key twice).
 
 mod client;
 mod server;
+mod social;
 mod strict;
 
 pub use client::{ACTIONS, ClientFrame, Command, TermFrame, parse_command, route_key};
@@ -14,6 +17,7 @@ pub use server::{
     AuthorView, DeletedEntry, HistoryItem, MemberView, MessageFrame, PresenceEvent, Sender,
     ServerFrame,
 };
+pub use social::{QuoteView, ReactionView};
 
 use crate::model::InvalidInput;
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::social::{QuoteView, ReactionView};
 use crate::model::{Author, GlossaryTerm, Lang, Member, Message};
 use crate::ports::{Frame, TranslateError};
 
@@ -125,6 +126,21 @@ pub enum ServerFrame {
         /// Who saved this version; absent for version 0.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<AuthorView>,
+    },
+    /// v1.2: a member's reaction to a message went on or off.
+    Reaction {
+        /// The room.
+        room: String,
+        /// The message's id.
+        id: String,
+        /// The emoji.
+        emoji: String,
+        /// Whether it is on now.
+        on: bool,
+        /// How many reacted with this emoji after the change.
+        count: u32,
+        /// Who toggled it.
+        from: AuthorView,
     },
     /// A refused frame: what was wrong, for its sender.
     Error {
@@ -329,6 +345,12 @@ pub struct MessageFrame {
     /// v1.2: who corrected this translation (`text` is theirs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrected_by: Option<AuthorView>,
+    /// v1.2: the message this one replies to, quoted in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<QuoteView>,
+    /// v1.2, in `history` entries: the reactions, when there are any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reactions: Option<Vec<ReactionView>>,
 }
 
 impl MessageFrame {
@@ -360,6 +382,8 @@ impl MessageFrame {
             corrected_by: translation
                 .and_then(|_| msg.corrected.get(&lang))
                 .map(AuthorView::from),
+            reply_to: msg.reply_to.as_ref().map(|q| QuoteView::render(q, lang)),
+            reactions: None,
         }
     }
 
@@ -505,6 +529,8 @@ mod tests {
                 name: "Bea".into(),
                 tag: None,
             }),
+            reply_to: None,
+            reactions: None,
         };
         let item = HistoryItem::Message(m.clone());
         let json = serde_json::to_string(&item).unwrap();

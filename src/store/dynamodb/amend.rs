@@ -307,7 +307,7 @@ impl Amend for DynamoStore {
             .update_live(
                 room,
                 key,
-                "SET deleted_at = :at REMOVE #text",
+                "SET deleted_at = :at REMOVE #text, reply_to",
                 vec![(":at", n(deleted_at))],
             )
             .await?
@@ -316,6 +316,7 @@ impl Amend for DynamoStore {
         // leaves no translation behind.
         self.delete_translations(room, key, &BTreeMap::new())
             .await?;
+        self.drop_reactions(room, key).await?;
         Ok(done)
     }
 

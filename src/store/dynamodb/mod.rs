@@ -13,6 +13,7 @@
 //! - `items.rs`: rows ⇄ items.
 //! - `rooms.rs`, `history.rs`, `upkeep.rs`: the port's methods.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
+//! - `social.rs`: v1.2's reply quotes and reactions.
 //! - `table.rs`: creating the table (`create_table_if_missing`).
 
 mod amend;
@@ -20,6 +21,7 @@ mod ext;
 mod history;
 mod items;
 mod rooms;
+mod social;
 mod table;
 mod upkeep;
 
