@@ -91,6 +91,17 @@ pub const GLOSSARY_TERM_MAX_CHARS: usize = 100;
 /// frame always fits API Gateway's 128 KB (200 terms of 100 ASCII
 /// characters each, with renderings, take under half of it).
 pub const GLOSSARY_MAX_BYTES: usize = 96 * 1024;
+/// v1.2: a reply's quote, at most this many characters (cut on a
+/// grapheme boundary, `…` included when cut).
+pub const QUOTE_MAX_CHARS: usize = 200;
+/// v1.2: distinct emoji on one message; the next is refused
+/// (`too_many_reactions`).
+pub const REACTIONS_MAX_EMOJI: usize = 20;
+/// v1.2: tags listed with each emoji in `history` (its first reactors).
+pub const REACTION_TAGS_LISTED: usize = 20;
+/// v1.2: one reaction's emoji in UTF-8 bytes: the longest standard emoji
+/// (a kiss with two skin tones, a subdivision flag) take under 40.
+pub const REACTION_EMOJI_MAX_BYTES: usize = 64;
 /// Corrections one room remembers; past it the oldest go first. Each is
 /// its own item; the room's index of them stays within one item too
 /// (about 60 bytes an entry).

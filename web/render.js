@@ -2,9 +2,9 @@
 // Every server-provided string goes in through textContent or an
 // attribute; nothing here parses HTML.
 import { isolateMentions } from './bidi.js';
+import { fillMessageText } from './code.js';
 import { currentLocale, t, tIsolated } from './i18n.js';
 import { languageInUi, languageLabel } from './languages.js';
-import { fillWithLinks } from './text.js';
 import { untranslatedMarker } from './untranslated.js';
 
 /** Refusals the page words itself; any other code shows the server's sentence. */
@@ -82,7 +82,7 @@ export function messageElement(msg, { own = false, mention = false } = {}) {
   item.append(meta);
 
   const text = el('p', 'text');
-  fillWithLinks(text, msg.text ?? '');
+  fillMessageText(text, msg.text ?? '');
   isolateMentions(text);
   text.dir = 'auto';
   if (msg.lang) text.lang = String(msg.lang);
@@ -112,7 +112,7 @@ function originalToggle(msg) {
   original.hidden = true;
   const source = msg.sourceLang ? languageLabel(msg.sourceLang) : t('unknownLanguage');
   const originalText = el('p', 'original-text');
-  fillWithLinks(originalText, msg.original);
+  fillMessageText(originalText, msg.original);
   isolateMentions(originalText);
   originalText.dir = 'auto';
   if (msg.sourceLang) originalText.lang = String(msg.sourceLang);

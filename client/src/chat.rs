@@ -12,10 +12,13 @@ use crate::capability::Capability;
 use crate::commands::{Command, HELP, HISTORY_DEFAULT, translate_frame};
 use crate::connection::{Connection, Event};
 use crate::error::ClientError;
+use crate::export::Export;
+use crate::glossary::GlossaryOp;
 use crate::outbox::{MsgIds, Outbox, Unanswered};
 use crate::render::Renderer;
 use crate::screen::Screen;
 use crate::typing::Typists;
+use honyaku::model::GlossaryTerm;
 use honyaku::protocol::ClientFrame;
 
 /// What the person (or the script) did.
@@ -57,7 +60,7 @@ pub struct Chat<S> {
 /// The session's moving parts, apart from the settings.
 pub(crate) struct State {
     pub outbox: Outbox,
-    ids: MsgIds,
+    pub ids: MsgIds,
     input_open: bool,
     /// Since when the connection is down.
     pub offline_since: Option<Instant>,
@@ -86,9 +89,29 @@ pub(crate) struct State {
     /// Frames the server refused.
     pub refused: u32,
     /// Lines refused here, before sending.
-    invalid: u32,
+    pub invalid: u32,
     /// Messages whose echo never came.
     unanswered: u32,
+    /// This person's latest messages in the room, oldest first: what
+    /// `/edit` and `/delete` without a number change.
+    pub mine: VecDeque<String>,
+    /// The room's glossary as last seen (version, terms).
+    pub glossary: Option<(u64, Vec<GlossaryTerm>)>,
+    /// `glossary` reads asked for, oldest first: to list (`None`) or to
+    /// make a change with.
+    pub glossary_wants: VecDeque<Option<GlossaryOp>>,
+    /// Who asked for each `history` page still to come, oldest first.
+    pub history_uses: VecDeque<HistoryUse>,
+    /// The `/export` under way.
+    pub export: Option<Export>,
+}
+
+/// Who a `history` page is for (a catch-up's is told apart by
+/// `catching_up`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryUse {
+    Show,
+    Export,
 }
 
 pub(crate) enum Flow {
@@ -119,6 +142,11 @@ impl<S: Screen> Chat<S> {
             refused: 0,
             invalid: 0,
             unanswered: 0,
+            mine: VecDeque::new(),
+            glossary: None,
+            glossary_wants: VecDeque::new(),
+            history_uses: VecDeque::new(),
+            export: None,
         };
         if self.interactive {
             self.catch_up(&mut st, HISTORY_DEFAULT);
@@ -191,11 +219,7 @@ impl<S: Screen> Chat<S> {
     fn on_line(&mut self, st: &mut State, line: &str) -> Flow {
         let command = match Command::parse(line) {
             Ok(c) => c,
-            Err(why) => {
-                self.screen.warn(&self.render.error("usage", &why, None));
-                st.invalid += 1;
-                return Flow::Go;
-            }
+            Err(why) => return self.usage(st, &why),
         };
         match command {
             // Enter on an empty line while offline: knock now, not after the wait.
@@ -236,12 +260,29 @@ impl<S: Screen> Chat<S> {
                     self.show(st, &note);
                 }
             },
+            Command::Edit(..)
+            | Command::Delete(_)
+            | Command::Correct(..)
+            | Command::Glossary(_)
+            | Command::Reply(..)
+            | Command::React(..)
+            | Command::Export(..) => return self.request(st, command),
             other => {
+                if let Command::History(_) = other {
+                    st.history_uses.push_back(HistoryUse::Show);
+                }
                 if let Some(frame) = other.frame() {
                     st.outbox.push(frame, &self.conn);
                 }
             }
         }
+        Flow::Go
+    }
+
+    /// A line refused before sending: said, and counted for a script.
+    pub(crate) fn usage(&mut self, st: &mut State, why: &str) -> Flow {
+        self.screen.warn(&self.render.error("usage", why, None));
+        st.invalid += 1;
         Flow::Go
     }
 

@@ -107,6 +107,13 @@ impl Connection {
         let _ = self.frames.send(text);
     }
 
+    /// A `translate` with v1.2's `replyTo` beside its fields.
+    pub fn send_reply(&self, frame: &ClientFrame, reply_to: &str) {
+        let mut v = serde_json::to_value(frame).expect("client frames always serialize");
+        v["replyTo"] = reply_to.into();
+        let _ = self.frames.send(v.to_string());
+    }
+
     /// While offline: try to reconnect now rather than after the planned
     /// wait (a key the person pressed).
     pub fn retry_now(&self) {

@@ -13,19 +13,27 @@
 //! - `chat`: a line-based session (interactive and stdin script modes).
 //! - `incoming`: a session's frames: bookkeeping, then lines.
 //! - `outbox`: frames out in order, messages pipelined.
+//! - `answers`: what answers a frame other than a message.
 //! - `screen`: where lines go; lines that update in place.
 //! - `wrap`: long lines broken between words.
 //! - `typing`: who is typing.
 //! - `commands`: typed lines and slash commands.
+//! - `requests`: the v1.2 commands about a message or the room.
+//! - `handles`: short numbers (`#12`) standing for message ids.
+//! - `glossary`: `/glossary add|remove` applied to the room's list.
+//! - `export`: `/export FILE`, from history pages, written whole or not at all.
+//! - `incoming_amend`: frames that carry on a glossary change or an export.
 //! - `interactive`: the line editor and printing above the prompt.
 //! - `script`: `--send`, `--listen`, and the plain stdout/stderr screen.
 //! - `render`: frames as lines, colours, control characters removed.
+//! - `render_amend`: edits, deletions, corrections, glossaries as lines.
 //! - `mention`: whether a message names the reader.
 //! - `bidi`: right-to-left names and text isolated (FSI…PDI) in a line.
 //! - `error`: the error type and the exit codes.
 //!
 //! The wire frames are the server crate's own (`honyaku::protocol`).
 
+mod answers;
 mod backoff;
 mod bidi;
 mod capability;
@@ -34,14 +42,20 @@ mod cli;
 mod commands;
 mod connection;
 mod error;
+mod export;
+mod glossary;
+mod handles;
 mod handshake;
 mod identity;
 mod incoming;
+mod incoming_amend;
 mod interactive;
 mod mention;
 mod outbox;
 mod reasons;
 mod render;
+mod render_amend;
+mod requests;
 mod screen;
 mod script;
 mod target;
@@ -96,9 +110,12 @@ fn main() -> ExitCode {
 }
 
 async fn run(s: Settings, stdout_tty: bool) -> Result<(), ClientError> {
+    let chatting = matches!(s.mode, Mode::Lines | Mode::Interactive);
     let render = Renderer {
         color: render::want_color(stdout_tty) && !s.json,
         retry_key: matches!(s.mode, Mode::Interactive),
+        // Where commands are typed, messages get numbers they can name.
+        handles: chatting.then(Default::default),
         ..Renderer::default()
     };
     let options = Options {

@@ -3,7 +3,8 @@
 //! Messages are pipelined: every `translate` carries a `clientMsgId`, and
 //! both its echo and its `error` (protocol v1.1) carry it back, so several
 //! may be on the wire at once (up to [`WINDOW`]). Any other frame (`join`,
-//! `history`, `members`) goes alone: it waits until everything before it is
+//! `history`, `members`, v1.2's `edit`, `delete`, `correct`, `glossary`,
+//! `glossary_set`) goes alone: it waits until everything before it is
 //! answered, and what comes after waits for its reply. The local server
 //! handles a connection's frames in order, but API Gateway may run two
 //! frames' Lambdas at once; this way `hello` then `/join elsewhere` still
@@ -21,13 +22,14 @@
 //! to [`TRIES`] times (a minute and more). A script piping a long file so slows to the server's
 //! rate instead of losing lines, or being closed for flooding.
 
-use std::collections::VecDeque;
 use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+pub use crate::answers::Reply;
 use crate::connection::Connection;
 use honyaku::protocol::ClientFrame;
 
@@ -44,40 +46,18 @@ pub const TRIES: u32 = 7;
 /// Where frames go: the connection, or a recorder in tests.
 pub trait Wire {
     fn send(&self, frame: &ClientFrame);
+    /// A `translate` with v1.2's `replyTo`, which `ClientFrame` has no
+    /// field for (the server reads it beside the frame's own fields).
+    fn send_reply(&self, frame: &ClientFrame, reply_to: &str);
 }
 
 impl Wire for Connection {
     fn send(&self, frame: &ClientFrame) {
         Connection::send(self, frame);
     }
-}
 
-/// What answers a frame other than a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reply {
-    Joined,
-    History,
-    Members,
-}
-
-impl Reply {
-    fn of(frame: &ClientFrame) -> Option<Self> {
-        match frame {
-            ClientFrame::Join { .. } => Some(Self::Joined),
-            ClientFrame::History { .. } => Some(Self::History),
-            ClientFrame::Members { .. } => Some(Self::Members),
-            _ => None,
-        }
-    }
-
-    /// The reply an `error` for `action` stands in for.
-    fn for_action(action: &str) -> Option<Self> {
-        match action {
-            "join" => Some(Self::Joined),
-            "history" => Some(Self::History),
-            "members" => Some(Self::Members),
-            _ => None,
-        }
+    fn send_reply(&self, frame: &ClientFrame, reply_to: &str) {
+        Connection::send_reply(self, frame, reply_to);
     }
 }
 
@@ -132,6 +112,8 @@ pub struct Outbox {
     /// `rate_limited`.
     window: usize,
     paused_until: Option<Instant>,
+    /// `replyTo` of the messages that answer another, by `clientMsgId`.
+    replies: HashMap<String, String>,
 }
 
 impl Outbox {
@@ -144,7 +126,20 @@ impl Outbox {
             timeout,
             window: WINDOW,
             paused_until: None,
+            replies: HashMap::new(),
         }
+    }
+
+    /// Queues a message that answers message `reply_to`.
+    pub fn push_reply(&mut self, frame: ClientFrame, reply_to: String, conn: &impl Wire) {
+        if let ClientFrame::Translate {
+            client_msg_id: Some(id),
+            ..
+        } = &frame
+        {
+            self.replies.insert(id.clone(), reply_to);
+        }
+        self.push(frame, conn);
     }
 
     /// Queues a frame and sends what may go now.
@@ -176,6 +171,7 @@ impl Outbox {
         let found = self.take(|w| matches!(w, Waiting::Echo { id: i, .. } if i == id));
         if found.is_some() {
             self.window = (self.window * 2).min(WINDOW);
+            self.replies.remove(id);
         }
         self.pump(conn);
         found.is_some()
@@ -210,6 +206,7 @@ impl Outbox {
                         self.slow_down(frame, tries)
                     }
                     Some(Waiting::Echo { id, frame, .. }) => {
+                        self.replies.remove(&id);
                         unanswered_parts(&id, &frame).map_or(Refusal::Other, Refusal::Message)
                     }
                     _ => Refusal::Other,
@@ -341,7 +338,13 @@ impl Outbox {
                 Some(held) => held,
                 None => (self.queue.pop_front().expect("front exists"), 0),
             };
-            conn.send(&frame);
+            match &frame {
+                ClientFrame::Translate {
+                    client_msg_id: Some(id),
+                    ..
+                } if self.replies.contains_key(id) => conn.send_reply(&frame, &self.replies[id]),
+                _ => conn.send(&frame),
+            }
             match (&frame, Reply::of(&frame)) {
                 (
                     ClientFrame::Translate {

@@ -15,6 +15,13 @@ impl Wire for Recorder {
         };
         self.0.borrow_mut().push(label);
     }
+
+    fn send_reply(&self, frame: &ClientFrame, reply_to: &str) {
+        self.send(frame);
+        if let Some(last) = self.0.borrow_mut().last_mut() {
+            last.push_str(&format!(" ↩{reply_to}"));
+        }
+    }
 }
 
 impl Recorder {
@@ -244,4 +251,34 @@ fn ids_are_unique() {
     let (a, b) = (ids.next(), ids.next());
     assert_ne!(a, b);
     assert!(a.len() <= 64 && a.starts_with("hc-"), "{a}");
+}
+
+/// A reply carries its `replyTo`, also when sent again after a reconnect;
+/// v1.2's requests go alone, each waiting for its answer.
+#[test]
+fn replies_keep_their_quote_and_requests_wait_for_answers() {
+    let wire = Recorder::default();
+    let mut out = Outbox::new(T);
+    out.push_reply(say("yes", "1"), "01A".into(), &wire);
+    assert_eq!(wire.take(), ["yes ↩01A"]);
+    out.offline();
+    out.reconnected(&wire, None);
+    assert_eq!(wire.take(), ["yes ↩01A"]);
+    assert!(out.echo(Some("1"), &wire));
+    out.push(say("plain", "2"), &wire);
+    assert_eq!(wire.take(), ["plain"]);
+    let react = ClientFrame::React {
+        id: Some("01A".into()),
+        emoji: Some("👍".into()),
+        client_msg_id: None,
+    };
+    out.push(react, &wire);
+    out.push(ClientFrame::Glossary {}, &wire);
+    assert!(out.echo(Some("2"), &wire));
+    assert_eq!(wire.take(), ["react"]);
+    out.reply(Reply::Reacted, &wire);
+    assert_eq!(wire.take(), ["glossary"]);
+    // A refusal answers it as well.
+    out.error(Some("glossary"), None, "rate_limited", &wire);
+    assert!(out.is_done());
 }

@@ -1,6 +1,7 @@
 //! Why a connection failed or ended, in words a person uses. tungstenite and
 //! the OS speak of "Connection reset without closing handshake" or "os error
-//! 104"; someone chatting wants "the connection dropped".
+//! 104"; someone chatting wants "the connection dropped". The same for the
+//! refusals of protocol v1.2 (`not_found`, `not_yours`, …).
 
 use std::io;
 
@@ -73,9 +74,82 @@ pub fn network(e: &io::Error) -> String {
     }
 }
 
+/// A v1.2 refusal of `action` in words (`too_many_reactions` too); `None` for the codes whose
+/// server sentence says it already (`bad_request`, `rate_limited`, …).
+pub fn refused(code: &str, action: Option<&str>) -> Option<String> {
+    let verb = match action {
+        Some("edit") => "edit",
+        Some("delete") => "delete",
+        Some("correct") => "correct",
+        Some("react") => "react to",
+        Some("reply") | Some("translate") => "reply to",
+        _ => "change",
+    };
+    Some(match (code, action) {
+        ("not_found", _) => format!(
+            "there is no such message in this room to {verb} (it may have been deleted, or be in another room)"
+        ),
+        ("not_yours", _) => format!("only the person who sent a message may {verb} it"),
+        ("too_old", _) => format!(
+            "that message is too old to {verb}: messages can be changed for a while after they are sent (24 hours unless the server says otherwise)"
+        ),
+        ("conflict", _) => {
+            "someone else changed the glossary just before you; here it is now, and yours was not saved: type your change again".into()
+        }
+        ("forbidden", Some("correct")) => {
+            "you read this message in the language it was written in: there is no translation of it to correct".into()
+        }
+        ("forbidden", Some("glossary_set")) => {
+            "on this server only an admin may change the glossary (with a token from `honyaku token --admin`)".into()
+        }
+        ("forbidden", _) => "that is not allowed on this server".into(),
+        ("too_many_reactions", _) => {
+            "that message already has 20 different reactions: add one of those instead".into()
+        }
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_in_words() {
+        let s = refused("not_yours", Some("edit")).unwrap();
+        assert_eq!(s, "only the person who sent a message may edit it");
+        assert!(
+            refused("not_found", Some("delete"))
+                .unwrap()
+                .contains("to delete")
+        );
+        assert!(
+            refused("too_old", Some("edit"))
+                .unwrap()
+                .contains("too old to edit")
+        );
+        assert!(
+            refused("conflict", Some("glossary_set"))
+                .unwrap()
+                .contains("someone else")
+        );
+        assert!(
+            refused("forbidden", Some("correct"))
+                .unwrap()
+                .contains("no translation")
+        );
+        assert!(
+            refused("forbidden", Some("glossary_set"))
+                .unwrap()
+                .contains("admin")
+        );
+        assert!(
+            refused("too_many_reactions", Some("react"))
+                .unwrap()
+                .contains("20 different")
+        );
+        assert_eq!(refused("rate_limited", Some("edit")), None);
+    }
 
     #[test]
     fn no_jargon() {

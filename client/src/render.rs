@@ -3,6 +3,7 @@
 //! from the wire is cleaned of control characters first, so another user's
 //! message cannot move the cursor or restyle the terminal.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Local, TimeZone};
@@ -10,13 +11,14 @@ use chrono::{Local, TimeZone};
 use honyaku::protocol::{HistoryItem, MemberView, MessageFrame, PresenceEvent, ServerFrame};
 
 use crate::bidi;
+use crate::handles::Handles;
 use crate::mention::mentions;
 
 /// Each style with the code that ends only it, so that styles nest: a
 /// coloured name inside a dim line leaves the rest of the line dim.
-type Style = (&'static str, &'static str);
-const DIM: Style = ("\x1b[2m", "\x1b[22m");
-const RED: Style = ("\x1b[31m", "\x1b[39m");
+pub(crate) type Style = (&'static str, &'static str);
+pub(crate) const DIM: Style = ("\x1b[2m", "\x1b[22m");
+pub(crate) const RED: Style = ("\x1b[31m", "\x1b[39m");
 /// A message that names the reader: bold.
 const MENTION: Style = ("\x1b[1m", "\x1b[22m");
 /// Name colours: the normal and bright variants of green to cyan.
@@ -38,6 +40,9 @@ pub struct Renderer {
     pub me: Me,
     /// A person at a keyboard: say which key retries now while offline.
     pub retry_key: bool,
+    /// Give each message shown a short handle (`#12`) that commands take
+    /// for its id: where commands are typed (shared with the session).
+    pub handles: Option<Arc<Mutex<Handles>>>,
 }
 
 /// This session as the server knows it: messages and members that are
@@ -152,11 +157,7 @@ impl Renderer {
                 self.note(&line)
             }
             ServerFrame::History { room, messages, .. } => {
-                let messages: Vec<&MessageFrame> = messages
-                    .iter()
-                    .filter_map(HistoryItem::as_message)
-                    .collect();
-                self.history(room, &messages)
+                self.history(room, &messages.iter().collect::<Vec<_>>())
             }
             ServerFrame::Error {
                 code,
@@ -165,11 +166,23 @@ impl Renderer {
                 ..
             } => self.error(code, message, action.as_deref()),
             ServerFrame::Pong { .. } | ServerFrame::Typing { .. } => return None,
-            // v1.2's frames: shown by the terminal client's own v1.2 work.
-            ServerFrame::Edited(_)
-            | ServerFrame::Deleted { .. }
-            | ServerFrame::Corrected { .. }
-            | ServerFrame::Glossary { .. } => return None,
+            ServerFrame::Edited(m) => self.message(m),
+            ServerFrame::Reaction {
+                id,
+                emoji,
+                on,
+                count,
+                from,
+                ..
+            } => self.reaction(id, emoji, *on, *count, from),
+            ServerFrame::Deleted { id, .. } => self.deleted(id),
+            ServerFrame::Corrected { id, text, by, .. } => self.corrected(id, text, by),
+            ServerFrame::Glossary {
+                room,
+                version,
+                terms,
+                by,
+            } => self.glossary(room, *version, terms, by.as_ref()),
         })
     }
 
@@ -177,11 +190,7 @@ impl Renderer {
     /// A message from someone else that names the reader starts with `»`
     /// (and is bold, in colour).
     pub fn message(&self, m: &MessageFrame) -> String {
-        let time = Local
-            .timestamp_millis_opt(m.ts)
-            .single()
-            .map(|t| t.format("%H:%M").to_string())
-            .unwrap_or_else(|| "--:--".into());
+        let time = clock(m.ts);
         let own = self.me.wrote(m);
         let you = if own { " (you)" } else { "" };
         let mention = !own
@@ -194,11 +203,29 @@ impl Renderer {
         } else {
             ("", text)
         };
+        let time = match self.handle_of(&m.id, &m.from.name, &m.text) {
+            Some(h) => format!("{time} #{h}"),
+            None => time,
+        };
         let mut line = format!(
             "{mark}{} {}{you}: {text}",
             self.dim(&time),
             self.name(&m.from.name),
         );
+        let marks: Vec<String> = m
+            .edited_at
+            .map(|_| "edited".to_owned())
+            .into_iter()
+            .chain(
+                m.corrected_by
+                    .as_ref()
+                    .map(|by| format!("corrected by {}", self.name(&by.name))),
+            )
+            .collect();
+        if !marks.is_empty() {
+            line.push(' ');
+            line.push_str(&self.dim(&format!("({})", marks.join(", "))));
+        }
         if let Some(code) = &m.error {
             line.push(' ');
             line.push_str(&self.dim(&format!("({})", untranslated(code, m))));
@@ -215,11 +242,12 @@ impl Renderer {
             line.push_str("\n      ");
             line.push_str(&self.dim(&indent(&original)));
         }
-        line
+        self.social(m, line)
     }
 
-    /// A history page, oldest first, under a heading.
-    pub fn history(&self, room: &str, messages: &[&MessageFrame]) -> String {
+    /// A history page, oldest first, under a heading; deleted messages
+    /// in their place.
+    pub fn history(&self, room: &str, messages: &[&HistoryItem]) -> String {
         if messages.is_empty() {
             return self.note(&format!("no earlier messages in {}", clean(room)));
         }
@@ -229,9 +257,12 @@ impl Renderer {
             messages.len(),
             if messages.len() == 1 { "" } else { "s" }
         ));
-        for m in messages {
+        for item in messages {
             out.push('\n');
-            out.push_str(&self.message(m));
+            out.push_str(&match item {
+                HistoryItem::Message(m) => self.message(m),
+                HistoryItem::Deleted(d) => self.deleted_entry(d),
+            });
         }
         out
     }
@@ -331,7 +362,7 @@ impl Renderer {
     }
 
     /// A name, always in the same colour for the same name.
-    fn name(&self, name: &str) -> String {
+    pub(crate) fn name(&self, name: &str) -> String {
         let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
         });
@@ -340,11 +371,11 @@ impl Renderer {
         self.paint((colour, DEFAULT_COLOUR), &shown)
     }
 
-    fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.paint(DIM, s)
     }
 
-    fn paint(&self, (on, off): Style, s: &str) -> String {
+    pub(crate) fn paint(&self, (on, off): Style, s: &str) -> String {
         if self.color {
             // Close and re-open the style around each line break, so a
             // line printed above the prompt never leaks its style.
@@ -354,6 +385,15 @@ impl Renderer {
             s.to_owned()
         }
     }
+}
+
+/// `HH:MM` in local time.
+pub(crate) fn clock(ts: i64) -> String {
+    Local
+        .timestamp_millis_opt(ts)
+        .single()
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_else(|| "--:--".into())
 }
 
 /// Why a message came as written, in words (the `error` codes of
@@ -385,7 +425,7 @@ pub fn clean(s: &str) -> String {
 }
 
 /// The start of a message, on one line, to say which one a note is about.
-fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     const MAX: usize = 40;
     let one_line = clean(text).replace('\n', " ");
     bidi::isolate(&match one_line.char_indices().nth(MAX) {
@@ -395,7 +435,7 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Continuation lines of a multi-line message, indented under its text.
-fn indent(s: &str) -> String {
+pub(crate) fn indent(s: &str) -> String {
     s.replace('\n', "\n      ")
 }
 

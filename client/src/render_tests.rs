@@ -9,6 +9,7 @@ const PLAIN: Renderer = Renderer {
         connection_id: None,
     },
     retry_key: false,
+    handles: None,
 };
 
 /// From JSON, as it arrives: new optional fields in the frame type do not

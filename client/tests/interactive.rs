@@ -3,6 +3,8 @@
 //! output is played into a terminal emulator, so the tests check what a
 //! person would see: lines wiped and rewritten in place included.
 
+#[path = "interactive/amend.rs"]
+mod amend;
 mod common;
 
 use common::term::Term;

@@ -351,3 +351,36 @@ async fn keepalive_beats_the_idle_timeout() {
     let frame: Value = serde_json::from_str(&done.stdout[0]).unwrap();
     assert_eq!(frame["type"], "presence");
 }
+
+/// v1.2 in a script: `--json` passes every frame through (`edited`,
+/// `glossary`, `deleted`), and the script exits once each request is
+/// answered; a refused one makes the exit code say so.
+#[tokio::test]
+async fn json_scripts_see_edits_glossaries_and_deletes() {
+    let server = serve(config()).await;
+    let url = server.url();
+    let mut al = chat(&["--url", &url, "--json", "--room", "v12", "--name", "Al"]);
+    al.stderr_until("connected").await;
+    al.write_line("frist").await;
+    let echo = al.json_where(is("message")).await;
+    al.write_line("/edit first").await;
+    let edited = al.json_where(is("edited")).await;
+    assert_eq!(edited["id"], echo["id"]);
+    assert_eq!(edited["text"], "first");
+    assert!(edited["clientMsgId"].is_string(), "{edited}");
+    al.write_line("/glossary add honyaku").await;
+    let saved = al
+        .json_where(|v| is("glossary")(v) && v["version"] == 1)
+        .await;
+    assert_eq!(saved["terms"], serde_json::json!([{"term": "honyaku"}]));
+    al.write_line("/delete").await;
+    let deleted = al.json_where(is("deleted")).await;
+    assert_eq!(deleted["id"], echo["id"]);
+    let id = echo["id"].as_str().unwrap().to_owned();
+    al.write_line(&format!("/correct {id} nothing to correct"))
+        .await;
+    let refused = al.json_where(is("error")).await;
+    assert_eq!(refused["code"], "not_found");
+    let al = al.finish().await;
+    assert_eq!(al.code(), Some(5), "{:?}", al.stderr);
+}

@@ -142,6 +142,7 @@ pub(super) async fn translate(
     text: ChatText,
     client_msg_id: Option<ClientMsgId>,
     source: Option<SourceLang>,
+    reply_to: Option<MessageKey>,
 ) -> Result<(), RouteError> {
     let me = app.sender(id).await?;
     let scope = dedupe_scope(&me);
@@ -152,6 +153,11 @@ pub(super) async fn translate(
             return Ok(());
         }
     }
+    // v1.2: the quoted message must exist before anything is paid for.
+    let quoted = match &reply_to {
+        Some(key) => Some(app.quoted(&me.room, key, client_msg_id.as_ref()).await?),
+        None => None,
+    };
     let mut members = app.all_members(&me.room).await?;
     if !members.iter().any(|m| m.connection_id == me.id) {
         members.push(me.member());
@@ -182,6 +188,13 @@ pub(super) async fn translate(
     let done = app
         .translate_for_room(&known, text.as_str(), source, &targets, &hints)
         .await;
+    let reply_to = match &quoted {
+        Some(q) => {
+            let langs: Vec<Lang> = plan.by_lang.keys().copied().collect();
+            Some(app.quote(q, &langs).await?)
+        }
+        None => None,
+    };
     // The key is derived from the id (`MessageKey::from_id`), so `ts` is
     // the id's own time.
     let msg_id = message_id(now_ms());
@@ -202,6 +215,7 @@ pub(super) async fn translate(
         edited_at: None,
         deleted_at: None,
         corrected: BTreeMap::new(),
+        reply_to,
     };
     if app.store.put_message(&msg, &scope).await? == PutOutcome::Duplicate {
         return Ok(());

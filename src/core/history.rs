@@ -16,7 +16,7 @@ use super::{App, RouteError, now_ms};
 use crate::limits::{HISTORY_TRANSLATE_CONCURRENCY, MAX_MESSAGE_BYTES};
 use crate::model::{Connection, ConnectionId, Glossary, Lang, Message, MessageKey, Translation};
 use crate::ports::{Hints, HistoryQuery, TranslateError};
-use crate::protocol::{HistoryItem, ServerFrame};
+use crate::protocol::{HistoryItem, ReactionView, ServerFrame};
 
 /// Where an entry sits in the room's history.
 fn item_key(item: &HistoryItem) -> MessageKey {
@@ -163,7 +163,10 @@ pub(super) async fn history(
         lang: me.lang,
         since_ms: app.policy.kept_since(now_ms()),
     };
-    let page = app.store.messages_before(&me.room, &query).await?;
+    let mut page = app.store.messages_before(&me.room, &query).await?;
+    app.fill_quotes(&me.room, me.lang, &mut page.messages).await;
+    // v1.2: each entry carries its reactions (counted in its size below).
+    let reactions = app.page_reactions(&me.room, &page.messages).await;
 
     // Newest first, until the frame is full.
     let empty = ServerFrame::History {
@@ -179,7 +182,10 @@ pub(super) async fn history(
     for chunk in newest_first.chunks_mut(HISTORY_TRANSLATE_CONCURRENCY) {
         let failures = app.translate_missing(&me, chunk).await;
         for (i, msg) in chunk.iter().enumerate() {
-            let item = HistoryItem::render(msg, me.lang, failures.get(&i));
+            let mut item = HistoryItem::render(msg, me.lang, failures.get(&i));
+            if let (HistoryItem::Message(frame), Some(r)) = (&mut item, reactions.get(&msg.id)) {
+                frame.reactions = Some(r.iter().map(ReactionView::from).collect());
+            }
             let bytes = match &item {
                 HistoryItem::Message(frame) => fitted(frame.clone()).map(|f| f.len()),
                 HistoryItem::Deleted(d) => serde_json::to_vec(d).ok().map(|v| v.len()),

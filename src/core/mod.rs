@@ -12,7 +12,9 @@
 //! - v1.2: `edit.rs` (and who owns a message), `delete.rs`, `correct.rs`,
 //!   `glossary.rs` (`glossary`, `glossary_set`); `translation.rs`: the
 //!   translation path they share with `translate` and `history` (the
-//!   room's memory of corrections first, glossary terms protected).
+//!   room's memory of corrections first, glossary terms protected);
+//!   `reply.rs` (the quote `translate`'s `replyTo` takes) and `react.rs`
+//!   (`react`).
 //! - `engine.rs`: one engine call under the route's time budget, and
 //!   `ids.rs`: message ids — both shared by the routes that translate.
 //! - `cursor.rs`: the opaque cursors of `history` and `members`.
@@ -35,6 +37,8 @@ mod history;
 mod ids;
 pub mod policy;
 mod quota;
+mod react;
+mod reply;
 mod rest;
 mod rooms;
 mod routes;

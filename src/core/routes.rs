@@ -3,7 +3,7 @@
 
 use super::quota::Verdict;
 use super::{App, RouteError, now_ms};
-use super::{correct, delete, edit, fanout, glossary, history, rooms};
+use super::{correct, delete, edit, fanout, glossary, history, react, rooms};
 use crate::model::{Connection, ConnectionId};
 use crate::protocol::{Command, FrameError, ServerFrame, parse_command, route_key};
 
@@ -35,7 +35,8 @@ async fn dispatch(app: &App, id: &ConnectionId, cmd: Command) -> Result<(), Rout
             text,
             client_msg_id,
             source_lang,
-        } => fanout::translate(app, id, text, client_msg_id, source_lang).await,
+            reply_to,
+        } => fanout::translate(app, id, text, client_msg_id, source_lang, reply_to).await,
         Command::Join { room, lang, name } => rooms::join(app, id, room, lang, name).await,
         Command::History { limit, before } => history::history(app, id, limit, before).await,
         Command::Members { after } => rooms::members(app, id, after).await,
@@ -61,6 +62,11 @@ async fn dispatch(app: &App, id: &ConnectionId, cmd: Command) -> Result<(), Rout
             terms,
             client_msg_id,
         } => glossary::glossary_set(app, id, version, terms, client_msg_id).await,
+        Command::React {
+            key,
+            emoji,
+            client_msg_id,
+        } => react::react(app, id, key, emoji, client_msg_id).await,
     }
 }
 

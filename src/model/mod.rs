@@ -8,6 +8,7 @@
 //! - `identity.rs`: connection ids, the `client` key and its tag.
 //! - `records.rs`: connections, members, messages, REST records.
 //! - `amend.rs`: authors, the room memory's entries, the glossary (v1.2).
+//! - `social.rs`: a reply's quote, reactions and their tally (v1.2).
 
 mod amend;
 mod identity;
@@ -15,6 +16,7 @@ mod lang;
 mod name_chars;
 mod names;
 mod records;
+mod social;
 
 pub use amend::{
     Author, Glossary, GlossaryTerm, MemoryEntry, check_terms as check_glossary_terms, source_hash,
@@ -24,6 +26,10 @@ pub use lang::{Lang, SourceLang};
 pub use names::{ChatText, ClientMsgId, RoomName, UserName};
 pub use records::{
     Connection, Member, MemberKey, MembersPage, Message, MessageKey, Translation, TranslationRecord,
+};
+pub use social::{
+    Emoji, Quote, Reaction, ReactionToggle, Toggled, apply_toggle as apply_reaction_toggle,
+    cut_quote,
 };
 
 /// Why a value from the wire was refused; each maps to one protocol error code.

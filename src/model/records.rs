@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Author, ClientKey, ClientMsgId, ClientTag, ConnectionId, Lang, RoomName, UserName};
+use super::{
+    Author, ClientKey, ClientMsgId, ClientTag, ConnectionId, Lang, Quote, RoomName, UserName,
+};
 use crate::limits::{MAX_CONNECTION_DURATION, TTL_MARGIN};
 
 /// A live connection: who is where, speaking what.
@@ -173,6 +175,9 @@ pub struct Message {
     /// Who corrected the translation into each language (of those at hand).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub corrected: BTreeMap<Lang, Author>,
+    /// v1.2: the message it replies to, quoted as it read then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Quote>,
 }
 
 impl MessageKey {

@@ -2,7 +2,8 @@
 //! `store/`, engines in `translate/`, delivery in `push/` and `local/`,
 //! the fan-out queue in `queue/` and `local/`.
 //!
-//! - `store.rs`: [`Store`], the single table.
+//! - `store.rs`: [`Store`], the single table; `social.rs`: its replies
+//!   and reactions (v1.2).
 //! - `engine.rs`: [`Translator`].
 //! - `push.rs`: [`Push`] (`PostToConnection`) and the shared [`Frame`].
 //! - `queue.rs`: [`Queue`] for big rooms' fan-out.
@@ -13,11 +14,13 @@
 mod engine;
 mod push;
 mod queue;
+mod social;
 mod store;
 
 pub use engine::{EngineStatus, Hints, Reach, TranslateError, Translator};
 pub use push::{Frame, Push, PushError};
 pub use queue::{FanoutBatch, Queue, QueueError};
+pub use social::Social;
 pub use store::{
     Admission, Amend, Counter, Delivery, Departure, HistoryPage, HistoryQuery, MEMORY_ENGINE,
     PutOutcome, Rejoins, Step, Store, StoreError, Tally, corrected_translation,

@@ -269,7 +269,7 @@ pub trait Rejoins: Send + Sync {
 
 /// Connections, rooms and history in one table.
 #[async_trait]
-pub trait Store: Amend + Rejoins + Send + Sync {
+pub trait Store: Amend + Rejoins + super::Social + Send + Sync {
     /// Writes the connection row and its member row, taking one place in
     /// its room unless the room already holds `max_members` (checked and
     /// counted atomically: concurrent joins cannot overfill a room).

@@ -8,8 +8,8 @@ use super::FrameError;
 use super::strict::NoDuplicateKeys;
 use crate::limits::{HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT};
 use crate::model::{
-    ChatText, ClientMsgId, GlossaryTerm, InvalidInput, Lang, MessageKey, RoomName, SourceLang,
-    UserName, check_glossary_terms,
+    ChatText, ClientMsgId, Emoji, GlossaryTerm, InvalidInput, Lang, MessageKey, RoomName,
+    SourceLang, UserName, check_glossary_terms,
 };
 
 /// The actions with a route of their own; anything else is `$default`.
@@ -25,10 +25,18 @@ pub const ACTIONS: &[&str] = &[
     "correct",
     "glossary",
     "glossary_set",
+    "react",
 ];
 
 /// The actions whose refusals name their `clientMsgId`.
-const NAMES_CLIENT_MSG_ID: &[&str] = &["translate", "edit", "delete", "correct", "glossary_set"];
+const NAMES_CLIENT_MSG_ID: &[&str] = &[
+    "translate",
+    "edit",
+    "delete",
+    "correct",
+    "glossary_set",
+    "react",
+];
 
 /// A glossary term as it travels (v1.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,6 +140,16 @@ pub enum ClientFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
     },
+    /// v1.2: toggle the sender's reaction to a message.
+    React {
+        /// The message's id.
+        id: Option<String>,
+        /// One emoji grapheme.
+        emoji: Option<String>,
+        /// Echoed on a refusal.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<String>,
+    },
 }
 
 /// A validated client request.
@@ -145,6 +163,8 @@ pub enum Command {
         client_msg_id: Option<ClientMsgId>,
         /// The text's language, if given; otherwise the sender's `lang`.
         source_lang: Option<SourceLang>,
+        /// v1.2: the message it replies to (`replyTo`), if any.
+        reply_to: Option<MessageKey>,
     },
     /// Change any of room, language and display name.
     Join {
@@ -207,6 +227,15 @@ pub enum Command {
         /// Echoed on a refusal.
         client_msg_id: Option<ClientMsgId>,
     },
+    /// v1.2: toggle the sender's reaction to a message.
+    React {
+        /// Where the message sits.
+        key: MessageKey,
+        /// The emoji.
+        emoji: Emoji,
+        /// Echoed on a refusal.
+        client_msg_id: Option<ClientMsgId>,
+    },
 }
 
 impl Command {
@@ -224,6 +253,7 @@ impl Command {
             Self::Correct { .. } => "correct",
             Self::Glossary => "glossary",
             Self::GlossarySet { .. } => "glossary_set",
+            Self::React { .. } => "react",
         }
     }
 
@@ -234,7 +264,8 @@ impl Command {
             | Self::Edit { client_msg_id, .. }
             | Self::Delete { client_msg_id, .. }
             | Self::Correct { client_msg_id, .. }
-            | Self::GlossarySet { client_msg_id, .. } => client_msg_id.as_ref(),
+            | Self::GlossarySet { client_msg_id, .. }
+            | Self::React { client_msg_id, .. } => client_msg_id.as_ref(),
             _ => None,
         }
     }
@@ -303,7 +334,10 @@ pub fn parse_command(body: &str) -> Result<Command, FrameError> {
             Some(&action),
         ))
     })?;
-    command(frame).map_err(|e| refuse(FrameError::invalid(e, &action)))
+    let reply_to = super::social::reply_to(map, &action).map_err(refuse)?;
+    command(frame)
+        .map(|c| c.with_reply_to(reply_to))
+        .map_err(|e| refuse(FrameError::invalid(e, &action)))
 }
 
 /// serde's message without line/column noise.
@@ -330,6 +364,7 @@ fn command(frame: ClientFrame) -> Result<Command, InvalidInput> {
                 .map(ClientMsgId::parse)
                 .transpose()?,
             source_lang: source_lang.as_deref().map(SourceLang::parse).transpose()?,
+            reply_to: None,
         },
         ClientFrame::Join { room, lang, name } => Command::Join {
             room: room.as_deref().map(RoomName::parse).transpose()?,
@@ -387,18 +422,23 @@ fn command(frame: ClientFrame) -> Result<Command, InvalidInput> {
                 client_msg_id: cmid(client_msg_id)?,
             }
         }
+        ClientFrame::React {
+            id,
+            emoji,
+            client_msg_id,
+        } => super::social::react(id, emoji, client_msg_id)?,
     })
 }
 
-fn required<T>(v: Option<T>, field: &str) -> Result<T, InvalidInput> {
+pub(super) fn required<T>(v: Option<T>, field: &str) -> Result<T, InvalidInput> {
     v.ok_or_else(|| InvalidInput::BadRequest(format!("missing field `{field}`")))
 }
 
-fn cmid(v: Option<String>) -> Result<Option<ClientMsgId>, InvalidInput> {
+pub(super) fn cmid(v: Option<String>) -> Result<Option<ClientMsgId>, InvalidInput> {
     v.as_deref().map(ClientMsgId::parse).transpose()
 }
 
-fn message_key(id: Option<String>) -> Result<MessageKey, InvalidInput> {
+pub(super) fn message_key(id: Option<String>) -> Result<MessageKey, InvalidInput> {
     MessageKey::from_id(&required(id, "id")?)
 }
 

@@ -171,3 +171,38 @@ fn v12_frames() {
         Some("glossary_set")
     );
 }
+
+#[test]
+fn v12_replies_and_reactions_parse() {
+    let id = "01JD0000000000000000000000";
+    let Command::Translate { reply_to, .. } = parse_command(&format!(
+        r#"{{"action":"translate","text":"yes","replyTo":"{id}"}}"#
+    ))
+    .unwrap() else {
+        panic!("not a translate");
+    };
+    assert_eq!(reply_to.unwrap().id, id);
+    let e =
+        parse_command(r#"{"action":"translate","text":"x","replyTo":"nope","clientMsgId":"c-1"}"#)
+            .unwrap_err();
+    assert_eq!(
+        (e.code, e.client_msg_id.as_deref()),
+        ("bad_request", Some("c-1"))
+    );
+    assert_eq!(
+        code(r#"{"action":"translate","text":"x","replyTo":5}"#),
+        "bad_request"
+    );
+    let Command::React { key, emoji, .. } =
+        parse_command(&format!(r#"{{"action":"react","id":"{id}","emoji":"👍🏽"}}"#)).unwrap()
+    else {
+        panic!("not a react");
+    };
+    assert_eq!((key.id.as_str(), emoji.as_str()), (id, "👍🏽"));
+    for bad in ["", "ok", "👍👍"] {
+        let body = format!(r#"{{"action":"react","id":"{id}","emoji":"{bad}"}}"#);
+        assert_eq!(code(&body), "bad_request", "{bad}");
+    }
+    assert_eq!(code(r#"{"action":"react","emoji":"👍"}"#), "bad_request");
+    assert_eq!(route_key(r#"{"action":"react"}"#), Some("react"));
+}

@@ -9,12 +9,13 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use crate::model::{
-    ClientMsgId, ClientTag, Connection, ConnectionId, Glossary, Lang, MemberKey, MembersPage,
-    MemoryEntry, Message, MessageKey, RoomName, Translation, TranslationRecord,
+    Author, ClientMsgId, ClientTag, Connection, ConnectionId, Glossary, Lang, MemberKey,
+    MembersPage, MemoryEntry, Message, MessageKey, Reaction, ReactionToggle, RoomName, Toggled,
+    Translation, TranslationRecord,
 };
 use crate::ports::{
     Admission, Amend, Counter, Delivery, Departure, HistoryPage, HistoryQuery, PutOutcome, Rejoins,
-    Step, Store, StoreError, Tally,
+    Social, Step, Store, StoreError, Tally,
 };
 
 /// Which store call is being made.
@@ -74,6 +75,12 @@ pub enum StoreOp {
     Glossary,
     /// `put_glossary`.
     PutGlossary,
+    /// `translations_of` (v1.2: a reply's quote).
+    TranslationsOf,
+    /// `toggle_reaction`.
+    ToggleReaction,
+    /// `reactions`.
+    Reactions,
     /// `note_left`.
     NoteLeft,
     /// `left_at`.
@@ -391,5 +398,42 @@ impl<H: StoreHook> Amend for Hooked<H> {
         self.hook.before(StoreOp::PutGlossary)?;
         let r = self.inner.put_glossary(room, glossary, expected).await;
         self.done(StoreOp::PutGlossary, r)
+    }
+}
+
+#[async_trait]
+impl<H: StoreHook> Social for Hooked<H> {
+    async fn translations_of(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        langs: &[Lang],
+    ) -> Result<BTreeMap<Lang, (Translation, Option<Author>)>, StoreError> {
+        self.hook.before(StoreOp::TranslationsOf)?;
+        let r = self.inner.translations_of(room, key, langs).await;
+        self.done(StoreOp::TranslationsOf, r)
+    }
+
+    async fn toggle_reaction(
+        &self,
+        room: &RoomName,
+        key: &MessageKey,
+        toggle: &ReactionToggle,
+        ttl: Option<i64>,
+    ) -> Result<Toggled, StoreError> {
+        self.hook.before(StoreOp::ToggleReaction)?;
+        let r = self.inner.toggle_reaction(room, key, toggle, ttl).await;
+        self.done(StoreOp::ToggleReaction, r)
+    }
+
+    async fn reactions(
+        &self,
+        room: &RoomName,
+        first: &MessageKey,
+        last: &MessageKey,
+    ) -> Result<BTreeMap<String, Vec<Reaction>>, StoreError> {
+        self.hook.before(StoreOp::Reactions)?;
+        let r = self.inner.reactions(room, first, last).await;
+        self.done(StoreOp::Reactions, r)
     }
 }

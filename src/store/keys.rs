@@ -13,6 +13,8 @@
 //! | remembered correction (v1.2) | `ROOM#{room}` | `CORR#{sourceHash}#{lang}` |
 //! | the room memory's index (v1.2) | `ROOM#{room}` | `CORRINDEX` |
 //! | room glossary (v1.2) | `ROOM#{room}` | `GLOSSARY` |
+//! | reactions' tally (v1.2) | `ROOM#{room}` | `REACT#{ts:013}#{id}` |
+//! | one reaction (v1.2) | `ROOM#{room}` | `REACTOR#{ts:013}#{id}#{len}:{who}#{emoji}` |
 //! | instance's connection | `INST#{instance}` | `CONN#{id}` |
 //! | fan-out delivery | `FANOUT#{batch}` | `META` |
 //! | sender's limits | `LIMIT#{who}` | `{yyyy-mm-ddThh}` |
@@ -121,6 +123,26 @@ pub const GLOSSARY: &str = "GLOSSARY";
 /// Sort key of the index of a room's remembered corrections.
 pub const MEMORY_INDEX: &str = "CORRINDEX";
 
+/// Sort key prefix of a message's reactions' tally (v1.2).
+pub const REACTIONS_PREFIX: &str = "REACT#";
+
+/// `REACT#{ts:013}#{id}`: one message's reactions' tally, in time order
+/// like the messages, so a history page's tallies are one range.
+pub fn reactions_sk(key: &MessageKey) -> String {
+    format!("{REACTIONS_PREFIX}{:013}#{}", key.ts, key.id)
+}
+
+/// `REACTOR#{ts:013}#{id}#`: every reaction of one message.
+pub fn reactor_prefix(key: &MessageKey) -> String {
+    format!("REACTOR#{:013}#{}#", key.ts, key.id)
+}
+
+/// `REACTOR#{ts:013}#{id}#{len}:{who}#{emoji}`: that `who` reacted with
+/// `emoji` (an emoji may hold `#`: the length keeps `who` apart).
+pub fn reactor_sk(key: &MessageKey, who: &str, emoji: &str) -> String {
+    format!("{}{}:{who}#{emoji}", reactor_prefix(key), who.len())
+}
+
 /// Sort key prefix of remembered corrections.
 pub const MEMORY_PREFIX: &str = "CORR#";
 
@@ -192,6 +214,11 @@ mod tests {
         let es = Lang::parse("es").unwrap();
         assert_eq!(translation_sk(es, &b), "TR#es#0000000001000#A");
         assert!(translation_sk(es, &b).starts_with(&translation_prefix(es)));
+        // A tally range never takes in a reaction.
+        let r = reactor_sk(&b, "c:k", "#\u{FE0F}\u{20E3}");
+        assert!(r.starts_with(&reactor_prefix(&b)));
+        assert!(!(reactions_sk(&a)..=reactions_sk(&b)).contains(&r));
+        assert!(!r.starts_with(REACTIONS_PREFIX));
     }
 
     #[test]

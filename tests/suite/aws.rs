@@ -246,6 +246,7 @@ fn message(i: usize, from: &str, text: String) -> Message {
         edited_at: None,
         deleted_at: None,
         corrected: BTreeMap::new(),
+        reply_to: None,
     }
 }
 
@@ -361,6 +362,21 @@ async fn serve_with_the_dynamodb_store() {
     assert_eq!(bea.recv_type("message").await["text"], "[es] おはよう");
     let history = bea.request(json!({"action":"history"}), "history").await;
     assert_eq!(history["messages"][0]["original"], "おはよう");
+    // v1.2: a reply and a reaction on DynamoDB.
+    let id = history["messages"][0]["id"].clone();
+    aki.recv_type("message").await; // its own copy
+    bea.send(json!({"action":"translate","text":"¡Hola!","replyTo":id}))
+        .await;
+    assert_eq!(
+        aki.recv_type("message").await["replyTo"]["text"],
+        "おはよう"
+    );
+    bea.send(json!({"action":"react","id":id,"emoji":"👋"}))
+        .await;
+    assert_eq!(aki.recv_type("reaction").await["count"], 1);
+    let history = aki.request(json!({"action":"history"}), "history").await;
+    assert_eq!(history["messages"][0]["reactions"][0]["emoji"], "👋");
+    assert_eq!(history["messages"][1]["replyTo"]["text"], "おはよう");
     server.stop().await;
 
     // The table was created, and holds the room.
@@ -369,5 +385,5 @@ async fn serve_with_the_dynamodb_store() {
         .messages_before(&RoomName::parse("ddb").unwrap(), &query(None, 10))
         .await
         .unwrap();
-    assert_eq!(page.messages.len(), 1);
+    assert_eq!(page.messages.len(), 2);
 }

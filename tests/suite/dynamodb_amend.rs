@@ -45,6 +45,7 @@ fn message(r: &str, id: &str, text: &str) -> Message {
         edited_at: None,
         deleted_at: None,
         corrected: BTreeMap::new(),
+        reply_to: None,
     }
 }
 

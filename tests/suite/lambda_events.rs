@@ -2,7 +2,9 @@
 //! API Gateway sends them to a Lambda) through `lambda::handle` in-process (the real
 //! binary gets them in `lambda_binary.rs`), the entry
 //! `honyaku-lambda` calls: `$connect`, a `translate` MESSAGE, `$disconnect`,
-//! and v1.2's `edit`, `glossary_set` and `delete` routes, with the memory store, the pseudo engine and a push that records.
+//! and v1.2's `edit`, `glossary_set`, `delete` and `react` routes and
+//! `replyTo`, with the memory store, the pseudo engine and a push that
+//! records.
 
 use std::sync::Arc;
 
@@ -196,4 +198,63 @@ async fn edit_and_glossary_set_through_the_lambda_entry() {
         honyaku::lambda::handle(&app, routed("delete", json!({"action":"delete","id":id}))).await;
     assert_eq!(r.status_code, 200);
     assert_eq!(push.take(bea)[0]["type"], "deleted");
+}
+
+#[tokio::test]
+async fn reply_and_react_through_the_lambda_entry() {
+    let (app, _store, push) = app();
+    let bea = "CkTMAbCdoAMCFxA=";
+    honyaku::lambda::handle(&app, event(CONNECT, |_| {})).await;
+    honyaku::lambda::handle(
+        &app,
+        event(CONNECT, |v| {
+            v["requestContext"]["connectionId"] = json!(bea);
+            v["queryStringParameters"] = json!({"room": "lobby", "lang": "es", "name": "Bea"});
+        }),
+    )
+    .await;
+    honyaku::lambda::handle(&app, event(MESSAGE, |_| {})).await;
+    let first = push.of_type(AKI, "message")[0].clone();
+    let id = first["id"].as_str().unwrap().to_owned();
+    push.take(AKI);
+    push.take(bea);
+
+    let reply = json!({"action":"translate","text":"はい","replyTo":id,"clientMsgId":"c-3"});
+    let r = honyaku::lambda::handle(&app, routed("translate", reply)).await;
+    assert_eq!(r.status_code, 200);
+    let mine = push.take(AKI);
+    assert_eq!(mine[0]["replyTo"]["id"], id.as_str());
+    assert_eq!(mine[0]["replyTo"]["text"], first["text"]);
+    let theirs = push.take(bea);
+    assert_eq!(
+        theirs[0]["replyTo"]["text"].as_str().unwrap(),
+        format!("[es] {}", first["text"].as_str().unwrap())
+    );
+    let unknown = json!({"action":"translate","text":"?","replyTo":"01JD0000000000000000000000","clientMsgId":"c-4"});
+    honyaku::lambda::handle(&app, routed("translate", unknown)).await;
+    let e = push.take(AKI);
+    assert_eq!(
+        (e[0]["code"].as_str(), e[0]["clientMsgId"].as_str()),
+        (Some("not_found"), Some("c-4"))
+    );
+
+    let react = json!({"action":"react","id":id,"emoji":"👍"});
+    let r = honyaku::lambda::handle(&app, routed("react", react)).await;
+    assert_eq!(r.status_code, 200);
+    for who in [AKI, bea] {
+        let f = push.take(who);
+        assert_eq!(
+            (
+                f[0]["type"].as_str(),
+                f[0]["emoji"].as_str(),
+                f[0]["on"].as_bool()
+            ),
+            (Some("reaction"), Some("👍"), Some(true))
+        );
+    }
+    let history = json!({"action":"history"});
+    honyaku::lambda::handle(&app, routed("history", history)).await;
+    let page = push.take(AKI);
+    assert_eq!(page[0]["messages"][0]["reactions"][0]["count"], 1);
+    assert_eq!(page[0]["messages"][1]["replyTo"]["id"], id.as_str());
 }

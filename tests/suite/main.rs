@@ -39,6 +39,7 @@ mod serve;
 #[cfg(feature = "aws")]
 mod shared_limits;
 mod slow_bodies;
+mod social;
 mod standins;
 mod store_contract;
 mod translator_contract;

@@ -8,6 +8,7 @@
 //! - `queue.rs`: big rooms through the fan-out queue, redelivery.
 //! - `faults.rs`: failing pushes, stores and engines.
 //! - `amend.rs`: v1.2's edit, delete, correct and glossary.
+//! - `social.rs`: v1.2's replies and reactions.
 
 mod amend;
 mod chat;
@@ -16,6 +17,7 @@ mod history;
 mod queue;
 mod quota;
 mod rooms;
+mod social;
 
 use std::sync::Arc;
 

@@ -273,7 +273,8 @@ impl Amend for DynamoStore {
         key: &MessageKey,
         deleted_at: i64,
     ) -> Result<bool, StoreError> {
-        let expression = format!("SET deleted_at = :at, #langs = {OR_LEGACY} REMOVE #text");
+        let expression =
+            format!("SET deleted_at = :at, #langs = {OR_LEGACY} REMOVE #text, reply_to");
         let updated = self
             .update_live(room, key, &expression, vec![(":at", n(deleted_at))])
             .await?;
@@ -292,6 +293,7 @@ impl Amend for DynamoStore {
             self.delete_translations(room, key, listed(&tomb)).await?;
             self.trim_list(room, key, [], all.len()).await?;
         }
+        self.drop_reactions(room, key).await?;
         Ok(done)
     }
 

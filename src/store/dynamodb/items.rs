@@ -179,6 +179,10 @@ pub fn message(msg: &Message) -> Item {
         "client_msg_id",
         msg.client_msg_id.as_ref().map(ClientMsgId::as_str),
     );
+    // v1.2: the quote as one JSON attribute (a tombstone keeps none).
+    if let Some(q) = msg.reply_to.as_ref().filter(|_| msg.deleted_at.is_none()) {
+        fields.push(("reply_to", s(serde_json::to_string(q).unwrap_or_default())));
+    }
     if let Some(ttl) = msg.ttl {
         fields.push((TTL, n(ttl)));
     }
@@ -314,6 +318,12 @@ pub fn parse_message(item: &Item) -> Result<Message, StoreError> {
         edited_at: item.get_i64("edited_at"),
         deleted_at: item.get_i64("deleted_at"),
         corrected: BTreeMap::new(),
+        reply_to: match item.get_s("reply_to") {
+            Some(j) => {
+                Some(serde_json::from_str(j).map_err(|e| r.corrupt(format!("reply_to: {e}")))?)
+            }
+            None => None,
+        },
     })
 }
 
@@ -380,6 +390,7 @@ mod tests {
             edited_at: None,
             deleted_at: None,
             corrected: BTreeMap::new(),
+            reply_to: None,
         };
         assert_eq!(parse_message(&message(&m)).unwrap(), m);
         m.edited_at = Some(1_764_150_000_500);

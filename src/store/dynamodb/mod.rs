@@ -13,6 +13,7 @@
 //! - `items.rs`: rows ⇄ items.
 //! - `rooms.rs`, `history.rs`, `upkeep.rs`: the port's methods.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
+//! - `social.rs`: v1.2's reply quotes and reactions.
 //! - `translations.rs`: which translation items a message has (its
 //!   `tr_langs` list), so an edit or a delete removes exactly those.
 //! - `table.rs`: creating the table (`create_table_if_missing`).
@@ -23,6 +24,7 @@ mod history;
 mod items;
 mod rejoins;
 mod rooms;
+mod social;
 mod table;
 mod translations;
 mod upkeep;

@@ -15,7 +15,11 @@ use crate::model::{Glossary, Lang, MemoryEntry, Message, MessageKey, RoomName, T
 use crate::ports::{Amend, StoreError, corrected_translation};
 use crate::store::{keys, now_s};
 
-fn read_message(get: Option<Vec<u8>>, pk: &str, sk: &str) -> Result<Option<Message>, StoreError> {
+pub(super) fn read_message(
+    get: Option<Vec<u8>>,
+    pk: &str,
+    sk: &str,
+) -> Result<Option<Message>, StoreError> {
     let Some(bytes) = get else {
         return Ok(None);
     };
@@ -78,11 +82,13 @@ fn delete_message(
         text: String::new(),
         translations: BTreeMap::new(),
         corrected: BTreeMap::new(),
+        reply_to: None,
         deleted_at: Some(deleted_at),
         ..msg
     };
     put_row(tx, &pk, &keys::message_sk(key), &tombstone, tombstone.ttl)?;
     delete_translations(tx, &pk, key)?;
+    super::social::drop_tally(tx, &pk, key)?;
     Ok(true)
 }
 
@@ -221,8 +227,13 @@ impl<B: Backend> Amend for EmbeddedStore<B> {
         deleted_at: i64,
     ) -> Result<bool, StoreError> {
         let (room, key) = (room.clone(), key.clone());
-        self.write(move |tx| delete_message(tx, &room, &key, deleted_at))
-            .await
+        let done = {
+            let (room, key) = (room.clone(), key.clone());
+            self.write(move |tx| delete_message(tx, &room, &key, deleted_at))
+                .await?
+        };
+        self.drop_reactors(&room, &key).await?;
+        Ok(done)
     }
 
     async fn put_correction(

@@ -11,6 +11,7 @@
 //! - `upkeep.rs`: counters, fan-out markers, REST records, expiry.
 //! - `counters.rs`: the counters counted in memory, written behind.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
+//! - `social.rs`: v1.2's reply quotes and reactions.
 //! - `memory.rs`, `redb.rs`: the two backends; `overlay.rs`: a write's
 //!   changes kept aside until it succeeds.
 //!
@@ -30,6 +31,7 @@ mod redb;
 mod rejoins;
 mod rooms;
 mod rows;
+mod social;
 mod upkeep;
 
 use std::future::Future;

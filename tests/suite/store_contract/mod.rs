@@ -7,10 +7,12 @@
 //!   400 KB item limit.
 //! - `upkeep.rs`: counters, delivery markers, REST records, expiry.
 //! - `amend.rs`: v1.2's edits, deletes, corrections and room memory, glossary.
+//! - `social.rs`: v1.2's reply quotes and reactions.
 
 mod amend;
 mod messages;
 mod rooms;
+mod social;
 mod upkeep;
 
 use std::collections::BTreeMap;
@@ -57,6 +59,7 @@ fn msg(room: &str, ts: i64, id: &str, from: &str, cmid: Option<&str>) -> Message
         edited_at: None,
         deleted_at: None,
         corrected: BTreeMap::new(),
+        reply_to: None,
     }
 }
 
@@ -142,6 +145,18 @@ macro_rules! contract {
             case!(
                 glossary_is_versioned_and_holds_its_maximum,
                 amend::glossary_is_versioned_and_holds_its_maximum
+            );
+            case!(
+                reply_quotes_are_kept_with_their_message,
+                social::reply_quotes_are_kept_with_their_message
+            );
+            case!(
+                reactions_toggle_atomically,
+                social::reactions_toggle_atomically
+            );
+            case!(
+                reactions_at_their_bound_with_many_reactors,
+                social::reactions_at_their_bound_with_many_reactors
             );
         }
     };
