@@ -4,8 +4,8 @@
 //! (skipped without it; a failure under `CI=true`), translates with the
 //! pseudo engine (`TRANSLATORS=pseudo`) and posts frames to a Management
 //! API stand-in (`PUSH_ENDPOINT`). Every route a client can take:
-//! `$connect`, `translate`, `history`, `edit`, `delete`, `correct`,
-//! `glossary`, `glossary_set`, `$disconnect`.
+//! `$connect`, `translate` (with `replyTo`), `history`, `edit`, `delete`,
+//! `correct`, `glossary`, `glossary_set`, `react`, `$disconnect`.
 
 use serde_json::{Value, json};
 
@@ -160,6 +160,34 @@ async fn every_route_through_the_real_binary() {
     lambda.status(&message(BEA, set)).await;
     assert_eq!(only(&lambda, BEA, "error")["code"], "conflict");
 
+    // `react`: a toggle, to every member, the sender included; a second
+    // person counts; `history` carries the tally; not an emoji is refused.
+    let thumbs = json!({"action":"react","id":id,"emoji":"👍"});
+    lambda.status(&message(BEA, thumbs.clone())).await;
+    for who in [AKI, BEA, CID] {
+        let r = only(&lambda, who, "reaction");
+        assert_eq!(
+            (r["emoji"].as_str(), r["on"].as_bool(), r["count"].as_u64()),
+            (Some("👍"), Some(true), Some(1))
+        );
+    }
+    lambda.status(&message(AKI, thumbs)).await;
+    assert_eq!(only(&lambda, CID, "reaction")["count"], 2);
+    lambda.push.take(AKI);
+    lambda.push.take(BEA);
+    let words = json!({"action":"react","id":id,"emoji":"nice","clientMsgId":"x-1"});
+    lambda.status(&message(CID, words)).await;
+    let e = only(&lambda, CID, "error");
+    assert_eq!(
+        (e["code"].as_str(), e["clientMsgId"].as_str()),
+        (Some("bad_request"), Some("x-1"))
+    );
+    lambda
+        .status(&message(CID, json!({"action":"history"})))
+        .await;
+    let h = only(&lambda, CID, "history");
+    assert_eq!(h["messages"][0]["reactions"][0]["count"], 2);
+
     let before = lambda.table.scan().await.join("\n");
     for text in ["こんばんは", "[en] こんばんは", "Buenas noches"] {
         assert!(
@@ -184,7 +212,7 @@ async fn every_route_through_the_real_binary() {
     }
     let items = lambda.table.scan().await;
     assert!(!items.is_empty());
-    for text in ["こんにちは", "こんばんは", "[es]", "[en]"] {
+    for text in ["こんにちは", "こんばんは", "[es]", "[en]", "👍"] {
         let left: Vec<&String> = items.iter().filter(|i| i.contains(text)).collect();
         assert!(left.is_empty(), "{text} is left in the table: {left:?}");
     }
@@ -203,8 +231,38 @@ async fn every_route_through_the_real_binary() {
         (m["text"].as_str(), m["engine"].as_str()),
         (Some("Buenas noches"), Some("memory"))
     );
-    assert_eq!(only(&lambda, CID, "message")["engine"], "pseudo");
+    let again_id = only(&lambda, CID, "message");
+    assert_eq!(again_id["engine"], "pseudo");
+    let again_id = again_id["id"].as_str().unwrap().to_owned();
     lambda.push.take(AKI);
+
+    // `replyTo`: each reader gets the quote in its own language (Bea's the
+    // remembered correction); a reply to the deleted message quotes no
+    // text; an unknown id is `not_found`, with the `clientMsgId`.
+    let reply = json!({"action":"translate","text":"Yes","replyTo":again_id});
+    lambda.status(&message(CID, reply)).await;
+    let quotes: Vec<Value> = [AKI, BEA, CID]
+        .iter()
+        .map(|who| only(&lambda, who, "message")["replyTo"].clone())
+        .collect();
+    assert_eq!(quotes[0]["text"], "こんばんは");
+    assert_eq!(quotes[1]["text"], "Buenas noches");
+    assert_eq!(quotes[2]["text"], "[en] こんばんは");
+    assert!(quotes.iter().all(|q| q["id"] == again_id.as_str()));
+    let to_gone = json!({"action":"translate","text":"What?","replyTo":id});
+    lambda.status(&message(CID, to_gone)).await;
+    let q = &only(&lambda, BEA, "message")["replyTo"];
+    assert_eq!((q["deleted"].as_bool(), q.get("text")), (Some(true), None));
+    lambda.push.take(AKI);
+    lambda.push.take(CID);
+    let unknown = json!({"action":"translate","text":"?","replyTo":"01JZZZZZZZZZZZZZZZZZZZZZZZ","clientMsgId":"x-2"});
+    lambda.status(&message(CID, unknown)).await;
+    let e = only(&lambda, CID, "error");
+    assert_eq!(
+        (e["code"].as_str(), e["clientMsgId"].as_str()),
+        (Some("not_found"), Some("x-2"))
+    );
+    assert!(lambda.push.take(BEA).is_empty());
 
     // A gone connection's rows go when a post finds it gone.
     lambda.push.gone(CID);
