@@ -12,6 +12,11 @@ const KNOWN_ERRORS = new Set([
   'bad_request', 'invalid_room', 'invalid_lang', 'invalid_name', 'empty_text', 'text_too_long',
   'rate_limited', 'room_full', 'unauthorized', 'internal',
 ]);
+/** v1.2's refusals of an action on a message (edit, delete, correct, reply, react), in words. */
+export const REFUSALS = {
+  not_found: 'amendErrNotFound', not_yours: 'amendErrNotYours', too_old: 'amendErrTooOld',
+  forbidden: 'amendErrForbidden',
+};
 const TAG_RE = /^[0-9a-f]{4,64}$/;
 
 let uniqueId = 0;
@@ -175,7 +180,8 @@ export function presenceElement(frame) {
 /** The sentence for a refused action, in the reader's language when the page knows the code. */
 export function errorText(frame) {
   const code = String(frame.code ?? 'error');
-  return KNOWN_ERRORS.has(code) ? t(`err_${code}`) : String(frame.message ?? code);
+  if (KNOWN_ERRORS.has(code)) return t(`err_${code}`);
+  return Object.hasOwn(REFUSALS, code) ? t(REFUSALS[code]) : String(frame.message ?? code);
 }
 
 export function errorElement(frame) {
