@@ -13,20 +13,16 @@
 //! the first time); `BENCH_NO_BUILD=1` measures what is already built.
 
 mod common;
-mod lambda_stubs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use honyaku::testing::lambda_runtime::{RuntimeApi, Seen, dynamodb_stub, lambda_env};
 use serde_json::json;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
 use common::{Table, ms, percentile, size, verdict};
-use lambda_stubs::{dynamodb_stub, read_request};
 
 /// Interleaved starts measured per binary (after one unmeasured start each).
 const RUNS: usize = 30;
@@ -104,34 +100,6 @@ fn find(list: &Result<Vec<(String, PathBuf)>, String>, name: &str) -> Result<Pat
     }
 }
 
-/// What Lambda sets for a function, plus what `honyaku-lambda` reads.
-/// Credentials are dummies; DynamoDB is the stub at `dynamodb`.
-fn lambda_env(api: &str, dynamodb: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("AWS_LAMBDA_RUNTIME_API", api.to_owned()),
-        ("AWS_LAMBDA_FUNCTION_NAME", "honyaku-bench".into()),
-        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".into()),
-        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
-        ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/honyaku".into()),
-        ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".into()),
-        ("AWS_REGION", "us-east-1".into()),
-        ("AWS_DEFAULT_REGION", "us-east-1".into()),
-        ("AWS_ACCESS_KEY_ID", "AKIDBENCHONLY".into()),
-        ("AWS_SECRET_ACCESS_KEY", "bench-only-not-a-secret".into()),
-        ("AWS_SESSION_TOKEN", "bench-only".into()),
-        ("AWS_EC2_METADATA_DISABLED", "true".into()),
-        ("AWS_CONFIG_FILE", "/nonexistent/aws-config".into()),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-creds".into(),
-        ),
-        ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.to_owned()),
-        ("TABLE_NAME", "honyaku-bench-table".into()),
-        ("_HANDLER", "bootstrap".into()),
-        ("TZ", ":UTC".into()),
-    ]
-}
-
 /// One cold start: (init, first request, DynamoDB connections opened).
 struct Start {
     init: Duration,
@@ -139,54 +107,17 @@ struct Start {
     connections: usize,
 }
 
-/// Spawns `bin` against a Runtime API stub that hands out one `$connect`
-/// event and waits for its response.
+/// Spawns `bin` against a Runtime API stand-in that hands out one
+/// `$connect` event and waits for its response.
 async fn one_start(bin: &Path) -> Result<Start, String> {
-    let api = TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let api_addr = api.local_addr().map_err(|e| e.to_string())?.to_string();
+    let mut api = RuntimeApi::start().await;
     let (dynamodb, connections) = dynamodb_stub().await;
-    let (tx, mut rx) = mpsc::unbounded_channel::<(&'static str, Instant)>();
-    tokio::spawn(async move {
-        let mut handed_out = false;
-        while let Ok((mut stream, _)) = api.accept().await {
-            let tx = tx.clone();
-            let first = !handed_out;
-            handed_out = true;
-            tokio::spawn(async move {
-                let mut served = !first;
-                while let Some(head) = read_request(&mut stream).await {
-                    if head.starts_with(NEXT) {
-                        let _ = tx.send(("next", Instant::now()));
-                        if served {
-                            // The second poll stays unanswered.
-                            std::future::pending::<()>().await;
-                        }
-                        served = true;
-                        let reply = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                             lambda-runtime-aws-request-id: bench-1\r\n\
-                             lambda-runtime-deadline-ms: 4102444800000\r\n\
-                             lambda-runtime-invoked-function-arn: \
-                             arn:aws:lambda:us-east-1:123456789012:function:honyaku\r\n\
-                             content-length: {}\r\n\r\n{EVENT}",
-                            EVENT.len()
-                        );
-                        let _ = stream.write_all(reply.as_bytes()).await;
-                    } else {
-                        let _ = tx.send(("response", Instant::now()));
-                        let reply = "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n";
-                        let _ = stream.write_all(reply.as_bytes()).await;
-                    }
-                }
-            });
-        }
-    });
+    let event: serde_json::Value = serde_json::from_str(EVENT).map_err(|e| e.to_string())?;
+    api.give(&event);
     let started = Instant::now();
     let mut child = tokio::process::Command::new(bin)
         .env_clear()
-        .envs(lambda_env(&api_addr, &dynamodb))
+        .envs(lambda_env(api.address(), &dynamodb, "honyaku-bench-table"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -195,14 +126,15 @@ async fn one_start(bin: &Path) -> Result<Start, String> {
         .map_err(|e| format!("spawn: {e}"))?;
     let timed = tokio::time::timeout(TIMEOUT, async {
         let mut polled = None;
-        while let Some((what, at)) = rx.recv().await {
-            match (what, polled) {
-                ("next", None) => polled = Some(at),
-                ("response", Some(p)) => return Ok((p - started, at - p)),
-                _ => {}
+        loop {
+            match (api.seen(TIMEOUT).await, polled) {
+                (Some(Seen::Poll(at)), None) => polled = Some(at),
+                (Some(Seen::Response { at, .. }), Some(p)) => return Ok((p - started, at - p)),
+                (Some(Seen::Error { body, .. }), _) => return Err(format!("failed: {body}")),
+                (Some(_), _) => {}
+                (None, _) => return Err("the stand-in stopped".to_owned()),
             }
         }
-        Err("the stub stopped".to_owned())
     })
     .await;
     let _ = child.kill().await;
@@ -342,7 +274,7 @@ async fn main() {
          `--no-default-features --features aws`, as `cargo lambda` builds it; \
          `benches/lambda-hello`, a `lambda_runtime` echo function). Each start: spawn with \
          Lambda's environment (dummy credentials, region us-east-1) and AWS_LAMBDA_RUNTIME_API \
-         pointing at a stub on 127.0.0.1. Init: spawn → `{NEXT}`. First request: the stub hands \
+         pointing at a stand-in on 127.0.0.1 (honyaku::testing::lambda_runtime, the one the suite runs the binary against). Init: spawn → `{NEXT}`. First request: the stub hands \
          out a WebSocket `$connect` event (tests/suite/fixtures/apigw-connect.json) → the response is \
          posted; honyaku's DynamoDB calls go to a stub on 127.0.0.1 (`AWS_ENDPOINT_URL_DYNAMODB`, \
          plain HTTP, answers `{{}}`), which counts the connections opened: one means every call \

@@ -55,7 +55,8 @@
 //!                records)
 //!   config.rs    typed configuration (ServeConfig); limits.rs every limit
 //!                and default; contract.rs web/contract.json compiled in
-//!   testing/     shared test doubles and start_server (feature `testing`)
+//!   testing/     shared test doubles, start_server, the Lambda Runtime
+//!                API and Management API stand-ins (feature `testing`)
 //! build.rs       web/contract.json's limits as Rust constants
 //! client/        honyaku-chat, the terminal client (reuses protocol/)
 //! web/           the chat page (ES modules, no build step), built into the
@@ -65,7 +66,7 @@
 //!                module per area, store_contract/, fixtures/)
 //! tests/web/     the page in Chromium (node --test, playwright-core)
 //! benches/       apertium, fanout/, cost, aws_fanout/, lambda_start (with
-//!                lambda-hello/ and lambda_stubs/), common/; BENCHMARKS.md
+//!                lambda-hello/; its stand-ins are testing's), common/; BENCHMARKS.md
 //!                is written from their JSON by scripts/benchmarks
 //! fuzz/          cargo fuzz target for the frame parser
 //! scripts/       setup, test, build-lambda, check-lambda-build,

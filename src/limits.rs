@@ -38,6 +38,10 @@ pub const TTL_MARGIN: Duration = Duration::from_secs(10 * 60);
 /// gateway cannot deliver to it yet), so a Gone answer does not delete it,
 /// and the local sweep leaves it alone.
 pub const CONNECT_GRACE: Duration = Duration::from_secs(30);
+/// A member whose `client` left a room this recently and comes back (a
+/// reload, a network blip, a server restart) is `returning` (v1.2): its
+/// `presence` `join` says so, and clients show no "joined" line for it.
+pub const REJOIN_GRACE: Duration = Duration::from_secs(60);
 /// Concurrent posts while fanning one message out directly.
 pub const FANOUT_CONCURRENCY: usize = 64;
 /// Concurrent engine calls while translating history on demand.

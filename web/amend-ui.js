@@ -3,16 +3,12 @@
 // message is deleted for everyone (a modal <dialog>: focus stays inside,
 // Escape cancels, focus goes back to the Delete button).
 import { t } from './i18n.js';
-import { el } from './render.js';
-
-const REFUSALS = {
-  not_found: 'amendErrNotFound', not_yours: 'amendErrNotYours', too_old: 'amendErrTooOld',
-  forbidden: 'amendErrForbidden',
-};
+import { el, REFUSALS } from './render.js';
 
 /** Why an edit, delete or correction was refused, in the reader's language; `fallback` for other codes. */
 export function refusalText(frame, fallback) {
-  const key = REFUSALS[String(frame.code ?? '')];
+  const code = String(frame.code ?? '');
+  const key = Object.hasOwn(REFUSALS, code) ? REFUSALS[code] : null;
   return key ? t(key) : fallback;
 }
 

@@ -220,7 +220,7 @@ function isOwn(msg) {
 function renderMessage(msg) {
   const own = isOwn(msg);
   const mention = !own && (mentions(msg.text, state.name) || mentions(msg.original, state.name));
-  return amend.decorate(messageElement(msg, { own, mention }), msg);
+  return tools.decorate(amend.decorate(messageElement(msg, { own, mention }), msg), msg);
 }
 
 function onMessage(msg) {
@@ -365,7 +365,7 @@ function sendMessage() {
   const { text } = composer;
   composer.showError('');
   if (!text || !composer.check()) return;
-  const { frame, item } = pending.add(text, state);
+  const { frame, item } = tools.sending(pending.add(text, state));
   timeline.clearDivider();
   timeline.add(item, { force: true });
   composer.clear();

@@ -6,10 +6,10 @@
 
 const MENTION_RE = /@([\p{L}\p{M}\p{N}_][\p{L}\p{M}\p{N}_.-]*)/gu;
 
-/** Wrap each "@name" in the text nodes of `node` (links left alone) as "@" + <bdi>name</bdi>. */
+/** Wrap each "@name" in the text nodes of `node` (links and code left alone) as "@" + <bdi>name</bdi>. */
 export function isolateMentions(node) {
   const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT, {
-    acceptNode: (text) => (text.parentElement.closest('a') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    acceptNode: (text) => (text.parentElement.closest('a, code') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
   });
   const texts = [];
   for (let text = walker.nextNode(); text; text = walker.nextNode()) texts.push(text);

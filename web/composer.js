@@ -52,6 +52,13 @@ export class Composer {
       this.update();
       onInput(input.value);
     });
+    // A narrower box wraps the text (or the placeholder) onto more lines: grow again.
+    let width = 0;
+    new ResizeObserver(([entry]) => {
+      if (entry.contentRect.width === width) return;
+      width = entry.contentRect.width;
+      this.update();
+    }).observe(input);
   }
 
   get text() {

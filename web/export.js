@@ -3,7 +3,7 @@
 // from `history` pages over the WebSocket (following `next`), so it works
 // wherever the chat does; a counter shows progress in long rooms. While it
 // runs it owns the connection's `history` replies (they carry no request id).
-import { currentLocale, t } from './i18n.js';
+import { currentLocale, formatNumber, t } from './i18n.js';
 import { languageLabel } from './languages.js';
 import { el } from './render.js';
 
@@ -22,7 +22,38 @@ function entry(msg) {
   if (msg.deleted) out.deleted = true;
   if (msg.editedAt) out.editedAt = msg.editedAt;
   if (msg.correctedBy?.name) out.correctedBy = { name: msg.correctedBy.name };
+  return withSocial(out, msg);
+}
+
+/** v1.2: what a message replies to (as quoted for this reader) and its reactions' counts. */
+function withSocial(out, msg) {
+  const quote = msg.replyTo;
+  if (quote && typeof quote === 'object' && quote.id !== undefined) {
+    out.replyTo = { id: quote.id, from: { name: String(quote.from?.name ?? '') } };
+    if (typeof quote.text === 'string') out.replyTo.text = quote.text;
+    if (quote.deleted === true) out.replyTo.deleted = true;
+  }
+  const reactions = Array.isArray(msg.reactions) ? msg.reactions.filter((r) => typeof r?.emoji === 'string') : [];
+  if (reactions.length) out.reactions = reactions.map(({ emoji, count }) => ({ emoji, count: Number(count) || 0 }));
   return out;
+}
+
+/** Markdown lines for a reply's quote (before the text). */
+function quoteLines(msg) {
+  if (!msg.replyTo) return [];
+  const said = msg.replyTo.deleted ? `*${t('replyDeleted')}*` : String(msg.replyTo.text ?? '').split('\n').join(' ');
+  // A blank line after it: the text is not part of the quote.
+  return [`> *${t('replyInReplyTo')} ${escapeName(msg.replyTo.from.name)}:* ${said}`, ''];
+}
+
+/** The Markdown line of a message's reactions (after it), or none. */
+function reactionLines(msg) {
+  if (!msg.reactions?.length) return [];
+  return ['', `*${t('reactGroup')}:* ${msg.reactions.map((r) => `${r.emoji} ${formatNumber(r.count)}`).join(' · ')}`];
+}
+
+function escapeName(name) {
+  return String(name).replace(/[*_`\\]/g, '\\$&');
 }
 
 export function toJson({ room, lang, messages, at }) {
@@ -46,13 +77,14 @@ export function toMarkdown({ room, lang, messages, at }) {
     }
     const clock = Number.isFinite(when.getTime()) ? ` · ${time.format(when)}` : '';
     lines.push(`**${msg.from.name.replace(/[*_`\\]/g, '\\$&')}**${clock}  `);
+    lines.push(...quoteLines(msg));
     const text = msg.deleted ? `*${t('amendDeleted')}*` : String(msg.text);
     lines.push(...text.split('\n').map((line, i, all) => (i < all.length - 1 ? `${line}  ` : line)));
     if (msg.original !== undefined && msg.original.trim() !== String(msg.text).trim()) {
       lines.push('', `> *${t('exportOriginal', { lang: languageLabel(msg.sourceLang ?? '') })}*  `);
       lines.push(...msg.original.split('\n').map((line) => `> ${line}  `));
     }
-    lines.push('');
+    lines.push(...reactionLines(msg), '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -2,8 +2,12 @@
 // QR code (GET qr.svg, drawn by the server with a QR library) for a phone on
 // the same network to scan. A page hosted for a deployment (config.json
 // names its endpoint) has no such route: it shows just the link.
+// In a room that needs a token, invite-token.js shows how to mint one and
+// puts it in the link; such a link gets no QR code (the token would travel
+// to the server in an image's address, and sit in caches and proxy logs).
 import { loadConfig } from './contract.js';
 import { t } from './i18n.js';
+import { InviteToken } from './invite-token.js';
 import { shareLink } from './prefs.js';
 import { el } from './render.js';
 
@@ -12,9 +16,12 @@ export class Invite {
    * @param {object} parts
    * @param {HTMLElement} parts.after  the Invite button goes after this element
    * @param {() => string} parts.room
+   * @param {() => string|null} parts.token  this tab's own token (never shown): set when the room needs one
    */
-  constructor({ after, room }) {
+  constructor({ after, room, token }) {
     this.room = room;
+    this.token = token;
+    this.tokens = null; // made on first use in a room that needs a token
     this.button = el('button', 'invite-button', t('invite'));
     this.button.type = 'button';
     this.button.id = 'invite-button';
@@ -53,17 +60,34 @@ export class Invite {
   }
 
   async open() {
-    const room = this.room();
-    const link = shareLink(room);
+    const link = shareLink(this.room());
+    const needsToken = Boolean(this.token());
     this.relabel();
     this.link.value = link;
     this.showQr(false);
+    if (needsToken) this.tokenPart().reset();
+    if (this.tokens) this.tokens.node.hidden = !needsToken;
     this.dialog.showModal();
-    this.link.focus();
-    if (await this.hasQr) {
+    (needsToken ? this.tokens.paste : this.link).focus();
+    if (!needsToken && await this.hasQr) {
       this.makeQr().src = `qr.svg?${new URLSearchParams({ text: link })}`;
       this.showQr(true);
     }
+  }
+
+  tokenPart() {
+    if (!this.tokens) {
+      this.tokens = new InviteToken({
+        room: this.room,
+        onToken: (token) => {
+          const link = new URL(shareLink(this.room()));
+          if (token) link.searchParams.set('token', token);
+          this.link.value = link.href;
+        },
+      });
+      this.help.before(this.tokens.node);
+    }
+    return this.tokens;
   }
 
   makeQr() {
@@ -90,5 +114,6 @@ export class Invite {
     if (this.qr) this.qr.alt = t('inviteQrAlt', { room: this.room() });
     this.close.textContent = t('close');
     this.link.setAttribute('aria-label', t('inviteLink'));
+    this.tokens?.relabel();
   }
 }

@@ -81,13 +81,16 @@ export function pageParams(url = new URL(location.href)) {
  */
 export function takeToken(url = new URL(location.href)) {
   const given = url.searchParams.get('token');
-  if (given === null) {
-    try { return sessionStorage.getItem(TOKEN_KEY); } catch { return null; }
-  }
+  if (given === null) return tabToken();
   try { sessionStorage.setItem(TOKEN_KEY, given); } catch { /* kept for this page only */ }
   url.searchParams.delete('token');
   history.replaceState(history.state, '', url);
   return given;
+}
+
+/** The token this tab keeps (see `takeToken`), or null. */
+export function tabToken() {
+  try { return sessionStorage.getItem(TOKEN_KEY); } catch { return null; }
 }
 
 /** Link that opens the join form for `room` on this page; nothing else is passed on. */

@@ -2,9 +2,9 @@
 // Every server-provided string goes in through textContent or an
 // attribute; nothing here parses HTML.
 import { isolateMentions } from './bidi.js';
+import { fillMessageText } from './code.js';
 import { currentLocale, t, tIsolated } from './i18n.js';
 import { languageInUi, languageLabel } from './languages.js';
-import { fillWithLinks } from './text.js';
 import { untranslatedMarker } from './untranslated.js';
 
 /** Refusals the page words itself; any other code shows the server's sentence. */
@@ -12,6 +12,11 @@ const KNOWN_ERRORS = new Set([
   'bad_request', 'invalid_room', 'invalid_lang', 'invalid_name', 'empty_text', 'text_too_long',
   'rate_limited', 'room_full', 'unauthorized', 'internal',
 ]);
+/** v1.2's refusals of an action on a message (edit, delete, correct, reply, react), in words. */
+export const REFUSALS = {
+  not_found: 'amendErrNotFound', not_yours: 'amendErrNotYours', too_old: 'amendErrTooOld',
+  forbidden: 'amendErrForbidden',
+};
 const TAG_RE = /^[0-9a-f]{4,64}$/;
 
 let uniqueId = 0;
@@ -82,7 +87,7 @@ export function messageElement(msg, { own = false, mention = false } = {}) {
   item.append(meta);
 
   const text = el('p', 'text');
-  fillWithLinks(text, msg.text ?? '');
+  fillMessageText(text, msg.text ?? '');
   isolateMentions(text);
   text.dir = 'auto';
   if (msg.lang) text.lang = String(msg.lang);
@@ -112,7 +117,7 @@ function originalToggle(msg) {
   original.hidden = true;
   const source = msg.sourceLang ? languageLabel(msg.sourceLang) : t('unknownLanguage');
   const originalText = el('p', 'original-text');
-  fillWithLinks(originalText, msg.original);
+  fillMessageText(originalText, msg.original);
   isolateMentions(originalText);
   originalText.dir = 'auto';
   if (msg.sourceLang) originalText.lang = String(msg.sourceLang);
@@ -175,7 +180,8 @@ export function presenceElement(frame) {
 /** The sentence for a refused action, in the reader's language when the page knows the code. */
 export function errorText(frame) {
   const code = String(frame.code ?? 'error');
-  return KNOWN_ERRORS.has(code) ? t(`err_${code}`) : String(frame.message ?? code);
+  if (KNOWN_ERRORS.has(code)) return t(`err_${code}`);
+  return Object.hasOwn(REFUSALS, code) ? t(REFUSALS[code]) : String(frame.message ?? code);
 }
 
 export function errorElement(frame) {

@@ -1,5 +1,6 @@
 // The chat's extras beside the conversation (issue 25): notifications,
-// rooms you came from, search, export, invite and the room glossary.
+// rooms you came from, search, export, invite, the room glossary, replies
+// and reactions.
 // app.js calls these few hooks; each part lives in its own module.
 import { Exporter } from './export.js';
 import { Glossary } from './glossary.js';
@@ -7,7 +8,9 @@ import { Invite } from './invite.js';
 import { Notifier } from './notify.js';
 import { RecentRooms } from './recent.js';
 import { Search } from './search.js';
+import { Social } from './social.js';
 import { t } from './i18n.js';
+import { tabToken } from './prefs.js';
 
 /**
  * @param {object} parts
@@ -30,8 +33,9 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
     before: ui.leaveButton, send, current, historyBusy: () => current().historyBusy,
     pageSize: limits.historyMaxLimit ?? 100,
   });
-  const invite = new Invite({ after: ui.copyLink, room: () => current().room });
+  const invite = new Invite({ after: ui.copyLink, room: () => current().room, token: tabToken });
   const glossary = new Glossary({ before: ui.leaveButton, send, current });
+  const social = new Social({ ui, send, current });
   const search = new Search({
     list: ui.messages, toolbar: ui.settingsToggle, frame: ui.messages.closest('.messages-frame'),
   });
@@ -44,13 +48,22 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
         mention: item.classList.contains('mention'),
       });
     },
-    /** A frame from the server: true when a part took it (an export's `history` pages). */
+    /** A frame from the server: true when a part took it (an export's `history` pages, a `reaction`). */
     take(frame) {
-      return exporter.take(frame) || glossary.take(frame);
+      return exporter.take(frame) || glossary.take(frame) || social.take(frame);
+    },
+    /** A message item just drawn (live or history): its quote, reactions and actions. */
+    decorate(item, msg) {
+      return social.decorate(item, msg);
+    },
+    /** My message about to go (`{frame, item}`): a reply carries what it replies to. */
+    sending(pair) {
+      return social.sending(pair);
     },
     /** The conversation starts over (reconnect, room or language switch): an export in flight stops. */
     reset() {
       exporter.fail();
+      social.reset();
     },
     /** The server confirmed a room (join, reconnect or switch). */
     joined() {
@@ -66,6 +79,7 @@ export function wireTools({ ui, current, join, enterChat, send, limits }) {
       recent.render();
       search.relabel();
       invite.relabel();
+      social.relabel();
     },
   };
 }

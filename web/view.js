@@ -1,6 +1,6 @@
 // The page's elements, and the parts of the chat view that need no chat
 // state: the settings that fold away on a phone, the invite link, the
-// member strip's "more this way" hint, and tags where two share a name.
+// member strip's "more below" hint, and tags where two share a name.
 import { t } from './i18n.js';
 import { renderStatus, updateCountdown } from './render.js';
 
@@ -59,10 +59,10 @@ async function copyShareLink() {
   }
 }
 
-/** On a phone the member strip scrolls sideways: mark the panel while more hides past its end. */
+/** On a phone the member strip shows two lines and scrolls: mark the panel while more hides below. */
 function showMembersOverflow() {
   const panel = ui.membersPanel;
-  panel.dataset.more = String(panel.scrollWidth - panel.clientWidth - Math.abs(panel.scrollLeft) > 2);
+  panel.dataset.more = String(panel.scrollHeight - panel.clientHeight - panel.scrollTop > 2);
 }
 
 /** Tags show only where two people in view share a name. */

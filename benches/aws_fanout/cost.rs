@@ -32,6 +32,9 @@ fn units(op: StoreOp, members: usize, langs: usize) -> (f64, f64) {
         // v1.2: the room memory's Query and the glossary's GetItem, both
         // small items.
         StoreOp::Recall | StoreOp::Glossary => (1.0, 0.0),
+        // v1.2: a client's departure noted at `$disconnect`, read at `$connect`.
+        StoreOp::LeftAt => (1.0, 0.0),
+        StoreOp::NoteLeft => (0.0, 1.0),
         // One page per 1,000 members, 4 KB per unit.
         StoreOp::RoomMembers => {
             let page = members.min(1_000) as f64;

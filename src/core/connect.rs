@@ -4,7 +4,6 @@
 use super::{App, ConnectError, access, now_ms};
 use crate::model::{ClientKey, Connection, ConnectionId, Lang, RoomName, UserName};
 use crate::ports::{Admission, StoreError};
-use crate::protocol::PresenceEvent;
 
 /// `$connect` query parameters as they came; `None` when absent. Its
 /// `Debug` leaves out the token and the `client` secret.
@@ -103,7 +102,7 @@ pub(super) async fn connect(
     {
         Admission::Full => Err(ConnectError::RoomFull(conn.room.as_str().to_owned())),
         Admission::Admitted { count } => {
-            app.presence(&conn, PresenceEvent::Join, count, None).await;
+            app.presence_join(&conn, count).await;
             Ok(())
         }
     }
@@ -115,8 +114,7 @@ pub(super) async fn disconnect(app: &App, id: &ConnectionId) {
     app.flood.forget(id);
     match app.store.delete_connection(id).await {
         Ok(Some(gone)) => {
-            app.presence(&gone.conn, PresenceEvent::Leave, gone.count, None)
-                .await;
+            app.presence_leave(&gone.conn, gone.count).await;
         }
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "delete connection"),
@@ -132,6 +130,8 @@ pub(super) async fn clear_instance(app: &App, instance: &str) -> Result<usize, S
     let mut cleared = 0;
     for conn in app.store.connections_of_instance(instance).await? {
         if app.store.delete_connection(&conn.id).await?.is_some() {
+            // Its client is back soon, most likely: not a new member.
+            app.note_left(&conn).await;
             cleared += 1;
         }
     }

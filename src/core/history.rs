@@ -1,6 +1,7 @@
 //! `history`: newest-first pages of a room behind an opaque cursor, each
-//! message in the reader's language, translated on demand (charged to the
-//! reader and to the daily budget, then kept), and as many of `limit` as
+//! message in the reader's language, translated on demand (the room's
+//! memory of corrections first, free; then the engine with the glossary
+//! applied, charged to the reader and to the daily budget; then kept), and as many of `limit` as
 //! fit in one 128 KB frame — `next` continues from the oldest one sent.
 
 use std::collections::HashMap;
@@ -13,7 +14,7 @@ use super::quota::who;
 use super::translation::{terms_for, translate_protected};
 use super::{App, RouteError, now_ms};
 use crate::limits::{HISTORY_TRANSLATE_CONCURRENCY, MAX_MESSAGE_BYTES};
-use crate::model::{Connection, ConnectionId, Glossary, Message, MessageKey};
+use crate::model::{Connection, ConnectionId, Glossary, Lang, Message, MessageKey, Translation};
 use crate::ports::{Hints, HistoryQuery, TranslateError};
 use crate::protocol::{HistoryItem, ReactionView, ServerFrame};
 
@@ -32,8 +33,10 @@ fn item_key(item: &HistoryItem) -> MessageKey {
 }
 
 impl App {
-    /// Translates what was never read in the reader's language, charging
-    /// the reader and the daily budget for it, and keeps each translation.
+    /// Translates what was never read in the reader's language: the
+    /// room's memory of corrections first (free, `engine: "memory"`), then
+    /// the engine with the room glossary's terms protected, charging the
+    /// reader and the daily budget for that; keeps each translation.
     /// Returns the failures by index into `chunk`.
     async fn translate_missing(
         &self,
@@ -48,6 +51,22 @@ impl App {
             })
             .collect();
         let mut failures = HashMap::new();
+        if missing.is_empty() {
+            return failures;
+        }
+        let texts: Vec<(Lang, &str)> = missing
+            .iter()
+            .map(|i| (chunk[*i].source_lang, chunk[*i].text.as_str()))
+            .collect();
+        let remembered = self.recall_each(&me.room, lang, &texts).await;
+        let mut engine = Vec::new();
+        for (i, found) in missing.into_iter().zip(remembered) {
+            match found {
+                Some(t) => self.keep(&mut chunk[i], lang, t).await,
+                None => engine.push(i),
+            }
+        }
+        let missing = engine;
         if missing.is_empty() {
             return failures;
         }
@@ -107,23 +126,25 @@ impl App {
         let results = join_all(calls).await;
         for (i, result) in missing.into_iter().zip(results) {
             match result {
-                Ok(t) => {
-                    let m = &mut chunk[i];
-                    if let Err(e) = self
-                        .store
-                        .put_translation(&m.room, &m.key(), lang, &t, m.ttl)
-                        .await
-                    {
-                        tracing::warn!(error = %e, "keeping a history translation");
-                    }
-                    m.translations.insert(lang, t);
-                }
+                Ok(t) => self.keep(&mut chunk[i], lang, t).await,
                 Err(e) => {
                     failures.insert(i, e);
                 }
             }
         }
         failures
+    }
+
+    /// Stores `m`'s translation into `lang` and puts it on the page.
+    async fn keep(&self, m: &mut Message, lang: Lang, t: Translation) {
+        if let Err(e) = self
+            .store
+            .put_translation(&m.room, &m.key(), lang, &t, m.ttl)
+            .await
+        {
+            tracing::warn!(error = %e, "keeping a history translation");
+        }
+        m.translations.insert(lang, t);
     }
 }
 

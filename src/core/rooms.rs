@@ -44,6 +44,51 @@ impl App {
         count: usize,
         previous_name: Option<&UserName>,
     ) {
+        self.presence_of(who, event, count, previous_name, false)
+            .await;
+    }
+
+    /// `who` joined: `returning` when its `client` left this room less
+    /// than [`REJOIN_GRACE`](crate::limits::REJOIN_GRACE) ago (v1.2), so nobody sees it "join" again.
+    pub(super) async fn presence_join(&self, who: &Connection, count: usize) {
+        let returning = match who.tag() {
+            None => false,
+            Some(tag) => match self.store.left_at(&who.room, &tag).await {
+                Ok(left) => left.is_some(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading when the member left");
+                    false
+                }
+            },
+        };
+        self.presence_of(who, PresenceEvent::Join, count, None, returning)
+            .await;
+    }
+
+    /// `who` left: noted for [`REJOIN_GRACE`](crate::limits::REJOIN_GRACE) when it has a `client`.
+    pub(super) async fn presence_leave(&self, who: &Connection, count: usize) {
+        self.note_left(who).await;
+        self.presence_of(who, PresenceEvent::Leave, count, None, false)
+            .await;
+    }
+
+    /// Notes that `who` left its room, if it has a `client` to know it by.
+    pub(super) async fn note_left(&self, who: &Connection) {
+        if let Some(tag) = who.tag()
+            && let Err(e) = self.store.note_left(&who.room, &tag, now_ms()).await
+        {
+            tracing::warn!(error = %e, "noting that a member left");
+        }
+    }
+
+    async fn presence_of(
+        &self,
+        who: &Connection,
+        event: PresenceEvent,
+        count: usize,
+        previous_name: Option<&UserName>,
+        returning: bool,
+    ) {
         let others = match self.small_room(who, count).await {
             Ok(Some(others)) => others,
             Ok(None) => return,
@@ -60,6 +105,7 @@ impl App {
             count,
             tag: who.tag().map(|t| t.as_str().to_owned()),
             previous_name: previous_name.map(|n| n.as_str().to_owned()),
+            returning,
         }
         .to_frame();
         self.post_all(others.into_iter().map(|m| (m.connection_id, frame.clone())))
@@ -130,8 +176,8 @@ pub(super) async fn join(
     app.reply(id, &joined).await;
     if moving {
         let left = app.store.room_count(&old.room).await?;
-        app.presence(&old, PresenceEvent::Leave, left, None).await;
-        app.presence(&new, PresenceEvent::Join, count, None).await;
+        app.presence_leave(&old, left).await;
+        app.presence_join(&new, count).await;
     } else if new != old {
         let previous = (new.name != old.name).then_some(&old.name);
         app.presence(&new, PresenceEvent::Update, count, previous)

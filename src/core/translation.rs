@@ -1,5 +1,6 @@
 //! The translation path every route that translates a room's text shares
-//! (`translate`, `edit`, and `history` on demand): first the room's
+//! (`translate`, `edit`, and `history` on demand, through
+//! [`App::recall_each`] and [`translate_protected`]): first the room's
 //! memory of corrections (`engine: "memory"`, no engine call, no charge),
 //! then the engine with the room glossary's terms protected and put back.
 //! A term the engine lost makes that language's copy the original, marked
@@ -117,6 +118,37 @@ impl App {
             memory: memory?.into_iter().map(|e| (e.lang, e)).collect(),
             glossary: glossary?,
         })
+    }
+
+    /// The room memory's rendering into `to` of each `(source, text)`,
+    /// where it remembers a correction (one read per text, together): what
+    /// `history` delivers before it asks an engine or charges anyone. A
+    /// failed read only means the engine is asked.
+    pub(super) async fn recall_each(
+        &self,
+        room: &RoomName,
+        to: Lang,
+        texts: &[(Lang, &str)],
+    ) -> Vec<Option<Translation>> {
+        let hashes: Vec<String> = texts
+            .iter()
+            .map(|(source, text)| source_hash(*source, text))
+            .collect();
+        let reads = hashes.iter().map(|h| self.store.recall(room, h));
+        join_all(reads)
+            .await
+            .into_iter()
+            .map(|found| match found {
+                Ok(entries) => entries
+                    .iter()
+                    .find(|e| e.lang == to)
+                    .map(|e| corrected_translation(e).0),
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the room memory");
+                    None
+                }
+            })
+            .collect()
     }
 
     /// Translates `text` into each of `targets`: the memory's corrections

@@ -23,5 +23,5 @@ pub use queue::{FanoutBatch, Queue, QueueError};
 pub use social::Social;
 pub use store::{
     Admission, Amend, Counter, Delivery, Departure, HistoryPage, HistoryQuery, MEMORY_ENGINE,
-    PutOutcome, Step, Store, StoreError, Tally, corrected_translation,
+    PutOutcome, Rejoins, Step, Store, StoreError, Tally, corrected_translation,
 };

@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::limits::MAX_ITEM_BYTES;
 use crate::model::{
-    Author, ClientMsgId, Connection, ConnectionId, Glossary, Lang, MemberKey, MembersPage,
-    MemoryEntry, Message, MessageKey, RoomName, Translation, TranslationRecord,
+    Author, ClientMsgId, ClientTag, Connection, ConnectionId, Glossary, Lang, MemberKey,
+    MembersPage, MemoryEntry, Message, MessageKey, RoomName, Translation, TranslationRecord,
 };
 
 type Source = Box<dyn StdError + Send + Sync>;
@@ -252,9 +252,27 @@ pub fn corrected_translation(entry: &MemoryEntry) -> (Translation, Author) {
 /// `engine` of a translation the room's memory gave (v1.2).
 pub const MEMORY_ENGINE: &str = "memory";
 
+/// Who left a room moments ago (v1.2): a member whose `client` comes back
+/// within [`crate::limits::REJOIN_GRACE`] is `returning`, and nobody sees
+/// it "join" again. Keyed by the client's tag in the room, never its key.
+/// A supertrait of [`Store`].
+#[async_trait]
+pub trait Rejoins: Send + Sync {
+    /// Notes that the member with `tag` left `room` at `at_ms`; the note
+    /// expires [`crate::limits::REJOIN_GRACE`] later.
+    async fn note_left(
+        &self,
+        room: &RoomName,
+        tag: &ClientTag,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// When the member with `tag` last left `room`, while the note lasts.
+    async fn left_at(&self, room: &RoomName, tag: &ClientTag) -> Result<Option<i64>, StoreError>;
+}
+
 /// Connections, rooms and history in one table.
 #[async_trait]
-pub trait Store: Amend + super::Social + Send + Sync {
+pub trait Store: Amend + Rejoins + super::Social + Send + Sync {
     /// Writes the connection row and its member row, taking one place in
     /// its room unless the room already holds `max_members` (checked and
     /// counted atomically: concurrent joins cannot overfill a room).
@@ -320,7 +338,8 @@ pub trait Store: Amend + super::Social + Send + Sync {
         query: &HistoryQuery,
     ) -> Result<HistoryPage, StoreError>;
     /// Adds a translation made later (history read in a new language);
-    /// `ttl` is the message's.
+    /// `ttl` is the message's. Nothing is kept when the message is gone or
+    /// deleted, so no text comes back after a delete.
     async fn put_translation(
         &self,
         room: &RoomName,

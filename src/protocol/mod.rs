@@ -2,21 +2,21 @@
 //! client frame to a typed [`Command`]. The CLI client reuses these types.
 //!
 //! - `client.rs`: client → server frames, `parse_command`, route selection.
-//! - `server.rs`: server → client frames, a message in a reader's language.
+//! - `server.rs`: server → client frames.
+//! - `message.rs`: a stored message in one reader's language.
 //! - `social.rs`: v1.2's `replyTo`, `react`, and the quote and reactions
 //!   a message frame carries.
 //! - `strict.rs`: one reading of a frame (no key twice).
 
 mod client;
+mod message;
 mod server;
 mod social;
 mod strict;
 
 pub use client::{ACTIONS, ClientFrame, Command, TermFrame, parse_command, route_key};
-pub use server::{
-    AuthorView, DeletedEntry, HistoryItem, MemberView, MessageFrame, PresenceEvent, Sender,
-    ServerFrame,
-};
+pub use message::{MessageFrame, Sender};
+pub use server::{AuthorView, DeletedEntry, HistoryItem, MemberView, PresenceEvent, ServerFrame};
 pub use social::{QuoteView, ReactionView};
 
 use crate::model::InvalidInput;

@@ -9,13 +9,13 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use crate::model::{
-    Author, ClientMsgId, Connection, ConnectionId, Glossary, Lang, MemberKey, MembersPage,
-    MemoryEntry, Message, MessageKey, Reaction, ReactionToggle, RoomName, Toggled, Translation,
-    TranslationRecord,
+    Author, ClientMsgId, ClientTag, Connection, ConnectionId, Glossary, Lang, MemberKey,
+    MembersPage, MemoryEntry, Message, MessageKey, Reaction, ReactionToggle, RoomName, Toggled,
+    Translation, TranslationRecord,
 };
 use crate::ports::{
-    Admission, Amend, Counter, Delivery, Departure, HistoryPage, HistoryQuery, PutOutcome, Social,
-    Step, Store, StoreError, Tally,
+    Admission, Amend, Counter, Delivery, Departure, HistoryPage, HistoryQuery, PutOutcome, Rejoins,
+    Social, Step, Store, StoreError, Tally,
 };
 
 /// Which store call is being made.
@@ -81,6 +81,10 @@ pub enum StoreOp {
     ToggleReaction,
     /// `reactions`.
     Reactions,
+    /// `note_left`.
+    NoteLeft,
+    /// `left_at`.
+    LeftAt,
 }
 
 /// How a call ended, as far as a hook cares.
@@ -299,6 +303,26 @@ impl<H: StoreHook> Store for Hooked<H> {
         self.hook.before(StoreOp::PurgeExpired)?;
         let r = self.inner.purge_expired(now_s, max).await;
         self.done(StoreOp::PurgeExpired, r)
+    }
+}
+
+#[async_trait]
+impl<H: StoreHook> Rejoins for Hooked<H> {
+    async fn note_left(
+        &self,
+        room: &RoomName,
+        tag: &ClientTag,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.hook.before(StoreOp::NoteLeft)?;
+        let r = self.inner.note_left(room, tag, at_ms).await;
+        self.done(StoreOp::NoteLeft, r)
+    }
+
+    async fn left_at(&self, room: &RoomName, tag: &ClientTag) -> Result<Option<i64>, StoreError> {
+        self.hook.before(StoreOp::LeftAt)?;
+        let r = self.inner.left_at(room, tag).await;
+        self.done(StoreOp::LeftAt, r)
     }
 }
 

@@ -36,7 +36,7 @@
 use chrono::{DateTime, NaiveDate};
 
 use crate::model::{
-    ClientMsgId, ConnectionId, Lang, MemberKey, MessageKey, RoomName, TranslationRecord,
+    ClientMsgId, ClientTag, ConnectionId, Lang, MemberKey, MessageKey, RoomName, TranslationRecord,
 };
 use crate::ports::Counter;
 
@@ -110,6 +110,12 @@ pub fn client_msg_key(room: &RoomName, scope: &str, id: &ClientMsgId) -> (String
         room_pk(room),
         format!("CMID#{}:{scope}#{}", scope.len(), id.as_str()),
     )
+}
+
+/// `LEFT#{tag}`: when the member with this client tag last left the room
+/// (v1.2's `returning`).
+pub fn left_sk(tag: &ClientTag) -> String {
+    format!("LEFT#{}", tag.as_str())
 }
 
 /// Sort key of a room's glossary (one versioned item).

@@ -10,7 +10,17 @@
 //!   placeholders of protected terms.
 //! - `server.rs`: [`start_server`], the one way to run `honyaku serve`
 //!   in-process on a free port (feature `local`).
+//! - `lambda_runtime.rs`, `management_api.rs` (over `http1.rs`): the
+//!   Lambda Runtime API and the Management API as stand-ins on 127.0.0.1,
+//!   which the real `honyaku-lambda` runs against in the suite and the
+//!   start-up bench (feature `local`).
 
+#[cfg(feature = "local")]
+mod http1;
+#[cfg(feature = "local")]
+pub mod lambda_runtime;
+#[cfg(feature = "local")]
+pub mod management_api;
 mod mangle;
 #[cfg(feature = "local")]
 mod server;

@@ -187,3 +187,39 @@ async fn a_room_chats_through_apertium() {
     );
     server.stop().await;
 }
+
+/// A SIGTERM stops the warm pipelines on purpose: `honyaku serve
+/// --translator apertium` logs no WARN for them (a pipeline that crashes
+/// while serving still warns).
+#[tokio::test]
+async fn a_sigterm_stops_the_pipelines_without_a_warning() {
+    use crate::helpers::Client;
+    use crate::helpers::binary::{Running, serve_command};
+    use serde_json::json;
+    use std::time::Duration;
+
+    if apertium().is_none() {
+        return;
+    }
+    let mut cmd = serve_command(&["--translator", "apertium"]);
+    cmd.env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped());
+    let mut server = Running::start(cmd);
+    let mut readers = Vec::new();
+    for lang in ["es", "pt", "ca", "it"] {
+        readers.push(Client::connect(&server.ws(&format!("room=ap&lang={lang}"))).await);
+    }
+    let mut sender = Client::connect(&server.ws("room=ap&lang=en")).await;
+    sender
+        .send(json!({"action":"translate","text":"Good morning, friends"}))
+        .await;
+    for r in &mut readers {
+        let m = r.recv_type("message").await;
+        assert_eq!(m["engine"], "apertium", "{m}");
+    }
+    server.signal("-TERM");
+    assert!(server.wait(Duration::from_secs(15)).await.success());
+    let log = server.stderr();
+    assert!(log.contains("apertium pipeline started"), "{log}");
+    assert!(!log.contains("WARN"), "{log}");
+}

@@ -53,10 +53,56 @@ pub fn table_name() -> String {
 
 /// A store on a new table of its own, or `None` when skipped.
 pub async fn fresh_store(test: &str) -> Option<DynamoStore> {
-    let url = endpoint(test)?;
-    let store = DynamoStore::new(client(&url), table_name());
+    Some(fresh_table(test).await?.store)
+}
+
+/// A new table of its own: its store, and a client and its name for
+/// looking behind the store's back.
+pub struct Table {
+    pub store: DynamoStore,
+    pub client: aws_sdk_dynamodb::Client,
+    pub name: String,
+    pub endpoint: String,
+}
+
+/// [`fresh_store`] with the table's client and name.
+pub async fn fresh_table(test: &str) -> Option<Table> {
+    let endpoint = endpoint(test)?;
+    let name = table_name();
+    let client = client(&endpoint);
+    let store = DynamoStore::new(client.clone(), name.clone());
     assert!(store.create_table_if_missing().await.expect("create table"));
-    Some(store)
+    Some(Table {
+        store,
+        client,
+        name,
+        endpoint,
+    })
+}
+
+impl Table {
+    /// Every item of the table, each as its `Debug` text (attribute names
+    /// and values), for asserting what is left in it.
+    pub async fn scan(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.name)
+                .set_exclusive_start_key(start)
+                .consistent_read(true)
+                .send()
+                .await
+                .expect("scan the table");
+            out.extend(page.items().iter().map(|i| format!("{i:?}")));
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return out;
+            }
+        }
+    }
 }
 
 /// [`fresh_store`] as the contract suite takes it, with a dump of its

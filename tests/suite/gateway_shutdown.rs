@@ -162,3 +162,48 @@ async fn sigterm_under_load_loses_no_acknowledged_message() {
         &lost[..lost.len().min(5)]
     );
 }
+
+/// v1.2 (issue: after a restart everyone saw every member "joined"
+/// again): a member whose `client` is back within the grace after a
+/// SIGTERM and a restart on the same redb data is `returning`; a member
+/// new to the room is not.
+#[tokio::test]
+async fn after_a_restart_members_who_come_back_are_returning() {
+    use crate::helpers::Client;
+    let dir = tempfile::tempdir().unwrap();
+    let query = |name: &str, client: &str| format!("room=back&name={name}&client={client}");
+    let (aki, bea) = (
+        query("Aki", "aki-client-key-0001"),
+        query("Bea", "bea-client-key-0002"),
+    );
+    let mut server = serve(dir.path());
+    let mut a = Client::connect(&server.ws(&aki)).await;
+    let b = Client::connect(&server.ws(&bea)).await;
+    let p = a.recv_type("presence").await;
+    assert_eq!(
+        (p["name"].as_str(), p.get("returning")),
+        (Some("Bea"), None)
+    );
+    server.signal("-TERM");
+    assert!(server.wait(Duration::from_secs(10)).await.success());
+    drop((a, b));
+
+    let server = serve(dir.path());
+    let mut a = Client::connect(&server.ws(&aki)).await;
+    let _b = Client::connect(&server.ws(&bea)).await;
+    let p = a.recv_type("presence").await;
+    assert_eq!(
+        (
+            p["event"].as_str(),
+            p["name"].as_str(),
+            p["returning"].as_bool()
+        ),
+        (Some("join"), Some("Bea"), Some(true))
+    );
+    let _cid = Client::connect(&server.ws(&query("Cid", "cid-client-key-0003"))).await;
+    let p = a.recv_type("presence").await;
+    assert_eq!(
+        (p["name"].as_str(), p.get("returning")),
+        (Some("Cid"), None)
+    );
+}

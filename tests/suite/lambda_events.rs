@@ -1,5 +1,6 @@
 //! Real API Gateway WebSocket events (`tests/suite/fixtures/apigw-*.json`, as
-//! API Gateway sends them to a Lambda) through `lambda::handle`, the entry
+//! API Gateway sends them to a Lambda) through `lambda::handle` in-process (the real
+//! binary gets them in `lambda_binary.rs`), the entry
 //! `honyaku-lambda` calls: `$connect`, a `translate` MESSAGE, `$disconnect`,
 //! and v1.2's `edit`, `glossary_set`, `delete` and `react` routes and
 //! `replyTo`, with the memory store, the pseudo engine and a push that
@@ -16,23 +17,9 @@ use honyaku::testing::RecordingPush;
 use honyaku::translate::PseudoTranslator;
 use serde_json::{Value, json};
 
-const CONNECT: &[u8] = include_bytes!("fixtures/apigw-connect.json");
-const MESSAGE: &[u8] = include_bytes!("fixtures/apigw-message.json");
-const DISCONNECT: &[u8] = include_bytes!("fixtures/apigw-disconnect.json");
-
-/// The fixtures' connection.
-const AKI: &str = "CkTLtdGQoAMCE0g=";
-
-/// A fixture with its times moved to now: stored rows expire 2 h after
-/// `connectedAt`, and the fixtures were recorded long ago.
-fn event(bytes: &[u8], patch: impl FnOnce(&mut Value)) -> ApiGatewayWebsocketProxyRequest {
-    let mut v: Value = serde_json::from_slice(bytes).expect("fixture is JSON");
-    let now = chrono::Utc::now().timestamp_millis();
-    v["requestContext"]["connectedAt"] = json!(now);
-    v["requestContext"]["requestTimeEpoch"] = json!(now);
-    patch(&mut v);
-    serde_json::from_value(v).expect("fixture is an ApiGatewayWebsocketProxyRequest")
-}
+use crate::helpers::lambda::{
+    AKI, CONNECT, DISCONNECT, MESSAGE, connect_json, disconnect_json, event, routed_json,
+};
 
 fn app() -> (App, Arc<dyn Store>, Arc<RecordingPush>) {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::in_memory());
@@ -72,10 +59,10 @@ async fn connect_message_disconnect() {
     let bea = "CkTMAbCdoAMCFxA=";
     let r = honyaku::lambda::handle(
         &app,
-        event(CONNECT, |v| {
-            v["requestContext"]["connectionId"] = json!(bea);
-            v["queryStringParameters"] = json!({"room": "lobby", "lang": "es", "name": "Bea"});
-        }),
+        parsed(connect_json(
+            bea,
+            &[("room", "lobby"), ("lang", "es"), ("name", "Bea")],
+        )),
     )
     .await;
     assert_eq!(r.status_code, 200);
@@ -116,7 +103,7 @@ async fn connect_message_disconnect() {
     assert!(push.take(bea).is_empty());
 
     // Aki leaves: rows gone, Bea told.
-    let r = honyaku::lambda::handle(&app, event(DISCONNECT, |_| {})).await;
+    let r = honyaku::lambda::handle(&app, parsed(disconnect_json(AKI))).await;
     assert_eq!(r.status_code, 200);
     assert_eq!(
         store.get_connection(&ConnectionId::new(AKI)).await.unwrap(),
@@ -151,10 +138,11 @@ async fn a_refused_connect_answers_with_a_status_and_stores_nothing() {
 /// v1.2's routes through the same entry: the fixture's MESSAGE event
 /// with each new route key and body.
 fn routed(route: &str, body: Value) -> ApiGatewayWebsocketProxyRequest {
-    event(MESSAGE, |v| {
-        v["requestContext"]["routeKey"] = json!(route);
-        v["body"] = json!(body.to_string());
-    })
+    parsed(routed_json(AKI, route, &body))
+}
+
+fn parsed(event: Value) -> ApiGatewayWebsocketProxyRequest {
+    serde_json::from_value(event).expect("an ApiGatewayWebsocketProxyRequest")
 }
 
 #[tokio::test]
@@ -164,10 +152,10 @@ async fn edit_and_glossary_set_through_the_lambda_entry() {
     honyaku::lambda::handle(&app, event(CONNECT, |_| {})).await;
     honyaku::lambda::handle(
         &app,
-        event(CONNECT, |v| {
-            v["requestContext"]["connectionId"] = json!(bea);
-            v["queryStringParameters"] = json!({"room": "lobby", "lang": "es", "name": "Bea"});
-        }),
+        parsed(connect_json(
+            bea,
+            &[("room", "lobby"), ("lang", "es"), ("name", "Bea")],
+        )),
     )
     .await;
     honyaku::lambda::handle(&app, event(MESSAGE, |_| {})).await;

@@ -14,6 +14,8 @@ mod aws;
 mod big_rooms;
 mod chat;
 #[cfg(feature = "aws")]
+mod dynamodb_amend;
+#[cfg(feature = "aws")]
 mod dynamodb_local;
 mod engines;
 mod flood_close;
@@ -21,6 +23,8 @@ mod gateway_binary;
 mod gateway_security;
 mod gateway_shutdown;
 mod hardening;
+#[cfg(feature = "aws")]
+mod lambda_binary;
 mod lambda_events;
 mod load;
 mod management;

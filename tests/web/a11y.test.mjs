@@ -1,7 +1,8 @@
 // Accessibility (issue 25, "Done when"): axe-core, run inside the page,
 // finds no violations in the join view (with rooms you came from) and the
 // chat view (messages, settings open, search open, invite dialog; issue 24:
-// the edit and correction editors, the delete dialog, the glossary), on a
+// the edit and correction editors, the delete dialog, the glossary; a
+// reply, reactions and the reactions picker), on a
 // desktop in en and a phone in ar. The contexts bypass the page's CSP only
 // so the test can inject axe itself.
 import assert from 'node:assert/strict';
@@ -100,5 +101,33 @@ if (browserAvailable('a11y')) {
       await checkViews(page, env, { room: 'axe-phone', lang: 'ar', name: 'ليلى' });
       assertNoProblems(env.pages);
     });
+
+    for (const [label, options, lang, name] of [
+      ['desktop, en', { locale: 'en-US' }, 'en', 'Ada'], ['phone, ar', { locale: 'ar', ...PHONE_OPTIONS }, 'ar', 'ليلى'],
+    ]) {
+      test(`${label}: no violations with a reply, reactions and the reactions picker open`, { timeout: TEST_MS }, async () => {
+        const page = await env.open({ ...options, bypassCSP: true });
+        await joinDirect(page, env.server.url, { room: `axe-social-${lang}`, lang, name });
+        await send(page, 'first');
+        const first = await waitForMessage(page, 'first');
+        await first.locator('.reply-button').click();
+        await page.locator('#reply-bar').waitFor();
+        assert.deepEqual(await violations(page), [], 'replying');
+        await send(page, 'second');
+        await (await waitForMessage(page, 'second')).locator('.reply-quote').waitFor();
+        await first.locator('.react-add').click();
+        await page.locator('#react-picker:popover-open').waitFor();
+        assert.deepEqual(await violations(page), [], 'reactions picker');
+        await page.keyboard.press('Enter');
+        await first.locator('.reaction[aria-pressed="true"]').waitFor();
+        await first.locator('.react-add').click();
+        await page.fill('#react-other', 'no');
+        await page.keyboard.press('Enter');
+        await page.locator('#react-other-error:not(:empty)').waitFor();
+        assert.deepEqual(await violations(page), [], 'reactions picker with an error, reaction chips');
+        await page.keyboard.press('Escape');
+        assertNoProblems(env.pages);
+      });
+    }
   });
 }

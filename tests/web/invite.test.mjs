@@ -55,6 +55,7 @@ if (browserAvailable('invite')) {
       assert.equal(await decodeQr(page), link);
       assert.match(await page.textContent('#invite-help'), /scan the code/);
       assert.equal(await page.getAttribute('#invite-qr', 'alt'), 'QR code of the link to invite-room');
+      assert.equal(await page.locator('#invite-token').count(), 0, 'no token part where none is needed');
       await screenshot(page, 'invite-desktop.png');
       await page.keyboard.press('Escape');
       await page.locator('#invite-dialog').waitFor({ state: 'hidden' });

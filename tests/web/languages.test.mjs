@@ -83,18 +83,37 @@ if (browserAvailable('languages') && apertiumAvailable('languages')) {
       const forAlice = alice.locator('#messages .message[data-id]', { hasText: 'Bruno' }).last();
       await forAlice.waitFor();
       assert.match(await forAlice.locator('.engine').textContent(), /^by apertium via Spanish$/);
+      // Carla answers Alice's line as a reply; Bruno and Carla react to it.
+      const forCarla = carla.locator('#messages .message[data-id]', { hasText: 'Alice' }).last();
+      await forCarla.locator('.reply-button').click();
       await send(carla, 'Perfecto, allí estaré.');
       const direct = alice.locator('#messages .message[data-id]', { hasText: 'Carla' }).last();
       await direct.waitFor();
       assert.equal(await direct.locator('.engine').textContent(), 'by apertium', 'no pivot, none named');
+      assert.equal(await direct.locator('.reply-quote-name').textContent(), 'In reply to Alice');
       await send(alice, 'See you there, Carla.');
       await waitForMessage(alice, 'See you there, Carla.');
       await carla.locator('.message.mention').waitFor();
+      for (const [page, emoji] of [[bruno, '👍'], [carla, '🎉']]) {
+        const item = page.locator('#messages .message[data-id]', { hasText: 'Alice' }).first();
+        await item.locator('.react-add').click();
+        await page.locator(`#react-picker .react-pick[data-emoji="${emoji}"]`).click();
+      }
+      const good = alice.locator('#messages .message[data-id]', { hasText: 'Good morning' }).first();
+      await good.locator('.reaction[data-emoji="🎉"]').waitFor();
+      // Alice puts Bruno's line better in English: "corrected by Alice", for every English reader.
+      await forAlice.locator('.amend-suggest').click();
+      await alice.locator('.amend-editor textarea').fill('Thanks, see you soon.');
+      await alice.keyboard.press('Enter');
+      const corrected = await waitForMessage(alice, 'Thanks, see you soon.');
+      assert.equal(await corrected.locator('.amend-corrected').textContent(), 'corrected by Alice');
 
-      // README: Alice's view, the original of Bruno's message open. It goes
-      // to target/web/readme.png; docs/screenshot.png (tracked) is rewritten
-      // only when asked, so a test run leaves the checkout as it found it.
-      await forAlice.locator('.toggle-original').click();
+      // README: Alice's view: a reply, reactions, a correction, the original
+      // of Bruno's message open. It goes to target/web/readme.png;
+      // docs/screenshot.png (tracked) is rewritten only when asked, so a test
+      // run leaves the checkout as it found it.
+      await corrected.locator('.toggle-original').click();
+      await alice.mouse.move(0, 0);
       const shot = await screenshot(alice, 'readme.png');
       if (process.env.HONYAKU_UPDATE_SCREENSHOT === '1') {
         copyFileSync(shot, join(REPO, 'docs', 'screenshot.png'));

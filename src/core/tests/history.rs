@@ -129,3 +129,44 @@ async fn retention_hides_what_is_older() {
     let page = f.take("a").remove(0);
     assert!(page["messages"].as_array().unwrap().is_empty());
 }
+
+/// `history` translated on demand takes the room's memory first, as live
+/// messages do: a text corrected once comes out corrected (`engine:
+/// "memory"`), with no engine call and no characters charged.
+#[tokio::test]
+async fn history_on_demand_takes_the_room_memory_first() {
+    let f = fixture();
+    f.join("a", "r", "en").await;
+    // Nobody reads Spanish yet: no Spanish translation is made.
+    f.send("a", json!({"action":"translate","text":"Great work team"}))
+        .await;
+    f.join("b", "r", "es").await;
+    f.send("a", json!({"action":"translate","text":"Great work team"}))
+        .await;
+    let id = f.take_type("b", "message")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f.send(
+        "b",
+        json!({"action":"correct","id":id,"text":"¡Buen trabajo, equipo!"}),
+    )
+    .await;
+    assert_eq!(f.take_type("b", "corrected").len(), 1);
+    let (calls, chars) = (f.engine.calls(), f.engine.characters());
+    f.clear(&["b"]);
+    f.send("b", json!({"action":"history"})).await;
+    let page = f.take_type("b", "history").remove(0);
+    assert_eq!(
+        texts(&page, "text"),
+        ["¡Buen trabajo, equipo!", "¡Buen trabajo, equipo!"]
+    );
+    assert_eq!(texts(&page, "engine"), ["memory", "memory"]);
+    assert_eq!((f.engine.calls(), f.engine.characters()), (calls, chars));
+    // Kept: the next reader of Spanish reads it from the store.
+    f.join("c", "r", "es").await;
+    f.send("c", json!({"action":"history"})).await;
+    let page = f.take_type("c", "history").remove(0);
+    assert_eq!(texts(&page, "engine"), ["memory", "memory"]);
+    assert_eq!(f.engine.calls(), calls);
+}

@@ -207,3 +207,45 @@ async fn concurrent_joins_never_overfill_a_room() {
     let room = crate::model::RoomName::parse("race").unwrap();
     assert_eq!(f.app.store().room_count(&room).await.unwrap(), 25);
 }
+
+/// v1.2: a member whose `client` left the room moments ago and comes back
+/// (a reload, a server restart) is `returning`, so nobody sees it "join"
+/// again; a new member, one without `client`, or one back in another room
+/// is not.
+#[tokio::test]
+async fn a_client_back_within_the_grace_is_returning() {
+    let f = fixture();
+    f.join("a", "r", "en").await;
+    f.connect("b", "r", "es", Some("bea-client-key-0001")).await;
+    f.connect("c", "r", "ja", None).await;
+    let first: Vec<_> = f.take_type("a", "presence");
+    assert!(
+        first.iter().all(|p| p.get("returning").is_none()),
+        "{first:?}"
+    );
+    for id in ["b", "c"] {
+        f.app.disconnect(&ConnectionId::new(id)).await;
+    }
+    f.clear(&["a"]);
+    f.connect("b2", "r", "es", Some("bea-client-key-0001"))
+        .await;
+    f.connect("c2", "r", "ja", None).await;
+    let back = f.take_type("a", "presence");
+    assert_eq!(back.len(), 2);
+    assert_eq!(
+        (back[0]["name"].as_str(), back[0]["returning"].as_bool()),
+        (Some("n-b2"), Some(true))
+    );
+    assert_eq!(back[0]["event"], "join");
+    assert!(
+        back[1].get("returning").is_none(),
+        "no client: {:?}",
+        back[1]
+    );
+    // The same client in another room is new there.
+    f.join("z", "other", "en").await;
+    f.clear(&["z"]);
+    f.connect("b3", "other", "es", Some("bea-client-key-0001"))
+        .await;
+    assert!(f.take_type("z", "presence")[0].get("returning").is_none());
+}

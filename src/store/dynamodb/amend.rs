@@ -1,9 +1,8 @@
 //! v1.2 on DynamoDB: edits and deletes are one conditional `UpdateItem`
-//! on the message (it must exist and not be deleted), then its
-//! translations go (one delete per language: nothing lists a message's
-//! translations, and a delete of a missing item costs one write); a
-//! correction is one transaction — the message still live, its
-//! translation with `by`, the remembered entry, the room memory's index
+//! on the message (it must exist and not be deleted), then exactly the
+//! translations it lists go (`translations.rs`), 25 to a batch; a
+//! correction is one transaction — the message still live and listing the
+//! language, its translation with `by`, the remembered entry, the room memory's index
 //! under a condition on its `version` (a race retries), the oldest entry
 //! past the bound deleted; the glossary is one item put under a
 //! condition on its `version`.
@@ -14,13 +13,11 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, DeleteRequest, Put, ReturnValue, TransactWriteItem,
-    WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 
 use super::ext::{AttributeValuesExt, Item, n, s};
 use super::items::{self, PK, TTL};
+use super::translations::{LANGS, LIVE, OR_LEGACY, langs_value, legacy_value, listed, listed_raw};
 use super::{DynamoStore, Expiry, SortKeys, build, sdk};
 use crate::model::{
     Author, ClientTag, Glossary, GlossaryTerm, Lang, MemoryEntry, Message, MessageKey, Requote,
@@ -29,8 +26,6 @@ use crate::model::{
 use crate::ports::{Amend, StoreError, corrected_translation};
 use crate::store::{keys, now_s};
 
-/// A message that exists and is not a tombstone.
-const LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(deleted_at)";
 /// Tries of a correction that lost a race for the memory's index.
 const INDEX_TRIES: usize = 5;
 
@@ -97,37 +92,9 @@ fn parse_glossary(item: &Item) -> Result<Glossary, StoreError> {
 }
 
 impl DynamoStore {
-    /// Deletes items by key, 25 to a batch, resending what was left.
-    async fn delete_all(&self, keys: Vec<Item>) -> Result<(), StoreError> {
-        let requests = keys
-            .into_iter()
-            .map(|k| {
-                let d = DeleteRequest::builder()
-                    .set_key(Some(k))
-                    .build()
-                    .map_err(build)?;
-                Ok(WriteRequest::builder().delete_request(d).build())
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        self.batch_write(requests).await
-    }
-
-    /// Every translation of a message but those into `keep`.
-    async fn delete_translations(
-        &self,
-        room: &RoomName,
-        key: &MessageKey,
-        keep: &BTreeMap<Lang, Translation>,
-    ) -> Result<(), StoreError> {
-        let pk = keys::room_pk(room);
-        let gone = Lang::all()
-            .filter(|l| !keep.contains_key(l))
-            .map(|l| items::key(pk.clone(), keys::translation_sk(l, key)))
-            .collect();
-        self.delete_all(gone).await
-    }
-
     /// A conditional update of a live message; `None` when it is not.
+    /// `expression` names `#text` and `#langs` (the list of its
+    /// translations, `:legacy` for an item from before it).
     async fn update_live(
         &self,
         room: &RoomName,
@@ -145,6 +112,8 @@ impl DynamoStore {
             .expression_attribute_names("#pk", PK)
             // `text` is one of DynamoDB's reserved words.
             .expression_attribute_names("#text", "text")
+            .expression_attribute_names("#langs", LANGS)
+            .expression_attribute_values(":legacy", legacy_value())
             .return_values(ReturnValue::AllNew);
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
@@ -181,13 +150,6 @@ impl DynamoStore {
         let excess = entries.len().saturating_sub(bound);
         let evicted: Vec<String> = entries.drain(..excess).collect();
 
-        let live = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(items::key(pk.clone(), keys::message_sk(key))))
-            .condition_expression(LIVE)
-            .expression_attribute_names("#pk", PK)
-            .build()
-            .map_err(build)?;
         let msg = self
             .get_item(items::key(pk.clone(), keys::message_sk(key)))
             .await?;
@@ -215,7 +177,7 @@ impl DynamoStore {
             .build()
             .map_err(build)?;
         let mut writes = vec![
-            TransactWriteItem::builder().condition_check(live).build(),
+            self.list_translation(room, key, entry.lang)?,
             self.put(corrected)?,
             self.put(memory_entry(room, entry))?,
             TransactWriteItem::builder().put(index_put).build(),
@@ -275,24 +237,32 @@ impl Amend for DynamoStore {
         edited_at: i64,
         translations: &BTreeMap<Lang, Translation>,
     ) -> Result<bool, StoreError> {
-        let Some(updated) = self
-            .update_live(
-                room,
-                key,
-                "SET #text = :text, edited_at = :at",
-                vec![(":text", s(text)), (":at", n(edited_at))],
-            )
-            .await?
-        else {
+        let expression =
+            format!("SET #text = :text, edited_at = :at, #langs = list_append({OR_LEGACY}, :new)");
+        let new = langs_value(translations.keys().copied());
+        let values = vec![(":text", s(text)), (":at", n(edited_at)), (":new", new)];
+        let Some(updated) = self.update_live(room, key, &expression, values).await? else {
             return Ok(false);
         };
         let ttl = updated.get_i64(TTL);
+        // The list as it was, then the new languages after it.
+        let all = listed_raw(&updated);
+        let old = &all[..all.len().saturating_sub(translations.len())];
+        let mut gone: Vec<Lang> = old
+            .iter()
+            .copied()
+            .filter(|l| !translations.contains_key(l))
+            .collect();
+        gone.sort_unstable();
+        gone.dedup();
         let fresh = translations
             .iter()
             .map(|(lang, t)| items::translation(room, key, *lang, t, ttl))
             .collect();
-        self.delete_translations(room, key, translations).await?;
+        self.delete_translations(room, key, gone).await?;
         self.put_all(fresh).await?;
+        self.trim_list(room, key, translations.keys().copied(), all.len())
+            .await?;
         self.requote(room, key, &Requote::Edited(text.to_owned()))
             .await?;
         Ok(true)
@@ -305,19 +275,26 @@ impl Amend for DynamoStore {
         key: &MessageKey,
         deleted_at: i64,
     ) -> Result<bool, StoreError> {
-        let done = self
-            .update_live(
-                room,
-                key,
-                "SET deleted_at = :at REMOVE #text, reply_to",
-                vec![(":at", n(deleted_at))],
-            )
-            .await?
-            .is_some();
+        let expression =
+            format!("SET deleted_at = :at, #langs = {OR_LEGACY} REMOVE #text, reply_to");
+        let updated = self
+            .update_live(room, key, &expression, vec![(":at", n(deleted_at))])
+            .await?;
+        let done = updated.is_some();
         // Even when it was deleted already: a delete cut short earlier
         // leaves no translation behind.
-        self.delete_translations(room, key, &BTreeMap::new())
-            .await?;
+        let tomb = match updated {
+            Some(item) => Some(item),
+            None => {
+                self.get_item(items::key(keys::room_pk(room), keys::message_sk(key)))
+                    .await?
+            }
+        };
+        if let Some(tomb) = tomb {
+            let all = listed_raw(&tomb);
+            self.delete_translations(room, key, listed(&tomb)).await?;
+            self.trim_list(room, key, [], all.len()).await?;
+        }
         self.drop_reactions(room, key).await?;
         // And no reply keeps a quote of its text (a reply that raced the
         // delete is caught by the delete the reply route repeats).

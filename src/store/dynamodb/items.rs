@@ -154,6 +154,11 @@ pub fn message(msg: &Message) -> Item {
     if msg.deleted_at.is_none() {
         fields.push(("text", s(&msg.text)));
     }
+    // Which translation items it has (`translations.rs`).
+    fields.push((
+        super::translations::LANGS,
+        super::translations::langs_value(msg.translations.keys().copied()),
+    ));
     push_opt(
         &mut fields,
         "from_client",

@@ -14,7 +14,10 @@
 //! - `rooms.rs`, `history.rs`, `upkeep.rs`: the port's methods.
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
 //! - `social.rs`: v1.2's reply quotes and reactions.
-//! - `quotes.rs`: a deleted message's text leaves the replies quoting it.
+//! - `quotes.rs`: a deleted message's text leaves the replies quoting it,
+//!   an edited one's quotes read the edit.
+//! - `translations.rs`: which translation items a message has (its
+//!   `tr_langs` list), so an edit or a delete removes exactly those.
 //! - `table.rs`: creating the table (`create_table_if_missing`).
 
 mod amend;
@@ -22,9 +25,11 @@ mod ext;
 mod history;
 mod items;
 mod quotes;
+mod rejoins;
 mod rooms;
 mod social;
 mod table;
+mod translations;
 mod upkeep;
 
 use std::error::Error as StdError;
@@ -388,7 +393,7 @@ impl Store for DynamoStore {
         translation: &Translation,
         ttl: Option<i64>,
     ) -> Result<(), StoreError> {
-        self.put_item(items::translation(room, key, lang, translation, ttl))
+        self.put_translation_impl(room, key, lang, translation, ttl)
             .await
     }
 

@@ -30,6 +30,7 @@ mod overlay;
 mod quotes;
 #[cfg(feature = "local")]
 mod redb;
+mod rejoins;
 mod rooms;
 mod rows;
 mod social;
@@ -388,8 +389,14 @@ impl<B: Backend> Store for EmbeddedStore<B> {
         ttl: Option<i64>,
     ) -> Result<(), StoreError> {
         let (room, key, translation) = (room.clone(), key.clone(), translation.clone());
-        self.write(move |tx| history::put_translation(tx, &room, &key, lang, translation, ttl))
-            .await
+        // Nothing is kept for a message deleted (or gone) meanwhile.
+        self.write(move |tx| {
+            if amend::live_message(&*tx, &room, &key)?.is_none() {
+                return Ok(());
+            }
+            history::put_translation(tx, &room, &key, lang, translation, ttl)
+        })
+        .await
     }
 
     async fn increment(&self, counter: &Counter, steps: &[Step<'_>]) -> Result<Tally, StoreError> {

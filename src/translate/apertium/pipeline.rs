@@ -27,15 +27,62 @@ struct Running {
     stdin: ChildStdin,
     waiting: Arc<StdMutex<VecDeque<Reply>>>,
     alive: Arc<AtomicBool>,
-    children: Vec<Child>,
+    stages: Stages,
+}
+
+/// The stage processes, shared with the task that reads the answers so
+/// it can tell a stop from a crash when the output ends.
+#[derive(Clone)]
+struct Stages {
+    children: Arc<StdMutex<Vec<Child>>>,
+    /// Set before we kill them ourselves (the engine dropped: shutdown).
+    stopping: Arc<AtomicBool>,
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        for child in &mut self.children {
+        self.stages.stopping.store(true, Ordering::Release);
+        let mut children = self
+            .stages
+            .children
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        for child in children.iter_mut() {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+impl Stages {
+    /// Whether the pipeline ended because it was told to: we stopped it,
+    /// or a stage was ended by SIGINT, SIGTERM or SIGHUP (a Ctrl-C or a
+    /// `kill` of the whole process group, as the server itself stops).
+    /// Anything else — a stage that exited or crashed by itself — is not.
+    /// Waits briefly for the stage that closed the pipe to be reaped.
+    async fn stopped_on_purpose(&self) -> bool {
+        use std::os::unix::process::ExitStatusExt;
+        // The same numbers on every Unix.
+        const STOP_SIGNALS: [i32; 3] = [1, 2, 15];
+        for _ in 0..25 {
+            if self.stopping.load(Ordering::Acquire) {
+                return true;
+            }
+            let ended: Vec<std::process::ExitStatus> = self
+                .children
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter_mut()
+                .filter_map(|c| c.try_wait().ok().flatten())
+                .collect();
+            if !ended.is_empty() {
+                return ended
+                    .iter()
+                    .any(|s| s.signal().is_some_and(|n| STOP_SIGNALS.contains(&n)));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        self.stopping.load(Ordering::Acquire)
     }
 }
 
@@ -160,22 +207,33 @@ fn start(mode_file: &Path) -> Result<Running, TranslateError> {
         .map_err(|e| TranslateError::Unavailable(format!("apertium stdout: {e}")))?;
     let waiting = Arc::new(StdMutex::new(VecDeque::new()));
     let alive = Arc::new(AtomicBool::new(true));
-    tokio::spawn(read_answers(stdout, waiting.clone(), alive.clone()));
     tracing::info!(mode = %mode_file.display(), stages = children.len(), "apertium pipeline started");
+    let stages = Stages {
+        children: Arc::new(StdMutex::new(children)),
+        stopping: Arc::new(AtomicBool::new(false)),
+    };
+    tokio::spawn(read_answers(
+        stdout,
+        waiting.clone(),
+        alive.clone(),
+        stages.clone(),
+    ));
     Ok(Running {
         stdin,
         waiting,
         alive,
-        children,
+        stages,
     })
 }
 
 /// Hands each NUL-terminated answer to the oldest waiter; on EOF fails
-/// everyone still waiting.
+/// everyone still waiting, and warns unless the pipeline was stopped on
+/// purpose (a shutdown is no incident).
 async fn read_answers(
     stdout: ChildStdout,
     waiting: Arc<StdMutex<VecDeque<Reply>>>,
     alive: Arc<AtomicBool>,
+    stages: Stages,
 ) {
     let mut reader = BufReader::new(stdout);
     let mut buf = Vec::new();
@@ -207,5 +265,64 @@ async fn read_answers(
             "apertium pipeline exited".into(),
         )));
     }
-    tracing::warn!("apertium pipeline exited");
+    if stages.stopped_on_purpose().await {
+        tracing::debug!("apertium pipeline stopped");
+    } else {
+        tracing::warn!("apertium pipeline exited");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stages(cmds: &[&str]) -> Stages {
+        let children = cmds
+            .iter()
+            .map(|c| Command::new("sh").args(["-c", c]).spawn().unwrap())
+            .collect();
+        Stages {
+            children: Arc::new(StdMutex::new(children)),
+            stopping: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn signal(stages: &Stages, sig: &str) {
+        let id = stages.children.lock().unwrap()[0].id();
+        let killed = Command::new("kill")
+            .args([sig, &id.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    }
+
+    /// Leaves no `sleep` behind.
+    fn end(stages: Stages) {
+        for c in stages.children.lock().unwrap().iter_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stop_is_told_from_a_crash() {
+        // A stage ended by SIGTERM (the server's process group stopped).
+        let s = stages(&["exec sleep 30", "exec sleep 30"]);
+        signal(&s, "-TERM");
+        assert!(s.stopped_on_purpose().await);
+        end(s);
+        // Killed by something else, or exited by itself: a crash.
+        let s = stages(&["exec sleep 30"]);
+        signal(&s, "-KILL");
+        assert!(!s.stopped_on_purpose().await);
+        end(s);
+        let s = stages(&["exit 3"]);
+        assert!(!s.stopped_on_purpose().await);
+        end(s);
+        // We stopped it (the engine dropped).
+        let s = stages(&["exec sleep 30"]);
+        s.stopping.store(true, Ordering::Release);
+        assert!(s.stopped_on_purpose().await);
+        end(s);
+    }
 }

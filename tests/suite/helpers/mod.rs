@@ -4,6 +4,7 @@
 
 pub mod apertium;
 pub mod binary;
+pub mod lambda;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

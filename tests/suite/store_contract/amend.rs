@@ -220,3 +220,51 @@ pub async fn glossary_is_versioned_and_holds_its_maximum(store: Arc<dyn Store>) 
     assert_eq!(store.glossary(&r).await.unwrap(), max);
     assert!(!store.put_glossary(&r, &max, 1).await.unwrap());
 }
+
+/// Translations written after the message (history in a new language, a
+/// correction) go with an edit and a delete too, and none is kept for a
+/// deleted message: the DynamoDB store deletes exactly the translation
+/// items a message lists, so every way of adding one must list it.
+pub async fn translations_added_later_go_with_edits_and_deletes(store: Arc<dyn Store>) {
+    let r = room("l");
+    let m = stored(&store, "l", "L1").await;
+    let key = m.key();
+    store
+        .put_translation(&r, &key, lang("fr"), &t("[fr] later"), None)
+        .await
+        .unwrap();
+    let fix = entry(&m.text, "en", "[en] fixed", 3);
+    assert!(store.put_correction(&r, &key, &fix, 10).await.unwrap());
+    assert_eq!(page(&store, "l", "fr").await[0].translations.len(), 1);
+    let only_es = BTreeMap::from([(lang("es"), t("[es] new"))]);
+    assert!(
+        store
+            .edit_message(&r, &key, "new", m.ts + 1, &only_es)
+            .await
+            .unwrap()
+    );
+    for l in ["ja", "fr", "en"] {
+        let p = page(&store, "l", l).await;
+        assert!(
+            p[0].translations.is_empty(),
+            "the old {l} went with the edit"
+        );
+    }
+    store
+        .put_translation(&r, &key, lang("de"), &t("[de] new"), None)
+        .await
+        .unwrap();
+    assert_eq!(page(&store, "l", "de").await[0].translations.len(), 1);
+    assert!(store.delete_message(&r, &key, m.ts + 2).await.unwrap());
+    // Nothing comes back after the delete, however late it was made.
+    store
+        .put_translation(&r, &key, lang("it"), &t("[it] late"), None)
+        .await
+        .unwrap();
+    for l in ["es", "ja", "fr", "en", "de", "it"] {
+        let p = page(&store, "l", l).await;
+        assert!(p[0].is_deleted() && p[0].text.is_empty());
+        assert!(p[0].translations.is_empty(), "no {l} translation left");
+        assert!(!format!("{p:?}").contains("new") && !format!("{p:?}").contains("late"));
+    }
+}

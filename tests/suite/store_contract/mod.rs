@@ -134,6 +134,10 @@ macro_rules! contract {
             case!(instances_and_sweeping, rooms::instances_and_sweeping);
             case!(typing_is_throttled, rooms::typing_is_throttled);
             case!(
+                departures_are_noted_for_the_grace,
+                rooms::departures_are_noted_for_the_grace
+            );
+            case!(
                 client_msg_ids_are_once_per_scope,
                 messages::client_msg_ids_are_once_per_scope
             );
@@ -162,6 +166,10 @@ macro_rules! contract {
                 amend::edits_replace_text_and_translations
             );
             case!(deletes_leave_a_tombstone, amend::deletes_leave_a_tombstone);
+            case!(
+                translations_added_later_go_with_edits_and_deletes,
+                amend::translations_added_later_go_with_edits_and_deletes
+            );
             case!(
                 corrections_are_kept_and_remembered,
                 amend::corrections_are_kept_and_remembered

@@ -299,3 +299,22 @@ pub async fn typing_is_throttled(store: Arc<dyn Store>) {
             .unwrap()
     );
 }
+
+/// v1.2: who left a room moments ago, by client tag, until the note
+/// expires.
+pub async fn departures_are_noted_for_the_grace(store: Arc<dyn Store>) {
+    use honyaku::limits::REJOIN_GRACE;
+    let r = room("left");
+    let key = ClientKey::parse("a-client-key-00001").unwrap();
+    let tag = key.tag(&r);
+    assert_eq!(store.left_at(&r, &tag).await.unwrap(), None);
+    let now = now_ms();
+    store.note_left(&r, &tag, now).await.unwrap();
+    assert_eq!(store.left_at(&r, &tag).await.unwrap(), Some(now));
+    let other = room("elsewhere");
+    assert_eq!(store.left_at(&other, &key.tag(&other)).await.unwrap(), None);
+    // A note older than the grace is gone.
+    let long_ago = now - REJOIN_GRACE.as_millis() as i64 - 5_000;
+    store.note_left(&r, &tag, long_ago).await.unwrap();
+    assert_eq!(store.left_at(&r, &tag).await.unwrap(), None);
+}
