@@ -1,6 +1,8 @@
 // Which `presence` events become a line in the conversation. A quick
 // reconnect by the same person (same tag: a reload, a network blip) leaves
-// no "left" and "joined" pair behind, and neither does a second tab.
+// no "left" and "joined" pair behind, and neither does a second tab; nor
+// does a join the server marks `returning` (the same person back after a
+// server restart).
 import { validTag } from './render.js';
 
 /** A member who leaves and is back within this long left no trace. */
@@ -34,7 +36,7 @@ export class PresenceLines {
       if (this.held.has(tag)) { // back quickly: neither line
         clearTimeout(this.held.get(tag));
         this.held.delete(tag);
-      } else if (!wasHere) {
+      } else if (!wasHere && !frame.returning) { // `returning`: back within the server's grace (a restart)
         this.show(frame);
       }
     } else {

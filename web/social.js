@@ -40,7 +40,30 @@ export class Social {
         }
         return false;
       case 'error': return this.reactions.refused(frame);
+      case 'deleted':
+      case 'edited':
+        // Replies already shown quote the old text: the server has rewritten their stored quotes, so do the same here.
+        if (here) this.requote(frame);
+        return false; // amend.js still handles the message itself
       default: return false;
+    }
+  }
+
+  /** Every reply shown that quotes `frame.id` now quotes it deleted, or as edited (in my language). */
+  requote(frame) {
+    const id = String(frame.id);
+    for (const [replyId, quote] of this.quotes) {
+      if (String(quote.id) !== id) continue;
+      const fresh = frame.type === 'deleted'
+        ? { id: quote.id, from: quote.from, deleted: true }
+        : { ...quote, text: typeof frame.text === 'string' ? frame.text : quote.text };
+      this.quotes.set(replyId, fresh);
+    }
+    for (const button of this.ui.messages.querySelectorAll('.reply-quote')) {
+      if (button.dataset.replyTo !== id) continue;
+      const replyId = button.closest('[data-id]')?.dataset.id;
+      const quote = replyId && this.quotes.get(replyId);
+      if (quote) button.replaceWith(quoteElement(quote, this.current().lang));
     }
   }
 

@@ -84,6 +84,16 @@ impl Renderer {
     /// The lines for one frame; `None` for frames a person need not see
     /// (`pong`, and `typing`, which an interactive session shows apart).
     pub fn frame(&self, frame: &ServerFrame) -> Option<String> {
+        // The same person back moments after leaving (a server restart): no
+        // second "joined" line.
+        if let ServerFrame::Presence {
+            event: PresenceEvent::Join,
+            returning: true,
+            ..
+        } = frame
+        {
+            return None;
+        }
         Some(match frame {
             ServerFrame::Message(m) => self.message(m),
             ServerFrame::Presence {

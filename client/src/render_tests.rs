@@ -140,6 +140,10 @@ fn presence() {
         PLAIN.frame(&relang).unwrap(),
         "* Ben now reads and writes fr"
     );
+    let back = frame(serde_json::json!({"type": "presence", "room": "lobby",
+        "event": "join", "name": "Ben", "lang": "es", "count": 2, "tag": "ab",
+        "returning": true}));
+    assert_eq!(PLAIN.frame(&back), None, "back after a restart: no line");
 }
 
 #[test]

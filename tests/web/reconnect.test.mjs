@@ -27,6 +27,8 @@ if (browserAvailable('reconnect')) {
       await send(alice, 'before the restart');
       await waitForMessage(bea, '[es] before the restart');
 
+      const joinedLines = () => Promise.all([alice, bea].map((page) => page.locator('.presence', { hasText: 'joined' }).count()));
+      const joinedBefore = await joinedLines();
       await env.server.stop();
       for (const page of [alice, bea]) {
         await page.locator('#status[data-state="offline"], #status[data-state="connecting"]').waitFor();
@@ -47,6 +49,9 @@ if (browserAvailable('reconnect')) {
       await waitForMessage(bea, '[es] typed while offline', RECONNECT_MS);
       await waitForMessage(alice, 'typed while offline', RECONNECT_MS);
       assert.equal(await alice.locator('.message.pending').count(), 0);
+      // Everyone came back after the restart: the server marks those joins `returning`, so no new "joined" line.
+      const joinedAfter = await joinedLines();
+      assert.ok(joinedAfter.every((n, i) => n <= joinedBefore[i]), `no second "joined" line after the restart: ${joinedBefore} → ${joinedAfter}`);
       // History was reloaded on reconnect: the old message is still there.
       await waitForMessage(bea, '[es] before the restart', RECONNECT_MS);
       await waitForMessage(alice, 'before the restart', RECONNECT_MS);

@@ -131,6 +131,14 @@ if (browserAvailable('social')) {
       assert.equal(await late.locator('.reply-quote-text').textContent(), 'Este mensaje se eliminó.');
       await late.locator('.reply-quote').click();
       await bea.locator('.reply-note', { hasText: 'El mensaje al que responde ya no está en el historial.' }).waitFor();
+
+      // Ana deletes her message: replies already on screen quote it as deleted, no text left.
+      const hers = await waitForMessage(ana, 'good morning <b>all</b> npm test');
+      await hers.locator('.amend-delete').click();
+      await ana.click('#amend-delete-confirm');
+      await mine.locator('.reply-quote-deleted').waitFor();
+      assert.equal(await mine.locator('.reply-quote-text').textContent(), 'Este mensaje se eliminó.');
+      await theirs.locator('.reply-quote-deleted').waitFor();
     });
 
     test('the quote leads to the original, loading earlier history, and highlights it', { timeout: TEST_MS }, async () => {
