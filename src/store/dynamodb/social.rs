@@ -75,14 +75,36 @@ impl DynamoStore {
             .expression_attribute_names("#pk", PK)
             .build()
             .map_err(build)?;
+        // The mark must still be as read: the two reads above are not one
+        // snapshot, so a toggle committed between them would otherwise be
+        // counted twice (the tally's version alone cannot tell).
+        let mark_as_read = if mark.is_some() {
+            "attribute_exists(#pk)"
+        } else {
+            "attribute_not_exists(#pk)"
+        };
         let mark_write = if on {
             let mut item = mark_key;
             if let Some(ttl) = ttl {
                 item.insert(TTL.into(), n(ttl));
             }
-            self.put(item)?
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(Self::checked(item)?))
+                .condition_expression(mark_as_read)
+                .expression_attribute_names("#pk", PK)
+                .build()
+                .map_err(build)?;
+            TransactWriteItem::builder().put(put).build()
         } else {
-            self.delete(mark_key)?
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(mark_key))
+                .condition_expression(mark_as_read)
+                .expression_attribute_names("#pk", PK)
+                .build()
+                .map_err(build)?;
+            TransactWriteItem::builder().delete(delete).build()
         };
         let (condition, values) = match version {
             Some(v) => ("#v = :v", Some(HashMap::from([(":v".to_owned(), n(v))]))),
@@ -138,7 +160,7 @@ impl DynamoStore {
                         .any(|r| r.code() == Some("TransactionConflict"));
                     if failed(0) {
                         Ok(Some(Toggled::Gone))
-                    } else if failed(2) || raced {
+                    } else if failed(1) || failed(2) || raced {
                         Ok(None)
                     } else {
                         Err(sdk("TransactWriteItems", e))
