@@ -22,11 +22,7 @@ pub(super) async fn delete(
     if !app.store.delete_message(&me.room, &key, deleted_at).await? {
         return Err(refuse("not_found", "the message is gone", "delete", cmid));
     }
-    let members = app.all_members(&me.room).await?;
-    let mut to: Vec<ConnectionId> = members.into_iter().map(|m| m.connection_id).collect();
-    if !to.contains(&me.id) {
-        to.push(me.id.clone());
-    }
+    let to = app.members_and(&me.room, &me.id).await?;
     let frame = ServerFrame::Deleted {
         room: me.room.as_str().to_owned(),
         id: key.id.clone(),

@@ -119,6 +119,25 @@ impl App {
         }
     }
 
+    /// Every live member's connection, and `me`'s even when it has just
+    /// left: whoever acted hears the answer too.
+    pub(super) async fn members_and(
+        &self,
+        room: &RoomName,
+        me: &ConnectionId,
+    ) -> Result<Vec<ConnectionId>, StoreError> {
+        let mut to: Vec<ConnectionId> = self
+            .all_members(room)
+            .await?
+            .into_iter()
+            .map(|m| m.connection_id)
+            .collect();
+        if !to.contains(me) {
+            to.push(me.clone());
+        }
+        Ok(to)
+    }
+
     /// Every live member of a room, page by page.
     pub(super) async fn all_members(&self, room: &RoomName) -> Result<Vec<Member>, StoreError> {
         const PAGE: usize = 1000;

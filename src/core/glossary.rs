@@ -65,15 +65,7 @@ pub(super) async fn glossary_set(
             cmid,
         ));
     }
-    let mut to: Vec<ConnectionId> = app
-        .all_members(&me.room)
-        .await?
-        .into_iter()
-        .map(|m| m.connection_id)
-        .collect();
-    if !to.contains(&me.id) {
-        to.push(me.id.clone());
-    }
+    let to = app.members_and(&me.room, &me.id).await?;
     let batch = format!("glossary#{}#{}", me.room.as_str(), new.version);
     app.broadcast(&batch, &me.room, &frame(&me.room, new), to)
         .await;

@@ -55,15 +55,7 @@ pub(super) async fn react(
             ));
         }
     };
-    let mut to: Vec<ConnectionId> = app
-        .all_members(&me.room)
-        .await?
-        .into_iter()
-        .map(|m| m.connection_id)
-        .collect();
-    if !to.contains(&me.id) {
-        to.push(me.id.clone());
-    }
+    let to = app.members_and(&me.room, &me.id).await?;
     let frame = ServerFrame::Reaction {
         room: me.room.as_str().to_owned(),
         id: key.id.clone(),

@@ -6,10 +6,35 @@
 
 use serde_json::json;
 
-use crate::helpers::{Client, Connect, redb_config, spawn};
+use crate::helpers::{Client, Connect, TestServer, redb_config, spawn};
 
 const AKI: &str = "e2e-social-aki-0123456789";
 const BEA: &str = "e2e-social-bea-0123456789";
+
+/// Aki (en, with a `client`) says `text` in `room`; Bea (es) replies to it.
+/// Both have read both messages; gives the first's id and Bea's quote.
+async fn aki_says_bea_replies(
+    server: &TestServer,
+    room: &str,
+    text: &str,
+    reply: &str,
+) -> (Client, Client, String, serde_json::Value) {
+    let mut aki = server
+        .connect(&format!("room={room}&lang=en&name=Aki&client={AKI}"))
+        .await;
+    let mut bea = Client::join(server, room, "es", "Bea").await;
+    aki.send(json!({"action":"translate","text":text})).await;
+    let id = aki.recv_type("message").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bea.recv_type("message").await;
+    bea.send(json!({"action":"translate","text":reply,"replyTo":id}))
+        .await;
+    let quoted = bea.recv_type("message").await["replyTo"].clone();
+    aki.recv_type("message").await;
+    (aki, bea, id, quoted)
+}
 
 #[tokio::test]
 async fn a_reply_is_quoted_in_each_readers_language() {
@@ -65,22 +90,9 @@ async fn a_reply_is_quoted_in_each_readers_language() {
 async fn a_deleted_message_leaves_its_replies_quoting_it_as_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let server = spawn(redb_config(dir.path().to_owned())).await;
-    let mut aki = server
-        .connect(&format!("room=rd&lang=en&name=Aki&client={AKI}"))
-        .await;
-    let mut bea = Client::join(&server, "rd", "es", "Bea").await;
-    aki.send(json!({"action":"translate","text":"My number is 555-0199"}))
-        .await;
-    let id = aki.recv_type("message").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    bea.recv_type("message").await;
-    bea.send(json!({"action":"translate","text":"¡Anotado!","replyTo":id}))
-        .await;
-    let quoted = bea.recv_type("message").await["replyTo"].clone();
+    let (mut aki, mut bea, id, quoted) =
+        aki_says_bea_replies(&server, "rd", "My number is 555-0199", "¡Anotado!").await;
     assert_eq!(quoted["text"], "[es] My number is 555-0199");
-    aki.recv_type("message").await;
 
     aki.send(json!({"action":"delete","id":id})).await;
     for c in [&mut aki, &mut bea] {
@@ -107,21 +119,7 @@ async fn a_deleted_message_leaves_its_replies_quoting_it_as_deleted() {
 async fn an_edit_of_the_quoted_message_refreshes_the_quote_in_history() {
     let dir = tempfile::tempdir().unwrap();
     let server = spawn(redb_config(dir.path().to_owned())).await;
-    let mut aki = server
-        .connect(&format!("room=re&lang=en&name=Aki&client={AKI}"))
-        .await;
-    let mut bea = Client::join(&server, "re", "es", "Bea").await;
-    aki.send(json!({"action":"translate","text":"Meet at 9"}))
-        .await;
-    let id = aki.recv_type("message").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    bea.recv_type("message").await;
-    bea.send(json!({"action":"translate","text":"Vale","replyTo":id}))
-        .await;
-    bea.recv_type("message").await;
-    aki.recv_type("message").await;
+    let (mut aki, mut bea, id, _) = aki_says_bea_replies(&server, "re", "Meet at 9", "Vale").await;
     aki.send(json!({"action":"edit","id":id,"text":"Meet at 10"}))
         .await;
     for c in [&mut aki, &mut bea] {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{Fixture, fixture, fixture_with};
+use super::{Fixture, error, fixture, fixture_with};
 use crate::core::{App, ConnectParams, Policy, TokenSecret, access};
 use crate::model::{ConnectionId, MessageKey, RoomName};
 use crate::ports::{Amend, Store};
@@ -34,13 +34,6 @@ async fn room_of_three(f: &Fixture, text: &str) -> String {
         .to_owned();
     f.clear(&["b", "c"]);
     id
-}
-
-fn error(frames: Vec<Value>) -> Value {
-    frames
-        .into_iter()
-        .find(|f| f["type"] == "error")
-        .expect("an error frame")
 }
 
 #[tokio::test]

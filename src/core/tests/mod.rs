@@ -29,6 +29,14 @@ use crate::ports::Store;
 use crate::store::{Hooked, MemoryStore};
 use crate::testing::{CountingTranslator, FailNext, RecordingPush};
 
+/// The first `error` frame among `frames`.
+pub(super) fn error(frames: Vec<Value>) -> Value {
+    frames
+        .into_iter()
+        .find(|f| f["type"] == "error")
+        .expect("an error frame")
+}
+
 pub(super) struct Fixture {
     pub app: App,
     pub push: Arc<RecordingPush>,

@@ -2,9 +2,9 @@
 //! reader's language, unknown and deleted quotes, toggles, the bound of
 //! distinct emoji, history.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Fixture, fixture};
+use super::{Fixture, error, fixture};
 
 const CLIENT_A: &str = "client-a-0123456789";
 const CLIENT_B: &str = "client-b-0123456789";
@@ -22,13 +22,6 @@ async fn room(f: &Fixture, text: &str) -> String {
         .to_owned();
     f.clear(&["b", "c"]);
     id
-}
-
-fn error(frames: Vec<Value>) -> Value {
-    frames
-        .into_iter()
-        .find(|f| f["type"] == "error")
-        .expect("an error frame")
 }
 
 #[tokio::test]
