@@ -13,7 +13,7 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
 
 use super::App;
-use super::fanout::FanoutPlan;
+use super::plan::FanoutPlan;
 use crate::limits::{
     FANOUT_BATCH_BYTES, FANOUT_BATCH_RECIPIENTS, FANOUT_CONCURRENCY, MAX_MESSAGE_BYTES,
 };

@@ -4,7 +4,7 @@
 //! and rate limited like one; every member gets `edited` in its language.
 
 use super::deliver::Rendered;
-use super::fanout::FanoutPlan;
+use super::plan::FanoutPlan;
 use super::{App, RouteError, now_ms};
 use crate::model::{ChatText, ClientMsgId, Connection, ConnectionId, Lang, Message, MessageKey};
 use crate::ports::Hints;

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use super::deliver::Rendered;
 use super::ids::message_id;
+use super::plan::FanoutPlan;
 use super::quota::{Refusal, who};
 use super::{App, RouteError, now_ms};
 use crate::model::{
@@ -18,32 +19,6 @@ use crate::model::{
 };
 use crate::ports::{Hints, HistoryQuery, PutOutcome, StoreError};
 use crate::protocol::FrameError;
-
-/// Who gets a message in which language: members grouped by language.
-#[derive(Debug)]
-pub struct FanoutPlan<'a> {
-    /// The message's language: its members get the original.
-    pub source: Lang,
-    /// The members reading each language, in room order.
-    pub by_lang: BTreeMap<Lang, Vec<&'a Member>>,
-}
-
-impl<'a> FanoutPlan<'a> {
-    /// Groups `members` by language.
-    pub fn new(source: Lang, members: &'a [Member]) -> Self {
-        let mut by_lang: BTreeMap<Lang, Vec<&Member>> = BTreeMap::new();
-        for m in members {
-            by_lang.entry(m.lang).or_default().push(m);
-        }
-        Self { source, by_lang }
-    }
-
-    /// The languages that need an engine call: every member language but
-    /// the source, each once.
-    pub fn targets(&self) -> impl Iterator<Item = Lang> + '_ {
-        self.by_lang.keys().copied().filter(|l| *l != self.source)
-    }
-}
 
 /// Whose `clientMsgId`s a message's id competes with: the sender's
 /// `client` (so a resend after a reconnect is recognised) or, without

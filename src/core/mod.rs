@@ -4,8 +4,8 @@
 //! - `routes.rs`: the dispatch of a client frame, `ping`.
 //! - `connect.rs`: `$connect`, `$disconnect`, an instance's leftovers.
 //! - `rooms.rs`: `join`, `members`, `typing`, and `presence`.
-//! - `fanout.rs`: `translate`: the plan that groups members by language,
-//!   the engine calls, storing, and handing the frames out.
+//! - `fanout.rs`: `translate`: the engine calls, storing, and handing the
+//!   frames out, by the plan (`plan.rs`) that groups members by language.
 //! - `deliver.rs`: posting (directly or through the queue), the fan-out
 //!   worker's entry [`App::deliver`], gone connections.
 //! - `history.rs`: `history` pages that fit one frame.
@@ -35,6 +35,7 @@ mod fanout;
 mod glossary;
 mod history;
 mod ids;
+mod plan;
 pub mod policy;
 mod quota;
 mod react;
@@ -51,7 +52,7 @@ use std::sync::Arc;
 pub use connect::ConnectParams;
 pub use cursor::Cursor;
 pub use deliver::DeliverError;
-pub use fanout::FanoutPlan;
+pub use plan::FanoutPlan;
 pub use policy::{MIN_TOKEN_SECRET_BYTES, Policy, TokenSecret, WeakTokenSecret};
 pub use rest::{Caller, RestError, TranslateRequest};
 

@@ -15,8 +15,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
 
-use super::gateway::Gateway;
-
 /// The `Host` values this server answers to.
 #[derive(Debug, Clone)]
 pub struct Hosts {
@@ -95,7 +93,7 @@ fn parse_ip(name: &str) -> Option<IpAddr> {
 }
 
 /// Middleware in front of every route.
-pub async fn guard(State(gw): State<Arc<Gateway>>, req: Request, next: Next) -> Response {
+pub async fn guard(State(hosts): State<Arc<Hosts>>, req: Request, next: Next) -> Response {
     // HTTP/1.1 requires exactly one Host; a request without one names no
     // server (HTTP/1.0 clients are not browsers that could be rebound).
     let host = req
@@ -103,7 +101,7 @@ pub async fn guard(State(gw): State<Arc<Gateway>>, req: Request, next: Next) -> 
         .get(header::HOST)
         .and_then(|h| h.to_str().ok());
     match host {
-        Some(h) if gw.hosts.allows(h) => next.run(req).await,
+        Some(h) if hosts.allows(h) => next.run(req).await,
         _ => {
             tracing::info!(
                 host = host.unwrap_or("-"),

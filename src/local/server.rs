@@ -343,7 +343,10 @@ async fn serve(
                 .fallback(web::page)
                 .with_state(gw.site.clone()),
         )
-        .layer(from_fn_with_state(gw.clone(), host_check::guard))
+        .layer(from_fn_with_state(
+            Arc::new(gw.hosts.clone()),
+            host_check::guard,
+        ))
         .layer(from_fn_with_state(gw.site.clone(), web::security_headers))
         .with_state(gw.clone());
 

@@ -1,6 +1,7 @@
 //! Parsing client frames: errors, route selection, v1.1 and v1.2 frames.
 
 use super::*;
+use crate::model::MessageKey;
 
 fn code(body: &str) -> &'static str {
     parse_command(body).unwrap_err().code

@@ -2,6 +2,7 @@
 //! client frame to a typed [`Command`]. The CLI client reuses these types.
 //!
 //! - `client.rs`: client → server frames, `parse_command`, route selection.
+//! - `command.rs`: the checked request (`Command`) the core handles.
 //! - `server.rs`: server → client frames.
 //! - `message.rs`: a stored message in one reader's language.
 //! - `social.rs`: v1.2's `replyTo`, `react`, and the quote and reactions
@@ -9,14 +10,16 @@
 //! - `strict.rs`: one reading of a frame (no key twice).
 
 mod client;
+mod command;
 mod message;
 mod server;
 mod social;
 mod strict;
 
-pub use client::{ACTIONS, ClientFrame, Command, TermFrame, parse_command, route_key};
-pub use message::{MessageFrame, Sender};
-pub use server::{AuthorView, DeletedEntry, HistoryItem, MemberView, PresenceEvent, ServerFrame};
+pub use client::{ACTIONS, ClientFrame, TermFrame, parse_command, route_key};
+pub use command::Command;
+pub use message::{AuthorView, DeletedEntry, HistoryItem, MessageFrame, Sender};
+pub use server::{MemberView, PresenceEvent, ServerFrame};
 pub use social::{QuoteView, ReactionView};
 
 use crate::model::InvalidInput;

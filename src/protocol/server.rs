@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::message::{MessageFrame, Sender};
-use crate::model::{Author, GlossaryTerm, Member};
+use super::message::{AuthorView, HistoryItem, MessageFrame};
+use crate::model::{GlossaryTerm, Member};
 use crate::ports::Frame;
 
 /// A server → client frame.
@@ -173,91 +173,6 @@ impl ServerFrame {
     }
 }
 
-/// A message inside a `history` frame: the same object as a `message` frame,
-/// `"type":"message"` included; a deleted one (v1.2) is only
-/// `{"id","ts","from","deleted":true}`.
-// Most entries are messages: boxing them would cost an allocation each to
-// save space on the rare tombstone.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum HistoryItem {
-    /// A message rendered in the reader's language.
-    Message(#[serde(with = "tagged")] MessageFrame),
-    /// A deleted message's place (v1.2).
-    Deleted(DeletedEntry),
-}
-
-impl HistoryItem {
-    /// The message, unless it was deleted.
-    pub fn as_message(&self) -> Option<&MessageFrame> {
-        match self {
-            Self::Message(m) => Some(m),
-            Self::Deleted(_) => None,
-        }
-    }
-}
-
-/// A deleted message's place in `history`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeletedEntry {
-    /// The message's id.
-    pub id: String,
-    /// Its server time, ms since the epoch.
-    pub ts: i64,
-    /// Who sent it.
-    pub from: Sender,
-    /// Always true.
-    pub deleted: bool,
-}
-
-/// A message frame with its `"type":"message"`, inside an untagged item.
-mod tagged {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use super::MessageFrame;
-
-    #[derive(Serialize)]
-    #[serde(tag = "type", rename_all = "camelCase")]
-    enum Out<'a> {
-        Message(&'a MessageFrame),
-    }
-
-    #[derive(Deserialize)]
-    #[serde(tag = "type", rename_all = "camelCase")]
-    enum In {
-        Message(MessageFrame),
-    }
-
-    pub fn serialize<S: Serializer>(m: &MessageFrame, s: S) -> Result<S::Ok, S::Error> {
-        Out::Message(m).serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<MessageFrame, D::Error> {
-        let In::Message(m) = In::deserialize(d)?;
-        Ok(m)
-    }
-}
-
-/// Who did it: `{"name","tag"}` (v1.2's `by` and `correctedBy`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthorView {
-    /// The display name.
-    pub name: String,
-    /// `from.tag`, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag: Option<String>,
-}
-
-impl From<&Author> for AuthorView {
-    fn from(a: &Author) -> Self {
-        Self {
-            name: a.name.as_str().to_owned(),
-            tag: a.tag.as_ref().map(|t| t.as_str().to_owned()),
-        }
-    }
-}
-
 /// What a `presence` frame reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -296,6 +211,7 @@ impl From<&Member> for MemberView {
 mod tests {
     use super::*;
     use crate::protocol::ClientFrame;
+    use crate::protocol::{DeletedEntry, Sender};
 
     #[test]
     fn frames_serialize_as_protocol_says() {

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::client::{cmid, message_key, required};
-use super::{AuthorView, Command, FrameError};
+use super::command::{Command, cmid, message_key, required};
+use super::{AuthorView, FrameError};
 use crate::model::{Emoji, InvalidInput, Lang, MessageKey, Quote, Reaction};
 
 /// `translate`'s `replyTo`, if any: a message id (`null` is none). Read

@@ -15,25 +15,19 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, TransactWriteItem, Update, WriteRequest,
 };
 
-use super::ext::{Item, n, s};
+use super::ext::{Item, n};
 use super::items::{self, PK};
+pub use super::items::{LANGS, langs_value};
 use super::{DynamoStore, build, sdk};
 use crate::model::{Lang, MessageKey, RoomName, Translation};
 use crate::ports::StoreError;
 use crate::store::keys;
 
-/// The message item's list of its translations' languages.
-pub const LANGS: &str = "tr_langs";
 /// A message that exists and is not a tombstone.
 pub const LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(deleted_at)";
 /// What the list starts as on a message item from before it: every
 /// language, since any may have a translation.
 pub const OR_LEGACY: &str = "if_not_exists(#langs, :legacy)";
-
-/// `langs` as the list attribute.
-pub fn langs_value(langs: impl IntoIterator<Item = Lang>) -> AttributeValue {
-    AttributeValue::L(langs.into_iter().map(|l| s(l.as_str())).collect())
-}
 
 /// `:legacy`: every language.
 pub fn legacy_value() -> AttributeValue {

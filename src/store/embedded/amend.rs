@@ -9,35 +9,13 @@ use std::collections::{BTreeMap, HashSet};
 use async_trait::async_trait;
 
 use super::cache::Kind;
-use super::rows::{MemoryIndexRow, TranslationRow, decode};
+use super::rows::{MemoryIndexRow, TranslationRow, decode, live_message, read_message};
 use super::{Backend, EmbeddedStore, Query, ReadTx, WriteTx, put_row};
 use crate::model::{
     Glossary, Lang, MemoryEntry, Message, MessageKey, Requote, RoomName, Translation,
 };
 use crate::ports::{Amend, StoreError, corrected_translation};
-use crate::store::{keys, now_s};
-
-pub(super) fn read_message(
-    get: Option<Vec<u8>>,
-    pk: &str,
-    sk: &str,
-) -> Result<Option<Message>, StoreError> {
-    let Some(bytes) = get else {
-        return Ok(None);
-    };
-    let msg: Message = decode(pk, sk, &bytes)?;
-    Ok(msg.ttl.is_none_or(|t| t >= now_s()).then_some(msg))
-}
-
-/// The live (not deleted) message at `key`, read for writing.
-pub(super) fn live_message(
-    tx: &dyn WriteTx,
-    room: &RoomName,
-    key: &MessageKey,
-) -> Result<Option<Message>, StoreError> {
-    let (pk, sk) = (keys::room_pk(room), keys::message_sk(key));
-    Ok(read_message(tx.get(&pk, &sk)?, &pk, &sk)?.filter(|m| !m.is_deleted()))
-}
+use crate::store::keys;
 
 /// Every translation of a message goes: one key per language.
 fn delete_translations(tx: &mut dyn WriteTx, pk: &str, key: &MessageKey) -> Result<(), StoreError> {

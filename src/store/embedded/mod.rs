@@ -391,7 +391,7 @@ impl<B: Backend> Store for EmbeddedStore<B> {
         let (room, key, translation) = (room.clone(), key.clone(), translation.clone());
         // Nothing is kept for a message deleted (or gone) meanwhile.
         self.write(move |tx| {
-            if amend::live_message(&*tx, &room, &key)?.is_none() {
+            if rows::live_message(&*tx, &room, &key)?.is_none() {
                 return Ok(());
             }
             history::put_translation(tx, &room, &key, lang, translation, ttl)

@@ -6,7 +6,7 @@
 //! their quotes, each row read again there so nothing written between
 //! is lost.
 
-use super::amend::read_message;
+use super::rows::read_message;
 use super::{Backend, EmbeddedStore, Query, ReadTx, WriteTx, after, put_row};
 use crate::model::{MessageKey, Requote, RoomName};
 use crate::ports::StoreError;

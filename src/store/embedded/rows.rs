@@ -6,9 +6,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::WriteTx;
 use crate::limits::MAX_ITEM_BYTES;
-use crate::model::{Author, ClientTag, Connection, ConnectionId, Lang, Translation, UserName};
+use crate::model::{
+    Author, ClientTag, Connection, ConnectionId, Lang, Message, MessageKey, RoomName, Translation,
+    UserName,
+};
 use crate::ports::StoreError;
+use crate::store::{keys, now_s};
 
 /// `CONN#{id}` / `META`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -115,4 +120,27 @@ pub fn decode<T: for<'de> Deserialize<'de>>(
         sk: sk.to_owned(),
         reason: e.to_string(),
     })
+}
+
+/// A stored message, unless it expired.
+pub(super) fn read_message(
+    get: Option<Vec<u8>>,
+    pk: &str,
+    sk: &str,
+) -> Result<Option<Message>, StoreError> {
+    let Some(bytes) = get else {
+        return Ok(None);
+    };
+    let msg: Message = decode(pk, sk, &bytes)?;
+    Ok(msg.ttl.is_none_or(|t| t >= now_s()).then_some(msg))
+}
+
+/// The live (not deleted) message at `key`, read for writing.
+pub(super) fn live_message(
+    tx: &dyn WriteTx,
+    room: &RoomName,
+    key: &MessageKey,
+) -> Result<Option<Message>, StoreError> {
+    let (pk, sk) = (keys::room_pk(room), keys::message_sk(key));
+    Ok(read_message(tx.get(&pk, &sk)?, &pk, &sk)?.filter(|m| !m.is_deleted()))
 }

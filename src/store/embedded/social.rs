@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::amend::live_message;
+use super::rows::live_message;
 use super::rows::{TranslationRow, TtlOnly, decode};
 use super::{Backend, EmbeddedStore, Query, ReadTx, WriteTx, after, put_row};
 use crate::model::{
