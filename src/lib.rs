@@ -49,7 +49,7 @@
 //!                engine (one engine call), ids, cursor, quota (rates,
 //!                budgets, flood guard), access (origins, tokens), policy;
 //!                tests/ (unit tests)
-//!   protocol/    wire frames ⇄ commands: client.rs, server.rs
+//!   protocol/    wire frames ⇄ commands: client.rs, command.rs, server.rs, message.rs
 //!   ports/       store, engine (Translator), push, queue
 //!   model/       parsed domain types (names + name_chars, lang, identity,
 //!                records)
