@@ -69,6 +69,8 @@ if (browserAvailable('writing')) {
       await page.fill('#room-switch', 'not a room!');
       await page.click('#room-switch-button');
       const error = page.locator('#room-switch-error');
+      // The check runs in the submit handler: wait for its words rather than read at once.
+      await page.locator('#room-switch-error', { hasText: 'Room: 1 to 64 letters, digits, _ or -' }).waitFor({ timeout: 5000 });
       assert.match(await error.textContent(), /Room: 1 to 64 letters, digits, _ or -/);
       assert.equal(await page.inputValue('#room-switch'), 'not a room!', 'the input is kept');
       assert.equal(await page.getAttribute('#room-switch', 'aria-invalid'), 'true');
