@@ -135,9 +135,13 @@ pub trait Translator: Send + Sync {
     fn reach(&self) -> Reach;
 
     /// The engines behind this one (a router's); empty for a single engine.
-    fn engines(&self) -> Vec<EngineStatus>;
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
+    }
 
     /// Whether `hints.context` would be used (so the core reads the
-    /// room's previous messages only then).
-    fn wants_context(&self) -> bool;
+    /// room's previous messages only then). Wrappers pass it on.
+    fn wants_context(&self) -> bool {
+        false
+    }
 }

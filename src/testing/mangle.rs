@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
+use crate::ports::{Hints, Reach, TranslateError, Translator};
 use crate::translate::glossary::{CLOSE, OPEN};
 
 /// What the stand-in does to a placeholder.
@@ -82,13 +82,5 @@ impl Translator for ManglingTranslator {
 
     fn reach(&self) -> Reach {
         Reach::All
-    }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
-    }
-
-    fn wants_context(&self) -> bool {
-        false
     }
 }

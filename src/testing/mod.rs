@@ -40,9 +40,7 @@ pub use server::{
 };
 
 use crate::model::{ConnectionId, Lang, Translation};
-use crate::ports::{
-    EngineStatus, Frame, Hints, Push, PushError, Reach, StoreError, TranslateError, Translator,
-};
+use crate::ports::{Frame, Hints, Push, PushError, Reach, StoreError, TranslateError, Translator};
 use crate::store::{Outcome, StoreHook, StoreOp};
 use crate::translate::PseudoTranslator;
 
@@ -218,10 +216,6 @@ impl Translator for CountingTranslator {
 
     fn reach(&self) -> Reach {
         Reach::All
-    }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
     }
 
     /// Says yes, so the core's context reading is exercised.

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
+use crate::ports::{Hints, Reach, TranslateError, Translator};
 
 /// The engine of `--translator none`: translates nothing, detects nothing.
 #[derive(Debug, Default, Clone)]
@@ -36,13 +36,5 @@ impl Translator for NoTranslator {
 
     fn reach(&self) -> Reach {
         Reach::Pairs(Default::default())
-    }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
-    }
-
-    fn wants_context(&self) -> bool {
-        false
     }
 }

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use crate::model::{Lang, Translation};
-use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
+use crate::ports::{Hints, Reach, TranslateError, Translator};
 
 pub const ENGINE: &str = "pseudo";
 
@@ -44,14 +44,6 @@ impl Translator for PseudoTranslator {
 
     fn reach(&self) -> Reach {
         Reach::All
-    }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
-    }
-
-    fn wants_context(&self) -> bool {
-        false
     }
 }
 

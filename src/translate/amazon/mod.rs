@@ -29,7 +29,7 @@ use aws_sdk_translate::operation::translate_text::TranslateTextError;
 use crate::aws::sdk::OnFirstUse;
 use crate::limits::MAX_TEXT_BYTES;
 use crate::model::{Lang, Translation};
-use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
+use crate::ports::{Hints, Reach, TranslateError, Translator};
 use crate::translate::pieces::Pieces;
 
 /// The engine's name in `message` frames and records.
@@ -173,14 +173,6 @@ impl Translator for AmazonTranslate {
     /// Amazon Translate translates between all of its languages.
     fn reach(&self) -> Reach {
         Reach::All
-    }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
-    }
-
-    fn wants_context(&self) -> bool {
-        false
     }
 
     async fn detect(&self, text: &str) -> Option<Lang> {

@@ -19,7 +19,7 @@ use self::pipeline::Pipeline;
 use super::languages::{preferred_variant, targets_for};
 use super::{chunk, detect, mask};
 use crate::model::{Lang, Translation};
-use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
+use crate::ports::{Hints, Reach, TranslateError, Translator};
 
 /// The engine's name in `message` frames and records.
 pub const ENGINE: &str = "apertium";
@@ -245,14 +245,6 @@ impl Translator for Apertium {
             }
         }
         Reach::Pairs(pairs)
-    }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
-    }
-
-    fn wants_context(&self) -> bool {
-        false
     }
 }
 

@@ -34,7 +34,7 @@ use super::http::{Answer, EngineHttp, HttpError};
 use super::pieces::Pieces;
 use super::standing::Standing;
 use crate::model::{Lang, Translation};
-use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
+use crate::ports::{Hints, Reach, TranslateError, Translator};
 
 /// The engine's name in `message` frames and `/status.json`.
 pub const ENGINE: &str = "deepl";
@@ -272,10 +272,6 @@ impl Translator for Deepl {
 
     fn reach(&self) -> Reach {
         Reach::Pairs(self.languages().pairs.clone())
-    }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
     }
 
     fn wants_context(&self) -> bool {

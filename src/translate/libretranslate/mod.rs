@@ -30,7 +30,7 @@ use super::http::{Answer, EngineHttp, HttpError};
 use super::pieces::Pieces;
 use super::standing::Standing;
 use crate::model::{Lang, Translation};
-use crate::ports::{EngineStatus, Hints, Reach, TranslateError, Translator};
+use crate::ports::{Hints, Reach, TranslateError, Translator};
 
 /// The engine's name in `message` frames and `/status.json`.
 pub const ENGINE: &str = "libretranslate";
@@ -197,14 +197,6 @@ impl Translator for LibreTranslate {
 
     fn reach(&self) -> Reach {
         Reach::Pairs(self.languages().pairs.clone())
-    }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
-    }
-
-    fn wants_context(&self) -> bool {
-        false
     }
 }
 

@@ -92,14 +92,6 @@ impl Translator for Fake {
         }
         Reach::Pairs(pairs)
     }
-
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
-    }
-
-    fn wants_context(&self) -> bool {
-        false
-    }
 }
 
 impl Engine for Fake {
@@ -255,12 +247,6 @@ impl Translator for Mute {
     }
     fn reach(&self) -> Reach {
         Reach::All
-    }
-    fn engines(&self) -> Vec<EngineStatus> {
-        Vec::new()
-    }
-    fn wants_context(&self) -> bool {
-        false
     }
 }
 
