@@ -7,7 +7,6 @@
 //! contexts received are recorded; a forbidden word is answered 500 and
 //! counted.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -55,12 +54,6 @@ impl DeeplStandin {
     pub async fn start_with(script: Script) -> Self {
         let script = Arc::new(Mutex::new(script));
         let served = Served::start("127.0.0.1:0".parse().unwrap(), app(script.clone())).await;
-        Self { served, script }
-    }
-
-    #[allow(dead_code)]
-    pub async fn restart(addr: SocketAddr, script: Arc<Mutex<Script>>) -> Self {
-        let served = Served::start(addr, app(script.clone())).await;
         Self { served, script }
     }
 
