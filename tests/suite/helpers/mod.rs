@@ -23,8 +23,12 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// How long a test waits for a frame that should come.
+/// How long a test waits for a reply on a socket it reads to the end.
 pub const WAIT: Duration = Duration::from_secs(5);
+/// How long a test waits for a frame that should come. Generous: a cold
+/// DynamoDB Local on a busy 2-CPU CI machine took over 5 s for a first
+/// message's store calls; a frame that never comes fails all the same.
+pub const FRAME_WAIT: Duration = Duration::from_secs(20);
 /// How long a test listens to be sure a frame does not come.
 pub const QUIET: Duration = Duration::from_millis(300);
 
@@ -104,7 +108,7 @@ impl Client {
     /// The next text frame, as JSON.
     pub async fn recv(&mut self) -> Value {
         loop {
-            let msg = tokio::time::timeout(WAIT, self.ws.next())
+            let msg = tokio::time::timeout(FRAME_WAIT, self.ws.next())
                 .await
                 .expect("no frame in time")
                 .expect("socket ended")
