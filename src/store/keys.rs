@@ -8,7 +8,7 @@
 //! | room member | `ROOM#{room}` | `MEMBER#{joinedAt:013}#{id}` |
 //! | room count | `ROOM#{room}` | `COUNT` |
 //! | message | `ROOM#{room}` | `MSG#{ts:013}#{id}` |
-//! | translation | `ROOM#{room}` | `TR#{lang}#{ts:013}#{id}` |
+//! | translation | `ROOM#{room}` | `TR#{lang}#{ts:013}#{id}` (DynamoDB); `TRM#{ts:013}#{id}#{lang}` (embedded) |
 //! | `clientMsgId` mark | `ROOM#{room}` | `CMID#{len}:{scope}#{clientMsgId}` |
 //! | remembered correction (v1.2) | `ROOM#{room}` | `CORR#{sourceHash}#{lang}` |
 //! | the room memory's index (v1.2) | `ROOM#{room}` | `CORRINDEX` |
@@ -32,6 +32,13 @@
 //! memory stays bounded. An edited message's item keeps `edited_at`; a
 //! deleted one becomes a tombstone (`deleted_at`, no `text`) and its
 //! translations go.
+//!
+//! The embedded stores keep a message's translations together instead
+//! (`TRM#…`, one prefix per message): redb copies every B-tree page a
+//! commit touches, and a message whose translations sat under one prefix
+//! per language touched one page per language. A history page there reads
+//! each message's translation by key, which costs a B-tree lookup, not a
+//! request.
 
 use chrono::{DateTime, NaiveDate};
 
@@ -52,6 +59,8 @@ pub const COUNT_FIELD: &str = "n";
 pub const MEMBER_PREFIX: &str = "MEMBER#";
 /// Sort key prefix of message rows.
 pub const MESSAGE_PREFIX: &str = "MSG#";
+/// Partition key prefix of rooms.
+pub const ROOM_PREFIX: &str = "ROOM#";
 /// Partition key prefix of connection rows.
 pub const CONNECTION_PREFIX: &str = "CONN#";
 /// Partition key prefix of the REST API's history: one partition per UTC
@@ -68,7 +77,7 @@ pub fn connection_pk(id: &ConnectionId) -> String {
 }
 
 pub fn room_pk(room: &RoomName) -> String {
-    format!("ROOM#{}", room.as_str())
+    format!("{ROOM_PREFIX}{}", room.as_str())
 }
 
 /// `MEMBER#{joinedAt:013}#{id}`: key order is join order.
@@ -92,13 +101,34 @@ pub fn message_sk(key: &MessageKey) -> String {
 }
 
 /// `TR#{lang}#`: every translation of a room into one language.
+#[cfg(feature = "aws")]
 pub fn translation_prefix(lang: Lang) -> String {
     format!("TR#{}#", lang.as_str())
 }
 
 /// `TR#{lang}#{ts:013}#{id}`.
+#[cfg(feature = "aws")]
 pub fn translation_sk(lang: Lang, key: &MessageKey) -> String {
     format!("{}{:013}#{}", translation_prefix(lang), key.ts, key.id)
+}
+
+/// `TRM#{ts:013}#{id}#`: every translation of one message, in the
+/// embedded stores.
+pub fn translations_of_prefix(key: &MessageKey) -> String {
+    format!("TRM#{:013}#{}#", key.ts, key.id)
+}
+
+/// The prefix of a message's translations (embedded layout), from the
+/// message's sort key; `None` for any other sort key.
+pub fn translations_of_message_sk(sk: &str) -> Option<String> {
+    let key = sk.strip_prefix(MESSAGE_PREFIX)?;
+    Some(format!("TRM#{key}#"))
+}
+
+/// `TRM#{ts:013}#{id}#{lang}`: one translation, beside the message's
+/// others (the embedded stores' layout; see the module's notes).
+pub fn embedded_translation_sk(lang: Lang, key: &MessageKey) -> String {
+    format!("{}{}", translations_of_prefix(key), lang.as_str())
 }
 
 /// Marks that a sender used a `clientMsgId` in a room (a conditional
@@ -164,19 +194,25 @@ pub fn delivery_pk(batch: &str) -> String {
     format!("FANOUT#{batch}")
 }
 
-/// A counter's `(pk, sk, ttl)`.
+/// A counter's `(pk, sk, ttl)`. The `ttl` is the end of the counter's
+/// hour (or day) and a margin for clocks that disagree: one value for all
+/// of its steps, so the embedded store's expiry index gains one entry per
+/// row, not one per step.
 pub fn counter(counter: &Counter) -> (String, String, Option<i64>) {
+    let end_of = |at: &DateTime<chrono::Utc>, span: i64| {
+        let t = at.timestamp();
+        t - t.rem_euclid(span) + span
+    };
     match counter {
-        // The hour, and a margin for clocks that disagree.
         Counter::Sender { who, at } => (
             format!("LIMIT#{who}"),
             at.format("%Y-%m-%dT%H").to_string(),
-            Some(at.timestamp() + 2 * 3600),
+            Some(end_of(at, 3600) + 2 * 3600),
         ),
         Counter::Budget { at } => (
             "BUDGET".to_owned(),
             at.format("%Y-%m-%d").to_string(),
-            Some(at.timestamp() + 2 * 86_400),
+            Some(end_of(at, 86_400) + 2 * 86_400),
         ),
     }
 }
@@ -212,8 +248,19 @@ mod tests {
         assert!(message_sk(&a) < message_sk(&b));
         assert_eq!(message_sk(&b), "MSG#0000000001000#A");
         let es = Lang::parse("es").unwrap();
-        assert_eq!(translation_sk(es, &b), "TR#es#0000000001000#A");
-        assert!(translation_sk(es, &b).starts_with(&translation_prefix(es)));
+        #[cfg(feature = "aws")]
+        {
+            assert_eq!(translation_sk(es, &b), "TR#es#0000000001000#A");
+            assert!(translation_sk(es, &b).starts_with(&translation_prefix(es)));
+        }
+        let embedded = embedded_translation_sk(es, &b);
+        assert_eq!(embedded, "TRM#0000000001000#A#es");
+        assert!(embedded.starts_with(&translations_of_prefix(&b)));
+        assert!(!embedded.starts_with(MESSAGE_PREFIX));
+        assert_eq!(
+            translations_of_message_sk(&message_sk(&b)),
+            Some(translations_of_prefix(&b))
+        );
         // A tally range never takes in a reaction.
         let r = reactor_sk(&b, "c:k", "#\u{FE0F}\u{20E3}");
         assert!(r.starts_with(&reactor_prefix(&b)));

@@ -20,7 +20,7 @@ use crate::store::keys;
 /// Every translation of a message goes: one key per language.
 fn delete_translations(tx: &mut dyn WriteTx, pk: &str, key: &MessageKey) -> Result<(), StoreError> {
     for lang in Lang::all() {
-        tx.delete(pk, &keys::translation_sk(lang, key))?;
+        tx.delete(pk, &keys::embedded_translation_sk(lang, key))?;
     }
     Ok(())
 }
@@ -89,12 +89,13 @@ fn put_correction(
         by: Some(by),
         ttl: msg.ttl,
     };
+    // No expiry entry of its own: a translation goes with its message.
     put_row(
         tx,
         &pk,
-        &keys::translation_sk(entry.lang, key),
+        &keys::embedded_translation_sk(entry.lang, key),
         &row,
-        msg.ttl,
+        None,
     )?;
     // The room's memory: this entry newest, the oldest past the bound gone.
     let mut index = match tx.get(&pk, keys::MEMORY_INDEX)? {

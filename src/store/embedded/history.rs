@@ -1,14 +1,11 @@
 //! Messages in the embedded stores: the message row, one row per
-//! translation beside it, and `clientMsgId` marks, written in one
-//! transaction; history pages read a time range of messages and the same
-//! range of one language's translations.
-
-use std::collections::HashMap;
+//! translation (all of a message's together), and `clientMsgId` marks,
+//! written in one transaction; history pages read a time range of
+//! messages, then each one's translation by key.
 
 use super::rows::{MarkerRow, TranslationRow, decode};
-use super::{Query, ReadTx, WriteTx, after, put_row};
+use super::{Query, ReadTx, WriteTx, put_row};
 use crate::model::{ClientMsgId, Lang, Message, MessageKey, RoomName, Translation};
-
 use crate::ports::{HistoryPage, HistoryQuery, PutOutcome, StoreError};
 use crate::store::{client_msg_ttl, keys, now_s};
 
@@ -73,12 +70,13 @@ pub fn put_translation(
         by: None,
         ttl,
     };
+    // No expiry entry of its own: a translation goes with its message.
     put_row(
         tx,
         &keys::room_pk(room),
-        &keys::translation_sk(lang, key),
+        &keys::embedded_translation_sk(lang, key),
         &row,
-        ttl,
+        None,
     )
 }
 
@@ -130,8 +128,8 @@ pub fn messages_before(
     Ok(HistoryPage { messages, more })
 }
 
-/// The page's translations into `lang`: one range read over the same
-/// span of time as the messages.
+/// The page's translations into `lang`: one lookup per message, each
+/// beside its message's other translations.
 fn attach_translations(
     tx: &dyn ReadTx,
     pk: &str,
@@ -139,29 +137,15 @@ fn attach_translations(
     lang: Lang,
     now: i64,
 ) -> Result<(), StoreError> {
-    let (Some(oldest), Some(newest)) = (messages.first(), messages.last()) else {
-        return Ok(());
-    };
-    let from = keys::translation_sk(lang, &oldest.key());
-    let to = after(&keys::translation_sk(lang, &newest.key()));
-    let prefix = keys::translation_prefix(lang);
-    let q = Query {
-        prefix: &prefix,
-        from: Some(&from),
-        to: Some(&to),
-        ..Query::default()
-    };
-    let mut found: HashMap<String, TranslationRow> = HashMap::new();
-    for (sk, bytes) in tx.query(pk, &q)? {
-        let row: TranslationRow = decode(pk, &sk, &bytes)?;
-        if live(row.ttl, now) {
-            found.insert(sk, row);
-        }
-    }
     for msg in messages {
         // Translations kept inside the message by earlier versions count too.
         msg.translations.retain(|l, _| *l == lang);
-        if let Some(row) = found.remove(&keys::translation_sk(lang, &msg.key())) {
+        let sk = keys::embedded_translation_sk(lang, &msg.key());
+        let Some(bytes) = tx.get(pk, &sk)? else {
+            continue;
+        };
+        let row: TranslationRow = decode(pk, &sk, &bytes)?;
+        if live(row.ttl, now) {
             msg.translations.insert(lang, row.translation);
             if let Some(by) = row.by {
                 msg.corrected.insert(lang, by);

@@ -13,8 +13,9 @@
 //! - `amend.rs`: v1.2's edits, deletes, corrections, room memory, glossary.
 //! - `social.rs`: v1.2's reply quotes and reactions.
 //! - `quotes.rs`: a deleted message's text leaves the replies quoting it.
-//! - `memory.rs`, `redb.rs`: the two backends; `overlay.rs`: a write's
-//!   changes kept aside until it succeeds.
+//! - `memory.rs`, `redb/`: the two backends (redb with its journals and
+//!   checkpoints); `layout.rs`: the table layout version and its upgrade;
+//!   `overlay.rs`: a write's changes kept aside until it succeeds.
 //!
 //! Rows with a `ttl` are also listed in an expiry index (`EXP` /
 //! `{ttl}\x01{pk}\x01{sk}`), so deleting what has expired reads only that
@@ -24,6 +25,7 @@ mod amend;
 mod cache;
 mod counters;
 mod history;
+mod layout;
 mod members;
 mod memory;
 mod overlay;

@@ -155,7 +155,7 @@ fn translations_of(
     let pk = keys::room_pk(room);
     let mut out = BTreeMap::new();
     for lang in langs {
-        let sk = keys::translation_sk(*lang, key);
+        let sk = keys::embedded_translation_sk(*lang, key);
         if let Some(bytes) = tx.get(&pk, &sk)? {
             let row: TranslationRow = decode(&pk, &sk, &bytes)?;
             if live(row.ttl) {

@@ -24,6 +24,7 @@ pub fn increment(
     if row.ttl.is_some_and(|t| t < now_s()) {
         row = CounterRow::default();
     }
+    let indexed = row.ttl;
     let current: Vec<i64> = steps
         .iter()
         .map(|(field, _, _)| row.fields.get(field).copied().unwrap_or(0))
@@ -41,7 +42,9 @@ pub fn increment(
         after.push(now + add);
     }
     row.ttl = ttl;
-    put_row(tx, pk, sk, &row, ttl)?;
+    // The expiry entry is there already when the ttl has not moved (it
+    // moves once an hour): a step writes the row alone.
+    put_row(tx, pk, sk, &row, ttl.filter(|t| indexed != Some(*t)))?;
     Ok(Tally::Counted(after))
 }
 
@@ -120,40 +123,50 @@ pub fn rest_translations(
 }
 
 /// Up to `max` entries of the expiry index that are due: `(index sort
-/// key, pk, sk)`.
-pub fn expired(
-    tx: &dyn ReadTx,
-    now_s: i64,
-    max: usize,
-) -> Result<Vec<(String, String, String)>, StoreError> {
+/// key, pk, sk)`; and after each message, its translations (which have no
+/// entries of their own: they go with their message) with no index key.
+pub fn expired(tx: &dyn ReadTx, now_s: i64, max: usize) -> Result<Vec<Due>, StoreError> {
     let to = format!("{now_s:011}");
     let q = Query {
         to: Some(&to),
         limit: Some(max),
         ..Query::default()
     };
-    Ok(tx
-        .query(EXPIRY_PK, &q)?
-        .into_iter()
-        .filter_map(|(index_sk, _)| {
-            let mut parts = index_sk.splitn(3, '\u{1}');
-            let (_ttl, pk, sk) = (parts.next()?, parts.next()?, parts.next()?);
-            Some((index_sk.clone(), pk.to_owned(), sk.to_owned()))
-        })
-        .collect())
+    let mut due = Vec::new();
+    for (index_sk, _) in tx.query(EXPIRY_PK, &q)? {
+        let mut parts = index_sk.splitn(3, '\u{1}');
+        let (Some(_ttl), Some(pk), Some(sk)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (pk, sk) = (pk.to_owned(), sk.to_owned());
+        let translations = keys::translations_of_message_sk(&sk);
+        due.push((Some(index_sk.clone()), pk.clone(), sk));
+        if let Some(prefix) = translations {
+            let q = Query {
+                prefix: &prefix,
+                ..Query::default()
+            };
+            for (sk, _) in tx.query(&pk, &q)? {
+                due.push((None, pk.clone(), sk));
+            }
+        }
+    }
+    Ok(due)
 }
+
+/// A row to purge if it has expired: its expiry index entry, if it has one,
+/// its `pk` and `sk`.
+pub type Due = (Option<String>, String, String);
 
 /// Deletes the rows the index names, if they are still expired (a row
 /// written again since has a later `ttl` and stays). A connection goes as
 /// `$disconnect` would take it, freeing its place in the room.
-pub fn purge(
-    tx: &mut dyn WriteTx,
-    due: Vec<(String, String, String)>,
-    now_s: i64,
-) -> Result<usize, StoreError> {
+pub fn purge(tx: &mut dyn WriteTx, due: Vec<Due>, now_s: i64) -> Result<usize, StoreError> {
     let mut purged = 0;
     for (index_sk, pk, sk) in due {
-        tx.delete(EXPIRY_PK, &index_sk)?;
+        if let Some(index_sk) = index_sk {
+            tx.delete(EXPIRY_PK, &index_sk)?;
+        }
         let Some(bytes) = tx.get(&pk, &sk)? else {
             continue;
         };

@@ -162,6 +162,11 @@ macro_rules! contract {
             case!(rest_translations_by_day, upkeep::rest_translations_by_day);
             case!(expired_rows_are_purged, upkeep::expired_rows_are_purged);
             case!(
+                expired_messages_take_their_translations,
+                upkeep::expired_messages_take_their_translations,
+                dump
+            );
+            case!(
                 edits_replace_text_and_translations,
                 amend::edits_replace_text_and_translations
             );
