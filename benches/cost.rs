@@ -2,9 +2,11 @@
 //! `translate`, counted by wrappers around the real adapters (the memory
 //! store, the pseudo engine, a recording push) for rooms of 2, 10 and 100
 //! members in 1, 3 and 10 languages, next to what a naive per-recipient
-//! design would pay.
+//! design would pay. Built with `--features aws` and given DynamoDB Local
+//! (`HONYAKU_DYNAMODB_ENDPOINT`), it also runs `translate` on the DynamoDB
+//! store and prints the capacity units DynamoDB reported per message.
 //!
-//! `cargo bench --bench cost`
+//! `cargo bench --bench cost` (`--features aws` for the DynamoDB table)
 
 mod common;
 
@@ -50,13 +52,19 @@ const READS: [StoreOp; 12] = [
     StoreOp::GetMessage,
 ];
 
+/// Capacity units a store reports it consumed so far: (read, write).
+type Units = Arc<dyn Fn() -> (f64, f64) + Send + Sync>;
+
 /// The calls made since the last `take`, by name: store operations as
-/// the store hook saw them, engine calls and posts from the doubles.
+/// the store hook saw them, engine calls and posts from the doubles, and
+/// (on DynamoDB) thousandths of capacity units as `units.read` and
+/// `units.write`.
 struct Calls {
     store: Arc<Hooked<FailNext>>,
     engine: Arc<CountingTranslator>,
     push: Arc<RecordingPush>,
-    seen: Mutex<(usize, usize)>,
+    units: Option<Units>,
+    seen: Mutex<(usize, usize, f64, f64)>,
 }
 
 impl Calls {
@@ -71,7 +79,11 @@ impl Calls {
         let (engine, posts) = (self.engine.calls(), self.push.posts());
         out.insert("engine.translate", (engine - seen.0) as u64);
         out.insert("push.post", (posts - seen.1) as u64);
-        *seen = (engine, posts);
+        let (read, write) = self.units.as_ref().map_or((0.0, 0.0), |units| units());
+        let milli = |now: f64, then: f64| ((now - then) * 1000.0).round() as u64;
+        out.insert("units.read", milli(read, seen.2));
+        out.insert("units.write", milli(write, seen.3));
+        *seen = (engine, posts, read, write);
         out.retain(|_, v| *v > 0);
         out
     }
@@ -88,6 +100,9 @@ struct Cost {
     writes: f64,
     member_queries: f64,
     posts: f64,
+    /// Capacity units DynamoDB reported (0 on the memory store).
+    read_units: f64,
+    write_units: f64,
     time: Duration,
     /// Every call by name, per call of the route.
     by_name: BTreeMap<&'static str, f64>,
@@ -106,6 +121,8 @@ impl Cost {
             writes: sum(&|k| is_store(k) && !is_read(k)),
             member_queries: per(calls.get("RoomMembers").copied().unwrap_or(0)),
             posts: per(calls.get("push.post").copied().unwrap_or(0)),
+            read_units: per(calls.get("units.read").copied().unwrap_or(0)) / 1000.0,
+            write_units: per(calls.get("units.write").copied().unwrap_or(0)) / 1000.0,
             time: time / n as u32,
             by_name: calls.iter().map(|(k, v)| (*k, per(*v))).collect(),
         }
@@ -121,9 +138,13 @@ struct Fixture {
     calls: Arc<Calls>,
 }
 
-fn fixture() -> Fixture {
-    let memory: Arc<dyn Store> = Arc::new(MemoryStore::in_memory());
-    let store = Arc::new(Hooked::new(memory, FailNext::default()));
+/// The core over `inner` (the memory store unless given), with counters.
+fn fixture(inner: Option<(Arc<dyn Store>, Units)>) -> Fixture {
+    let (inner, units) = match inner {
+        Some((store, units)) => (store, Some(units)),
+        None => (Arc::new(MemoryStore::in_memory()) as Arc<dyn Store>, None),
+    };
+    let store = Arc::new(Hooked::new(inner, FailNext::default()));
     let engine = Arc::new(CountingTranslator::default());
     let push = Arc::new(RecordingPush::default());
     let app = App::new(store.clone(), engine.clone(), push.clone());
@@ -131,7 +152,8 @@ fn fixture() -> Fixture {
         store,
         engine,
         push,
-        seen: Mutex::new((0, 0)),
+        units,
+        seen: Mutex::new((0, 0, 0.0, 0.0)),
     });
     Fixture { app, calls }
 }
@@ -149,8 +171,7 @@ struct Measured {
     disconnect: Cost,
 }
 
-async fn measure(members: usize, langs: usize) -> Measured {
-    let f = fixture();
+async fn measure(f: Fixture, members: usize, langs: usize) -> Measured {
     let id = |i: usize| ConnectionId::new(format!("m{i}"));
     // Everyone but the last joins; the last one's `$connect` is measured.
     for i in 0..members - 1 {
@@ -249,7 +270,7 @@ async fn main() {
     let mut results = Vec::new();
     for &members in &SIZES {
         for &langs in &LANG_COUNTS {
-            results.push(measure(members, langs).await);
+            results.push(measure(fixture(None), members, langs).await);
         }
     }
 
@@ -385,5 +406,84 @@ async fn main() {
             })
         })
         .collect();
-    common::report("cost", &[per_msg, membership], json!(raw));
+    let mut tables = vec![per_msg, membership];
+    #[cfg(feature = "aws")]
+    if let Some(table) = dynamodb::table().await {
+        tables.push(table);
+    }
+    common::report("cost", &tables, json!(raw));
+}
+
+/// The same `translate`s on the DynamoDB store, on DynamoDB Local.
+#[cfg(feature = "aws")]
+mod dynamodb {
+    use super::*;
+    use honyaku::store::DynamoStore;
+
+    const ENDPOINT_VAR: &str = "HONYAKU_DYNAMODB_ENDPOINT";
+    /// A room of 3 languages, at the room sizes of the memory table.
+    const LANGS: usize = 3;
+
+    async fn store(endpoint: &str) -> DynamoStore {
+        let sdk = honyaku::aws::sdk::load_for_endpoint(endpoint).await;
+        let table = format!(
+            "honyaku-cost-{}",
+            ulid::Ulid::generate().to_string().to_lowercase()
+        );
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+        store
+            .create_table_if_missing()
+            .await
+            .expect("create the bench's table in DynamoDB Local");
+        store
+    }
+
+    /// The table, or `None` (said on stderr) without DynamoDB Local.
+    pub async fn table() -> Option<Table> {
+        let Some(endpoint) = std::env::var(ENDPOINT_VAR).ok().filter(|v| !v.is_empty()) else {
+            eprintln!(
+                "cost: {ENDPOINT_VAR} is not set; the DynamoDB table is left out \
+                 (start DynamoDB Local, as scripts/test does, and set it)"
+            );
+            return None;
+        };
+        let mut table = Table::new(
+            "Cost per `translate` on DynamoDB (DynamoDB Local, capacity units as it reports them)",
+            &[
+                "members",
+                "languages",
+                "store ops",
+                "store ops with clientMsgId",
+                "read units",
+                "write units",
+                "write units with clientMsgId",
+            ],
+        );
+        for &members in &SIZES {
+            let store = store(&endpoint).await;
+            let units: Units = {
+                let store = store.clone();
+                Arc::new(move || store.capacity_units())
+            };
+            let m = measure(fixture(Some((Arc::new(store), units))), members, LANGS).await;
+            table.row(vec![
+                members.to_string(),
+                m.langs.min(members).to_string(),
+                num(m.plain.store_ops()),
+                num(m.with_id.store_ops()),
+                num(m.plain.read_units),
+                num(m.plain.write_units),
+                num(m.with_id.write_units),
+            ]);
+        }
+        table.note(
+            "The same `translate`s as above (short texts, the pseudo engine), through the \
+             DynamoDB store on DynamoDB Local, which reports consumed capacity as DynamoDB does: \
+             a write of up to 1 KB is 1 unit, 2 in a transaction; a strongly consistent read of \
+             up to 4 KB is 1 unit. Every call asks for `ReturnConsumedCapacity: TOTAL`; a write \
+             refused by its condition consumes units that are not reported. The store's cost in \
+             money on AWS is these units at the table's on-demand price.",
+        );
+        Some(table)
+    }
 }

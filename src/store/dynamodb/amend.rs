@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteIte
 use super::ext::{AttributeValuesExt, Item, n, s};
 use super::items::{self, PK, TTL};
 use super::translations::{LANGS, LIVE, OR_LEGACY, langs_value, legacy_value, listed, listed_raw};
-use super::{DynamoStore, Expiry, SortKeys, build, sdk};
+use super::{DynamoStore, Expiry, SortKeys, TOTAL, Units, build, sdk};
 use crate::model::{
     Author, ClientTag, Glossary, GlossaryTerm, Lang, MemoryEntry, Message, MessageKey, Requote,
     RoomName, Translation, UserName,
@@ -114,12 +114,16 @@ impl DynamoStore {
             .expression_attribute_names("#text", "text")
             .expression_attribute_names("#langs", LANGS)
             .expression_attribute_values(":legacy", legacy_value())
-            .return_values(ReturnValue::AllNew);
+            .return_values(ReturnValue::AllNew)
+            .return_consumed_capacity(TOTAL);
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
         }
         match update.send().await {
-            Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
+            Ok(out) => {
+                self.spent(Units::Write, out.consumed_capacity());
+                Ok(Some(out.attributes.unwrap_or_default()))
+            }
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
                 _ => Err(sdk("UpdateItem", e)),
@@ -354,7 +358,8 @@ impl Amend for DynamoStore {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .expression_attribute_names("#v", "version");
+            .expression_attribute_names("#v", "version")
+            .return_consumed_capacity(TOTAL);
         put = if expected == 0 {
             put.condition_expression("attribute_not_exists(#v)")
         } else {
@@ -362,7 +367,10 @@ impl Amend for DynamoStore {
                 .expression_attribute_values(":v", n(i64::try_from(expected).unwrap_or(i64::MAX)))
         };
         match put.send().await {
-            Ok(_) => Ok(true),
+            Ok(out) => {
+                self.spent(Units::Write, out.consumed_capacity());
+                Ok(true)
+            }
             Err(e) => match e.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(false),
                 _ => Err(sdk("PutItem", e)),

@@ -33,12 +33,17 @@ mod translations;
 mod upkeep;
 
 use std::error::Error as StdError;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Delete, Put, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    ConsumedCapacity, Delete, Put, PutRequest, ReturnConsumedCapacity, TransactWriteItem,
+    WriteRequest,
+};
 use chrono::NaiveDate;
 
 use self::ext::{Item, item_size, n, s};
@@ -61,7 +66,27 @@ pub use self::table::TableError;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    spent: Arc<Spent>,
 }
+
+/// Capacity units the store's calls consumed, as DynamoDB reports them
+/// (every call asks for `ReturnConsumedCapacity: TOTAL`), in thousandths.
+/// A call that fails a condition consumes units too, unreported.
+#[derive(Debug, Default)]
+struct Spent {
+    read: AtomicU64,
+    write: AtomicU64,
+}
+
+/// Whether a call reads or writes, for [`DynamoStore::capacity_units`].
+#[derive(Debug, Clone, Copy)]
+enum Units {
+    Read,
+    Write,
+}
+
+/// Every call asks DynamoDB what it consumed.
+const TOTAL: ReturnConsumedCapacity = ReturnConsumedCapacity::Total;
 
 /// Which rows a query keeps, by an epoch-seconds attribute.
 #[derive(Debug, Clone, Copy)]
@@ -90,12 +115,34 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
+            spent: Arc::default(),
         }
     }
 
     /// The table's name.
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    /// Read and write capacity units consumed so far by this store and its
+    /// clones, as DynamoDB reported them (what the cost bench prints).
+    pub fn capacity_units(&self) -> (f64, f64) {
+        let units = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1000.0;
+        (units(&self.spent.read), units(&self.spent.write))
+    }
+
+    /// Counts what one call reported it consumed.
+    fn spent<'a>(&self, kind: Units, reported: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        let milli: u64 = reported
+            .into_iter()
+            .filter_map(ConsumedCapacity::capacity_units)
+            .map(|u| (u * 1000.0).round() as u64)
+            .sum();
+        let counter = match kind {
+            Units::Read => &self.spent.read,
+            Units::Write => &self.spent.write,
+        };
+        counter.fetch_add(milli, Ordering::Relaxed);
     }
 
     /// Up to `want` live items of partition `pk` in the sort-key range,
@@ -127,7 +174,8 @@ impl DynamoStore {
                 .expression_attribute_values(":pk", s(pk))
                 .scan_index_forward(forward)
                 .limit(i32::try_from(want - rows.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start);
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(TOTAL);
             if let Some((filter, attribute)) = filter {
                 q = q
                     .filter_expression(filter)
@@ -147,6 +195,7 @@ impl DynamoStore {
                     .expression_attribute_values(":hi", s(hi)),
             };
             let out = q.send().await.map_err(|e| sdk("Query", e))?;
+            self.spent(Units::Read, out.consumed_capacity());
             rows.extend(out.items.unwrap_or_default());
             start = out.last_evaluated_key;
             if start.is_none() {
@@ -175,13 +224,16 @@ impl DynamoStore {
     }
 
     async fn put_item(&self, item: Item) -> Result<(), StoreError> {
-        self.client
+        let out = self
+            .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(Self::checked(item)?))
+            .return_consumed_capacity(TOTAL)
             .send()
             .await
             .map_err(|e| sdk("PutItem", e))?;
+        self.spent(Units::Write, out.consumed_capacity());
         Ok(())
     }
 
@@ -192,9 +244,11 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key))
             .consistent_read(true)
+            .return_consumed_capacity(TOTAL)
             .send()
             .await
             .map_err(|e| sdk("GetItem", e))?;
+        self.spent(Units::Read, out.consumed_capacity());
         Ok(out.item)
     }
 
@@ -221,12 +275,15 @@ impl DynamoStore {
         items: Vec<TransactWriteItem>,
     ) -> Result<(), SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>>
     {
-        self.client
+        let out = self
+            .client
             .transact_write_items()
             .set_transact_items(Some(items))
+            .return_consumed_capacity(TOTAL)
             .send()
-            .await
-            .map(|_| ())
+            .await?;
+        self.spent(Units::Write, out.consumed_capacity());
+        Ok(())
     }
 
     /// Puts items in batches of 25, resending what DynamoDB left
@@ -256,9 +313,11 @@ impl DynamoStore {
                     .client
                     .batch_write_item()
                     .request_items(&self.table, requests)
+                    .return_consumed_capacity(TOTAL)
                     .send()
                     .await
                     .map_err(|e| sdk("BatchWriteItem", e))?;
+                self.spent(Units::Write, out.consumed_capacity());
                 requests = out
                     .unprocessed_items
                     .and_then(|mut u| u.remove(&self.table))

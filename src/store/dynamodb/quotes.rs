@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 
 use super::ext::{AttributeValuesExt, Item, s};
 use super::items::{PK, SK};
-use super::{DynamoStore, sdk};
+use super::{DynamoStore, TOTAL, Units, sdk};
 use crate::model::{MessageKey, Quote, Requote, RoomName};
 use crate::ports::StoreError;
 use crate::store::keys;
@@ -45,9 +45,11 @@ impl DynamoStore {
                 .expression_attribute_values(":hi", s(keys::prefix_end(keys::MESSAGE_PREFIX)))
                 .expression_attribute_values(":id", s(&quoted.id))
                 .set_exclusive_start_key(start)
+                .return_consumed_capacity(TOTAL)
                 .send()
                 .await
                 .map_err(|e| sdk("Query", e))?;
+            self.spent(Units::Read, out.consumed_capacity());
             for item in out.items.unwrap_or_default() {
                 let (Some(sk), Some(json)) = (item.get_s(SK), item.get_s("reply_to")) else {
                     continue;
@@ -81,10 +83,14 @@ impl DynamoStore {
                 .update_expression("SET reply_to = :q")
                 .condition_expression("attribute_exists(reply_to)")
                 .expression_attribute_values(":q", s(new))
+                .return_consumed_capacity(TOTAL)
                 .send()
                 .await;
             match update {
-                Ok(_) => n += 1,
+                Ok(out) => {
+                    self.spent(Units::Write, out.consumed_capacity());
+                    n += 1;
+                }
                 Err(e) => match e.as_service_error() {
                     Some(UpdateItemError::ConditionalCheckFailedException(_)) => {}
                     _ => return Err(sdk("UpdateItem", e)),

@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem, Update};
 
 use super::ext::{AttributeValuesExt, n};
 use super::items::{self, EXPIRES, PK, SK};
-use super::{DynamoStore, Expiry, SortKeys, build, condition_failed, sdk};
+use super::{DynamoStore, Expiry, SortKeys, TOTAL, Units, build, condition_failed, sdk};
 use crate::model::{Connection, ConnectionId, MemberKey, MembersPage, RoomName};
 use crate::ports::{Admission, Departure, StoreError};
 use crate::store::{keys, now_s};
@@ -39,7 +39,8 @@ impl DynamoStore {
             .update_expression("ADD #n :by")
             .expression_attribute_names("#n", keys::COUNT_FIELD)
             .expression_attribute_values(":by", n(by))
-            .return_values(ReturnValue::UpdatedNew);
+            .return_values(ReturnValue::UpdatedNew)
+            .return_consumed_capacity(TOTAL);
         if let Some(max) = max {
             update = update
                 .condition_expression("attribute_not_exists(#n) OR #n < :max")
@@ -47,6 +48,7 @@ impl DynamoStore {
         }
         match update.send().await {
             Ok(out) => {
+                self.spent(Units::Write, out.consumed_capacity());
                 let count = out
                     .attributes
                     .and_then(|a| a.get_i64(keys::COUNT_FIELD))
@@ -321,10 +323,14 @@ impl DynamoStore {
             .expression_attribute_names("#typing", "typing_at")
             .expression_attribute_values(":now", n(now_ms))
             .expression_attribute_values(":cutoff", n(now_ms - interval_ms))
+            .return_consumed_capacity(TOTAL)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(true),
+            Ok(out) => {
+                self.spent(Units::Write, out.consumed_capacity());
+                Ok(true)
+            }
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>

@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::{
 use super::ext::{Item, n};
 use super::items::{self, PK};
 pub use super::items::{LANGS, langs_value};
-use super::{DynamoStore, build, sdk};
+use super::{DynamoStore, TOTAL, Units, build, sdk};
 use crate::model::{Lang, MessageKey, RoomName, Translation};
 use crate::ports::StoreError;
 use crate::store::keys;
@@ -150,10 +150,14 @@ impl DynamoStore {
             .expression_attribute_names("#langs", LANGS)
             .expression_attribute_values(":langs", langs_value(langs))
             .expression_attribute_values(":len", n(i64::try_from(len).unwrap_or(i64::MAX)))
+            .return_consumed_capacity(TOTAL)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
+            Ok(out) => {
+                self.spent(Units::Write, out.consumed_capacity());
+                Ok(())
+            }
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(()),
                 _ => Err(sdk("UpdateItem", e)),

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditi
 
 use super::ext::{AttributeValuesExt, Item, n, s};
 use super::items::{self, TTL};
-use super::{DynamoStore, sdk};
+use super::{DynamoStore, TOTAL, Units, sdk};
 use crate::model::ConnectionId;
 use crate::ports::{Counter, Delivery, Step, StoreError, Tally};
 use crate::store::{delivery_ttl, keys};
@@ -40,7 +40,8 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key))
             .return_values(ReturnValue::UpdatedNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(TOTAL);
         for (i, st) in steps.iter().enumerate() {
             update = update
                 .expression_attribute_names(format!("#f{i}"), st.field)
@@ -63,7 +64,10 @@ impl DynamoStore {
             update = update.condition_expression(conditions.join(" AND "));
         }
         match update.send().await {
-            Ok(out) => Ok(Tally::Counted(values(out.attributes))),
+            Ok(out) => {
+                self.spent(Units::Write, out.consumed_capacity());
+                Ok(Tally::Counted(values(out.attributes)))
+            }
             Err(e) => match e.as_service_error() {
                 Some(se) if se.is_conditional_check_failed_exception() => {
                     let old = match se {

@@ -25,6 +25,7 @@ mod amend;
 mod cache;
 mod counters;
 mod history;
+#[cfg(feature = "local")]
 mod layout;
 mod members;
 mod memory;

@@ -190,24 +190,7 @@ impl Backend for RedbBackend {
         &self,
         f: WriteFn<R>,
     ) -> impl Future<Output = Result<R, StoreError>> + Send {
-        let (tx, rx) = oneshot::channel::<Result<R, StoreError>>();
-        let job: Job = Box::new(move |wtx: &mut dyn WriteTx| {
-            let result = f(wtx);
-            let ok = result.is_ok();
-            let answer: Answer = Box::new(move |commit: Result<(), String>| {
-                let reply = match commit {
-                    Ok(()) => result,
-                    Err(e) => Err(StoreError::backend(format!("redb commit: {e}"))),
-                };
-                let _ = tx.send(reply);
-            });
-            Ran {
-                ok,
-                answer,
-                early: false,
-            }
-        });
-        self.submit(job, rx)
+        self.run(f, false)
     }
 
     fn write_later(&self, f: WriteFn<()>) {
@@ -218,25 +201,36 @@ impl Backend for RedbBackend {
         &self,
         f: WriteFn<R>,
     ) -> impl Future<Output = Result<R, StoreError>> + Send {
-        let (tx, rx) = oneshot::channel::<Result<R, StoreError>>();
-        let job: Job = Box::new(move |wtx: &mut dyn WriteTx| {
-            let result = f(wtx);
-            let ok = result.is_ok();
-            // Answered as soon as it has run; the commit comes after.
-            let answer: Answer = Box::new(move |_| {
-                let _ = tx.send(result);
-            });
-            Ran {
-                ok,
-                answer,
-                early: true,
-            }
-        });
-        self.submit(job, rx)
+        self.run(f, true)
     }
 }
 
 impl RedbBackend {
+    /// Hands `f` to the writer and waits for its answer: once its group is
+    /// durable, or (`early`) as soon as it has run.
+    fn run<R: Send + 'static>(
+        &self,
+        f: WriteFn<R>,
+        early: bool,
+    ) -> impl Future<Output = Result<R, StoreError>> + Send + use<R> {
+        let (tx, rx) = oneshot::channel::<Result<R, StoreError>>();
+        let job: Job = Box::new(move |wtx: &mut dyn WriteTx| {
+            let result = f(wtx);
+            let ok = result.is_ok();
+            let answer: Answer = Box::new(move |outcome: Result<(), String>| {
+                // An early answer goes out before the group's outcome is
+                // known, and is given `Ok`.
+                let reply = match outcome {
+                    Ok(()) => result,
+                    Err(e) => Err(StoreError::backend(format!("redb write: {e}"))),
+                };
+                let _ = tx.send(reply);
+            });
+            Ran { ok, answer, early }
+        });
+        self.submit(job, rx)
+    }
+
     /// Queues `f` with no one to answer (see [`Backend::write_later`]).
     fn queue(&self, f: WriteFn<()>) {
         let job: Job = Box::new(move |wtx: &mut dyn WriteTx| {
