@@ -101,7 +101,15 @@ struct Cost {
     member_queries: f64,
     posts: f64,
     /// Capacity units DynamoDB reported (0 on the memory store).
+    #[cfg_attr(
+        not(feature = "aws"),
+        expect(dead_code, reason = "the DynamoDB table needs feature aws")
+    )]
     read_units: f64,
+    #[cfg_attr(
+        not(feature = "aws"),
+        expect(dead_code, reason = "the DynamoDB table needs feature aws")
+    )]
     write_units: f64,
     time: Duration,
     /// Every call by name, per call of the route.
@@ -406,12 +414,19 @@ async fn main() {
             })
         })
         .collect();
-    let mut tables = vec![per_msg, membership];
-    #[cfg(feature = "aws")]
-    if let Some(table) = dynamodb::table().await {
-        tables.push(table);
-    }
+    let tables: Vec<Table> = [per_msg, membership]
+        .into_iter()
+        .chain(dynamodb::table().await)
+        .collect();
     common::report("cost", &tables, json!(raw));
+}
+
+/// Without the DynamoDB store there is no DynamoDB table.
+#[cfg(not(feature = "aws"))]
+mod dynamodb {
+    pub async fn table() -> Option<super::Table> {
+        None
+    }
 }
 
 /// The same `translate`s on the DynamoDB store, on DynamoDB Local.
