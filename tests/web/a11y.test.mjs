@@ -33,6 +33,9 @@ async function openSettings(page) {
 
 async function checkViews(page, env, { room, lang, name }) {
   await joinByForm(page, env.server.url, { room, lang, name });
+  // The room is remembered once the server's `joined` frame is in, which
+  // may come after the socket is online: leave only then.
+  await page.waitForFunction((r) => (localStorage.getItem('honyaku.recent') ?? '').includes(`"${r}"`), room);
   await openSettings(page);
   await page.click('#leave-button');
   await page.locator('#recent-rooms').waitFor();

@@ -33,6 +33,11 @@ function selectShortfall(page, selector) {
 
 /** The composer's text area shows all of its placeholder. */
 async function assertPlaceholderFits(page, label) {
+  // The composer fits itself to its placeholder when the layout has settled (after a resize, a frame or two later).
+  await page.waitForFunction(() => {
+    const box = document.getElementById('composer');
+    return box.scrollHeight <= box.clientHeight + 1;
+  }, null, { timeout: 2_000 }).catch(() => {});
   const [scroll, client] = await page.$eval('#composer', (box) => [box.scrollHeight, box.clientHeight]);
   assert.ok(scroll <= client + 1, `${label}: the placeholder is cut (${scroll} > ${client})`);
   const placeholder = await page.getAttribute('#composer', 'placeholder');

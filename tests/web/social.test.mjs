@@ -220,7 +220,8 @@ if (browserAvailable('social')) {
       await bea.keyboard.press('Escape');
       await picker(bea).waitFor({ state: 'hidden' });
       assert.equal(await bea.evaluate(() => document.activeElement.classList.contains('react-add')), true);
-      assert.equal(await add.getAttribute('aria-expanded'), 'false');
+      // The popover's `toggle` event, which says so, comes a task after it closed.
+      await bea.waitForFunction((el) => el.getAttribute('aria-expanded') === 'false', await add.elementHandle());
 
       // A click on my chip takes mine back.
       await onBea.locator('.reaction[data-emoji="❤️"]').click();

@@ -15,10 +15,11 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 
+use super::capacity::{TOTAL, Units};
 use super::ext::{AttributeValuesExt, Item, n, s};
 use super::items::{self, PK, TTL};
 use super::translations::{LANGS, LIVE, OR_LEGACY, langs_value, legacy_value, listed, listed_raw};
-use super::{DynamoStore, Expiry, SortKeys, TOTAL, Units, build, sdk};
+use super::{DynamoStore, Expiry, SortKeys, build, sdk};
 use crate::model::{
     Author, ClientTag, Glossary, GlossaryTerm, Lang, MemoryEntry, Message, MessageKey, Requote,
     RoomName, Translation, UserName,

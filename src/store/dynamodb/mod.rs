@@ -21,6 +21,7 @@
 //! - `table.rs`: creating the table (`create_table_if_missing`).
 
 mod amend;
+mod capacity;
 mod ext;
 mod history;
 mod items;
@@ -34,18 +35,15 @@ mod upkeep;
 
 use std::error::Error as StdError;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    ConsumedCapacity, Delete, Put, PutRequest, ReturnConsumedCapacity, TransactWriteItem,
-    WriteRequest,
-};
+use aws_sdk_dynamodb::types::{Delete, Put, PutRequest, TransactWriteItem, WriteRequest};
 use chrono::NaiveDate;
 
+use self::capacity::{TOTAL, Units};
 use self::ext::{Item, item_size, n, s};
 use self::items::{PK, SK, TTL};
 use crate::limits::{BATCH_WRITE_MAX, MAX_ITEM_BYTES};
@@ -66,27 +64,8 @@ pub use self::table::TableError;
 pub struct DynamoStore {
     client: Client,
     table: String,
-    spent: Arc<Spent>,
+    spent: Arc<capacity::Spent>,
 }
-
-/// Capacity units the store's calls consumed, as DynamoDB reports them
-/// (every call asks for `ReturnConsumedCapacity: TOTAL`), in thousandths.
-/// A call that fails a condition consumes units too, unreported.
-#[derive(Debug, Default)]
-struct Spent {
-    read: AtomicU64,
-    write: AtomicU64,
-}
-
-/// Whether a call reads or writes, for [`DynamoStore::capacity_units`].
-#[derive(Debug, Clone, Copy)]
-enum Units {
-    Read,
-    Write,
-}
-
-/// Every call asks DynamoDB what it consumed.
-const TOTAL: ReturnConsumedCapacity = ReturnConsumedCapacity::Total;
 
 /// Which rows a query keeps, by an epoch-seconds attribute.
 #[derive(Debug, Clone, Copy)]
@@ -122,27 +101,6 @@ impl DynamoStore {
     /// The table's name.
     pub fn table(&self) -> &str {
         &self.table
-    }
-
-    /// Read and write capacity units consumed so far by this store and its
-    /// clones, as DynamoDB reported them (what the cost bench prints).
-    pub fn capacity_units(&self) -> (f64, f64) {
-        let units = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1000.0;
-        (units(&self.spent.read), units(&self.spent.write))
-    }
-
-    /// Counts what one call reported it consumed.
-    fn spent<'a>(&self, kind: Units, reported: impl IntoIterator<Item = &'a ConsumedCapacity>) {
-        let milli: u64 = reported
-            .into_iter()
-            .filter_map(ConsumedCapacity::capacity_units)
-            .map(|u| (u * 1000.0).round() as u64)
-            .sum();
-        let counter = match kind {
-            Units::Read => &self.spent.read,
-            Units::Write => &self.spent.write,
-        };
-        counter.fetch_add(milli, Ordering::Relaxed);
     }
 
     /// Up to `want` live items of partition `pk` in the sort-key range,

@@ -7,9 +7,10 @@
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 
+use super::capacity::{TOTAL, Units};
 use super::ext::{AttributeValuesExt, Item, s};
 use super::items::{PK, SK};
-use super::{DynamoStore, TOTAL, Units, sdk};
+use super::{DynamoStore, sdk};
 use crate::model::{MessageKey, Quote, Requote, RoomName};
 use crate::ports::StoreError;
 use crate::store::keys;

@@ -15,9 +15,10 @@
 
 use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem, Update};
 
+use super::capacity::{TOTAL, Units};
 use super::ext::{AttributeValuesExt, n};
 use super::items::{self, EXPIRES, PK, SK};
-use super::{DynamoStore, Expiry, SortKeys, TOTAL, Units, build, condition_failed, sdk};
+use super::{DynamoStore, Expiry, SortKeys, build, condition_failed, sdk};
 use crate::model::{Connection, ConnectionId, MemberKey, MembersPage, RoomName};
 use crate::ports::{Admission, Departure, StoreError};
 use crate::store::{keys, now_s};

@@ -15,10 +15,11 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, TransactWriteItem, Update, WriteRequest,
 };
 
+use super::capacity::{TOTAL, Units};
 use super::ext::{Item, n};
 use super::items::{self, PK};
 pub use super::items::{LANGS, langs_value};
-use super::{DynamoStore, TOTAL, Units, build, sdk};
+use super::{DynamoStore, build, sdk};
 use crate::model::{Lang, MessageKey, RoomName, Translation};
 use crate::ports::StoreError;
 use crate::store::keys;

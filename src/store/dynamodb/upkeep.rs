@@ -6,9 +6,10 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
+use super::capacity::{TOTAL, Units};
 use super::ext::{AttributeValuesExt, Item, n, s};
 use super::items::{self, TTL};
-use super::{DynamoStore, TOTAL, Units, sdk};
+use super::{DynamoStore, sdk};
 use crate::model::ConnectionId;
 use crate::ports::{Counter, Delivery, Step, StoreError, Tally};
 use crate::store::{delivery_ttl, keys};
