@@ -408,7 +408,8 @@ function showCurrent() {
   ui.meName.replaceChildren(el('bdi', '', state.name), ' · ', el('bdi', '', languageLabel(state.lang)));
   fillLanguageSelect(ui.langSwitch, state.lang);
   showLanguageNote();
-  if (!ui.roomSwitchError.textContent) ui.roomSwitch.value = state.room;
+  // A room being typed (or refused) stays: a `joined` arriving meanwhile must not overwrite it.
+  if (!ui.roomSwitchError.textContent && document.activeElement !== ui.roomSwitch) ui.roomSwitch.value = state.room;
   ui.shareLink.value = shareLink(state.room);
   timeline.refreshTitle();
   tools?.shown();

@@ -297,6 +297,59 @@ mod tests {
         ((pk.into(), sk.into()), value.map(|v| v.as_bytes().to_vec()))
     }
 
+    /// Rows still in the journal (put, overwritten, deleted) read over
+    /// the file's: point reads, ranges both ways with a limit, scans.
+    #[tokio::test]
+    async fn reads_merge_the_journal_over_the_file() {
+        use crate::store::embedded::Query;
+        let dir = tempfile::tempdir().unwrap();
+        let put = |sk: &'static str, v: &'static str| -> WriteFn<()> {
+            Box::new(move |tx| tx.put("P", sk, v.as_bytes().to_vec()))
+        };
+        {
+            let store = RedbStore::open(dir.path()).unwrap();
+            for (sk, v) in [
+                ("s1", "f1"),
+                ("s2", "f2"),
+                ("s3", "f3"),
+                ("s4", "f4"),
+                ("s5", "f5"),
+            ] {
+                store.backend.write(put(sk, v)).await.unwrap();
+            }
+        }
+        // Closed: all in the file. Now newer rows wait in the journal.
+        let store = RedbStore::open(dir.path()).unwrap();
+        store.backend.write(put("s6", "p6")).await.unwrap();
+        store.backend.write(put("s2", "p2")).await.unwrap();
+        store
+            .backend
+            .write(Box::new(|tx| tx.delete("P", "s4")))
+            .await
+            .unwrap();
+        let rows = |reverse: bool, limit: Option<usize>| {
+            let q = Query {
+                prefix: "s",
+                reverse,
+                limit,
+                ..Query::default()
+            };
+            let got = store.backend.read(|tx| tx.query("P", &q)).unwrap();
+            got.into_iter()
+                .map(|(sk, v)| format!("{sk}={}", String::from_utf8(v).unwrap()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            rows(false, None),
+            ["s1=f1", "s2=p2", "s3=f3", "s5=f5", "s6=p6"]
+        );
+        assert_eq!(rows(true, Some(3)), ["s6=p6", "s5=f5", "s3=f3"]);
+        assert_eq!(row(&store, "P", "s4"), None);
+        assert_eq!(row(&store, "P", "s2").as_deref(), Some("p2"));
+        let all = store.backend.read(|tx| tx.all()).unwrap();
+        assert_eq!(all.iter().filter(|(pk, _, _)| pk == "P").count(), 5);
+    }
+
     #[test]
     fn journals_left_by_a_crash_are_replayed_in_group_order() {
         let dir = tempfile::tempdir().unwrap();
