@@ -80,6 +80,22 @@ pub fn put_translation(
     )
 }
 
+/// A message's live translation into `lang`, if it has one.
+pub fn translation(
+    tx: &dyn ReadTx,
+    pk: &str,
+    key: &MessageKey,
+    lang: Lang,
+    now: i64,
+) -> Result<Option<TranslationRow>, StoreError> {
+    let sk = keys::embedded_translation_sk(lang, key);
+    let Some(bytes) = tx.get(pk, &sk)? else {
+        return Ok(None);
+    };
+    let row: TranslationRow = decode(pk, &sk, &bytes)?;
+    Ok(live(row.ttl, now).then_some(row))
+}
+
 fn live(ttl: Option<i64>, now: i64) -> bool {
     ttl.is_none_or(|t| t >= now)
 }
@@ -140,12 +156,7 @@ fn attach_translations(
     for msg in messages {
         // Translations kept inside the message by earlier versions count too.
         msg.translations.retain(|l, _| *l == lang);
-        let sk = keys::embedded_translation_sk(lang, &msg.key());
-        let Some(bytes) = tx.get(pk, &sk)? else {
-            continue;
-        };
-        let row: TranslationRow = decode(pk, &sk, &bytes)?;
-        if live(row.ttl, now) {
+        if let Some(row) = translation(tx, pk, &msg.key(), lang, now)? {
             msg.translations.insert(lang, row.translation);
             if let Some(by) = row.by {
                 msg.corrected.insert(lang, by);

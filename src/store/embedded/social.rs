@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use super::history;
 use super::rows::live_message;
-use super::rows::{TranslationRow, TtlOnly, decode};
+use super::rows::{TtlOnly, decode};
 use super::{Backend, EmbeddedStore, Query, ReadTx, WriteTx, after, put_row};
 use crate::model::{
     Author, Lang, MessageKey, Reaction, ReactionToggle, RoomName, Toggled, Translation,
@@ -155,12 +156,8 @@ fn translations_of(
     let pk = keys::room_pk(room);
     let mut out = BTreeMap::new();
     for lang in langs {
-        let sk = keys::embedded_translation_sk(*lang, key);
-        if let Some(bytes) = tx.get(&pk, &sk)? {
-            let row: TranslationRow = decode(&pk, &sk, &bytes)?;
-            if live(row.ttl) {
-                out.insert(*lang, (row.translation, row.by));
-            }
+        if let Some(row) = history::translation(tx, &pk, key, *lang, now_s())? {
+            out.insert(*lang, (row.translation, row.by));
         }
     }
     Ok(out)

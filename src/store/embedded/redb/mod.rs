@@ -149,8 +149,10 @@ fn open_journals(dir: &Path, db: &Database) -> Result<[Journal; 2], StoreError> 
     }
     if !left.is_empty() {
         left.sort_by_key(|(seq, _)| *seq);
-        upgrade::replay(db, left.into_iter().flat_map(|(_, changes)| changes))
+        let changes: Vec<_> = left.into_iter().flat_map(|(_, changes)| changes).collect();
+        let n = commit(db, changes.iter().map(|(key, change)| (key, change)))
             .map_err(|e| StoreError::caused("replaying the journals", e))?;
+        tracing::info!(changes = n, "replayed the journals into the redb file");
     }
     let mut emptied = journals.into_iter().map(|(mut journal, path)| {
         journal
@@ -162,6 +164,35 @@ fn open_journals(dir: &Path, db: &Database) -> Result<[Journal; 2], StoreError> 
         (Some(a), Some(b)) => Ok([a?, b?]),
         _ => unreachable!("two journal names"),
     }
+}
+
+/// Applies `changes` in order (`None` deletes the row); how many.
+fn apply<'a>(
+    table: &mut redb::Table<'_, TableKey, &'static [u8]>,
+    changes: impl IntoIterator<Item = (&'a (String, String), &'a Option<Vec<u8>>)>,
+) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for ((pk, sk), change) in changes {
+        let key = (pk.as_str(), sk.as_str());
+        match change {
+            Some(value) => table.insert(key, value.as_slice()).map(drop),
+            None => table.remove(key).map(drop),
+        }
+        .map_err(backend)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// [`apply`] in one commit of its own: a checkpoint, or a replay.
+fn commit<'a>(
+    db: &Database,
+    changes: impl IntoIterator<Item = (&'a (String, String), &'a Option<Vec<u8>>)>,
+) -> Result<usize, StoreError> {
+    let txn = db.begin_write().map_err(backend)?;
+    let n = apply(&mut txn.open_table(TABLE).map_err(backend)?, changes)?;
+    txn.commit().map_err(backend)?;
+    Ok(n)
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {

@@ -1,11 +1,9 @@
 //! Opening the file: the table created, or brought up from an earlier
-//! layout (`embedded/layout.rs`), and a journal a crash left behind
-//! replayed into it.
+//! layout (`embedded/layout.rs`).
 
 use redb::{Database, ReadableTable};
 
-use super::journal::Change;
-use super::{TABLE, backend};
+use super::{TABLE, apply, backend};
 use crate::ports::StoreError;
 use crate::store::embedded::layout;
 use crate::store::embedded::prefix_end;
@@ -51,14 +49,10 @@ pub fn upgrade(db: &Database) -> Result<(), StoreError> {
                 changes.extend(moves);
             }
         }
-        let moved = changes.len();
-        for ((pk, sk), change) in changes {
-            match change {
-                Some(value) => table.insert((pk.as_str(), sk.as_str()), value.as_slice()),
-                None => table.remove((pk.as_str(), sk.as_str())),
-            }
-            .map_err(backend)?;
-        }
+        let moved = apply(
+            &mut table,
+            changes.iter().map(|(key, change)| (key, change)),
+        )?;
         let version = layout::VERSION.to_string();
         table
             .insert((vpk, vsk), version.as_bytes())
@@ -71,24 +65,4 @@ pub fn upgrade(db: &Database) -> Result<(), StoreError> {
         }
     }
     txn.commit().map_err(backend)
-}
-
-/// Applies the changes a journal held, in order, in one commit.
-pub fn replay(db: &Database, changes: impl Iterator<Item = Change>) -> Result<(), StoreError> {
-    let mut count = 0;
-    let txn = db.begin_write().map_err(backend)?;
-    {
-        let mut table = txn.open_table(TABLE).map_err(backend)?;
-        for ((pk, sk), change) in changes {
-            count += 1;
-            match change {
-                Some(value) => table.insert((pk.as_str(), sk.as_str()), value.as_slice()),
-                None => table.remove((pk.as_str(), sk.as_str())),
-            }
-            .map_err(backend)?;
-        }
-    }
-    txn.commit().map_err(backend)?;
-    tracing::info!(changes = count, "replayed the journal into the redb file");
-    Ok(())
 }

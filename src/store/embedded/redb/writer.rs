@@ -19,7 +19,7 @@ use redb::{Database, ReadableDatabase};
 
 use super::journal::{Change, Journal};
 use super::view::{Pending, View};
-use super::{Answer, Answers, Job, MAX_GROUP, TABLE, backend};
+use super::{Answer, Answers, Job, MAX_GROUP, TABLE, backend, commit};
 use crate::ports::StoreError;
 use crate::store::embedded::overlay::Changes;
 use crate::store::embedded::{Overlay, ReadTx};
@@ -248,8 +248,8 @@ impl Writer {
 fn checkpoint(db: &Database, pending: &Pending, (rows, mut journal): Work) -> Journal {
     loop {
         let started = Instant::now();
-        match commit(db, &rows) {
-            Ok(()) => {
+        match commit(db, rows.iter()) {
+            Ok(_) => {
                 tracing::debug!(
                     rows = rows.len(),
                     us = started.elapsed().as_micros() as u64,
@@ -271,21 +271,6 @@ fn checkpoint(db: &Database, pending: &Pending, (rows, mut journal): Work) -> Jo
         tracing::error!(error = %e, "emptying a journal after its checkpoint failed");
     }
     journal
-}
-
-fn commit(db: &Database, rows: &Changes) -> Result<(), StoreError> {
-    let txn = db.begin_write().map_err(backend)?;
-    {
-        let mut table = txn.open_table(TABLE).map_err(backend)?;
-        for ((pk, sk), change) in rows {
-            match change {
-                Some(value) => table.insert((pk.as_str(), sk.as_str()), value.as_slice()),
-                None => table.remove((pk.as_str(), sk.as_str())),
-            }
-            .map_err(backend)?;
-        }
-    }
-    txn.commit().map_err(backend)
 }
 
 /// A job that could not run: run it against nothing, so it answers.
